@@ -1,0 +1,100 @@
+"""The unit that flows through the pipeline: one rendered :class:`Resource`.
+
+Everything after ``render`` (validate, plan, apply, preview) sees only these immutable values, never
+the authoring objects, so each later stage can be tested with plain JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+
+class Kind(StrEnum):
+    """Every kind of resource pydis-dash manages; the value is the ``kind`` in selectors and output."""
+
+    GRAFANA_FOLDER = "grafana-folder"
+    GRAFANA_DATASOURCE = "grafana-datasource"
+    GRAFANA_DASHBOARD = "grafana-dashboard"
+    GRAFANA_RULE_GROUP = "grafana-rule-group"
+    GRAFANA_CONTACT_POINT = "grafana-contact-point"
+    GRAFANA_NOTIFICATION_POLICY = "grafana-notification-policy"
+    GRAFANA_MUTE_TIMING = "grafana-mute-timing"
+    METABASE_COLLECTION = "metabase-collection"
+    METABASE_QUESTION = "metabase-question"
+
+    @property
+    def target(self) -> str:
+        """The provider that owns this kind: ``grafana`` or ``metabase``."""
+        return self.value.split("-", 1)[0]
+
+
+@dataclass(frozen=True, order=True)
+class Ref:
+    """Identity of a resource: its kind and a uid that is stable across renames."""
+
+    kind: Kind
+    uid: str
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}/{self.uid}"
+
+    @classmethod
+    def parse(cls, text: str) -> Ref:
+        """Parse ``kind/uid`` as printed by ``str(ref)``."""
+        kind, _, uid = text.partition("/")
+        return cls(Kind(kind), uid)
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """Where a definition was written: a file (relative to the project root when possible) and line."""
+
+    path: Path
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else str(self.path)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One desired resource, rendered to the JSON its target API accepts.
+
+    ``container`` is the folder (Grafana, ``/``-separated path of titles) or collection (Metabase)
+    the resource lives in, ``None`` for top-level ones. ``anchors`` maps JSON-pointer prefixes of
+    ``body`` (e.g. ``/panels/3``) to the line that defined that part, so findings on a panel point at
+    the panel's line. ``secret_env`` maps secret field names (e.g. ``password``) to the *names* of the
+    environment variables holding them; values are only read at deploy time.
+    """
+
+    ref: Ref
+    title: str
+    body: Mapping[str, Any]
+    source: SourceLocation
+    container: str | None = None
+    anchors: Mapping[str, SourceLocation] = field(default_factory=dict)
+    secret_env: Mapping[str, str] = field(default_factory=dict)
+    depends_on: tuple[Ref, ...] = ()
+
+    @property
+    def kind(self) -> Kind:
+        """Shortcut for ``ref.kind``."""
+        return self.ref.kind
+
+    def location_of(self, json_pointer: str) -> SourceLocation:
+        """The most specific source location known for a JSON pointer into ``body``."""
+        best, best_len = self.source, -1
+        for prefix, location in self.anchors.items():
+            if (json_pointer == prefix or json_pointer.startswith(prefix + "/")) and len(prefix) > best_len:
+                best, best_len = location, len(prefix)
+        return best
+
+
+def json_pointer(*parts: str | int) -> str:
+    """Build an RFC 6901 JSON pointer from path parts."""
+    escaped = (str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return "".join("/" + p for p in escaped)

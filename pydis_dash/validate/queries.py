@@ -1,0 +1,71 @@
+"""The queries inside rendered resources, in one engine-neutral shape.
+
+Extraction (walking dashboards, questions and alert rules) produces :class:`Query` values; each
+engine under :mod:`pydis_dash.validate.engines` checks the queries of its language and returns
+findings. Engines never look at authoring objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydis_dash.model import Resource
+
+
+class Language(StrEnum):
+    """Query languages pydis-dash can check on a real engine."""
+
+    SQL = "sql"
+    PROMQL = "promql"
+    GRAPHITE = "graphite"
+
+
+class TemplateSyntax(StrEnum):
+    """How variables are written in the query text."""
+
+    GRAFANA = "grafana"  # $var, ${var:fmt}, $__macros
+    METABASE = "metabase"  # {{var}}, [[ optional ]]
+
+
+class ResultShape(StrEnum):
+    """What the panel or question needs back from the query, checked from the result columns."""
+
+    TIME_SERIES = "time_series"  # SQL must return a `time` column
+    SINGLE_VALUE = "single_value"  # SQL must return at least one numeric column
+    TABLE = "table"  # anything goes
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A template variable as the engines need it: a name, a type to pick sample values, and shape.
+
+    ``type`` is one of ``text``, ``number``, ``date``, ``boolean`` (Metabase tag types),
+    ``dimension`` (a Metabase field filter; ``field`` is ``table.column``), or a Grafana variable type
+    (``query``, ``custom``, ``interval``, ``constant``, ``textbox``, ``datasource``).
+    ``sample`` is a concrete value to substitute when known (e.g. a custom variable's first option).
+    """
+
+    name: str
+    type: str
+    multi: bool = False
+    include_all: bool = False
+    required: bool = False
+    sample: str | None = None
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class Query:
+    """One query to check, with enough context to report a finding at the right place."""
+
+    resource: Resource
+    json_path: str
+    language: Language
+    text: str
+    syntax: TemplateSyntax
+    variables: tuple[Variable, ...] = ()
+    datasource_uid: str | None = None
+    shape: ResultShape = ResultShape.TABLE
+    panel: str | None = None
+    ref_id: str | None = None
