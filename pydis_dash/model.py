@@ -68,7 +68,9 @@ class Resource:
     the resource lives in, ``None`` for top-level ones. ``anchors`` maps JSON-pointer prefixes of
     ``body`` (e.g. ``/panels/3``) to the line that defined that part, so findings on a panel point at
     the panel's line. ``secret_env`` maps secret field names (e.g. ``password``) to the *names* of the
-    environment variables holding them; values are only read at deploy time.
+    environment variables holding them; values are only read at deploy time. ``depends_on`` lists
+    resources that must exist first (a dashboard's folder). ``lint_exclusions`` maps lint rule ids
+    disabled for this resource to the reason the author gave.
     """
 
     ref: Ref
@@ -79,6 +81,7 @@ class Resource:
     anchors: Mapping[str, SourceLocation] = field(default_factory=dict)
     secret_env: Mapping[str, str] = field(default_factory=dict)
     depends_on: tuple[Ref, ...] = ()
+    lint_exclusions: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def kind(self) -> Kind:

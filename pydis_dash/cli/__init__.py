@@ -1,0 +1,11 @@
+"""The ``pydis-dash`` command line: thin click commands that call the pipeline stages.
+
+Each sub-module registers its commands on :data:`main`; this module only wires them together and
+turns :class:`~pydis_dash.errors.PydisDashError` into one clear line and the documented exit code.
+"""
+
+from __future__ import annotations
+
+from pydis_dash.cli.app import main
+
+__all__ = ["main"]
