@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import sys
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +37,17 @@ class RenderContext:
 
     project_root: Path
     source: SourceLocation
+    # Known data sources by name and by uid -> {"type", "uid"}: resolves grafanalib's string references.
+    datasources: Mapping[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def definition_dir(self) -> Path:
         """Folder of the definition file: relative ``.sql`` paths are resolved against it."""
-        return self.source.path.parent if self.source.path.is_absolute() else (
-            self.project_root / self.source.path
-        ).parent
+        return (
+            self.source.path.parent
+            if self.source.path.is_absolute()
+            else (self.project_root / self.source.path).parent
+        )
 
     def relative(self, location: SourceLocation) -> SourceLocation:
         """Make a location relative to the project root, for stable, readable output."""

@@ -6,6 +6,7 @@ turns :class:`~pydis_dash.errors.PydisDashError` into one clear line and the doc
 
 from __future__ import annotations
 
+from pydis_dash.cli import build as _build  # noqa: F401  (registers build, render, list)
 from pydis_dash.cli.app import main
 
 __all__ = ["main"]

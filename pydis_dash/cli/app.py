@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import NoReturn
+
 import click
 
 from pydis_dash import __version__
+from pydis_dash.errors import PydisDashError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -30,3 +35,14 @@ def main(ctx: click.Context, project_dir: str) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["project_dir"] = project_dir
+
+
+def fail(error: PydisDashError) -> NoReturn:
+    """Print one clear line for ``error`` on stderr and exit with its documented code."""
+    click.echo(f"error: {error}", err=True)
+    sys.exit(int(error.exit_code))
+
+
+def project_root(ctx: click.Context) -> Path:
+    """The project directory chosen with ``--project`` (default: the current directory)."""
+    return Path(ctx.find_root().obj["project_dir"]).resolve()

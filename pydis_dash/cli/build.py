@@ -1,0 +1,130 @@
+"""``build``, ``render`` and ``list``: preview what the definitions produce, without any server."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pydis_dash.cli.app import fail, main, project_root
+from pydis_dash.errors import DefinitionError, PydisDashError
+from pydis_dash.model import Resource
+from pydis_dash.pipeline import load_resources
+
+
+def dump_json(value: Any) -> str:
+    """The one JSON serialisation pydis-dash writes: sorted keys, two-space indent, final newline."""
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def resource_summary(resource: Resource) -> dict[str, Any]:
+    """What ``list --format json`` and the build index say about one resource."""
+    return {
+        "kind": resource.kind.value,
+        "uid": resource.ref.uid,
+        "title": resource.title,
+        "container": resource.container,
+        "source": str(resource.source),
+    }
+
+
+def _load(ctx: click.Context, selectors: Sequence[str]) -> list[Resource]:
+    try:
+        return load_resources(project_root(ctx), selectors)
+    except PydisDashError as error:
+        fail(error)
+
+
+@main.command()
+@click.option("--out", "out_dir", default="build", show_default=True, type=click.Path(file_okay=False))
+@click.argument("selectors", nargs=-1)
+@click.pass_context
+def build(ctx: click.Context, out_dir: str, selectors: tuple[str, ...]) -> None:
+    """Write one JSON file per resource, plus index.json, into OUT.
+
+    SELECTORS narrow the build: a definition file or folder, KIND/UID, or a uid glob.
+    The output directory is replaced atomically: a failed build leaves the previous one intact.
+
+    \b
+    Example:
+      pydis-dash build
+      pydis-dash build --out /tmp/preview dashboards/community/channels.py
+    """
+    resources = _load(ctx, selectors)
+    target = Path(out_dir)
+    if not target.is_absolute():
+        target = Path.cwd() / target
+    write_build(resources, target)
+    click.echo(f"built {len(resources)} resources into {out_dir}", err=True)
+
+
+def write_build(resources: Sequence[Resource], target: Path) -> None:
+    """Write the build to a temporary sibling directory, then swap it into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        index = []
+        for resource in resources:
+            relative = Path(resource.kind.value) / f"{resource.ref.uid}.json"
+            path = staging / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(dump_json(resource.body), encoding="utf-8")
+            index.append({**resource_summary(resource), "file": relative.as_posix()})
+        (staging / "index.json").write_text(dump_json({"resources": index}), encoding="utf-8")
+        if target.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+            os.replace(target, retired / target.name)
+            os.replace(staging, target)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+@main.command()
+@click.argument("selector")
+@click.pass_context
+def render(ctx: click.Context, selector: str) -> None:
+    """Print one resource's JSON to stdout.
+
+    \b
+    Example:
+      pydis-dash render community-channels
+      pydis-dash render grafana-dashboard/community-channels | jq '.panels[].title'
+    """
+    resources = _load(ctx, [selector])
+    primary = [r for r in resources if not any(r.ref in other.depends_on for other in resources)]
+    if len(primary) != 1:
+        names = ", ".join(str(r.ref) for r in primary)
+        fail(DefinitionError(f"selector {selector!r} matches {len(primary)} resources ({names}); name one"))
+    click.echo(dump_json(primary[0].body), nl=False)
+
+
+@main.command("list")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.argument("selectors", nargs=-1)
+@click.pass_context
+def list_resources(ctx: click.Context, output_format: str, selectors: tuple[str, ...]) -> None:
+    """List every resource with its kind, identity and source file.
+
+    \b
+    Example:
+      pydis-dash list
+      pydis-dash list --format json dashboards/
+    """
+    resources = _load(ctx, selectors)
+    if output_format == "json":
+        click.echo(dump_json([resource_summary(r) for r in resources]), nl=False)
+        return
+    for resource in resources:
+        click.echo(f"{resource.kind.value:<28} {resource.ref.uid:<40} {resource.source}")

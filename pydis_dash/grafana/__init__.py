@@ -1,0 +1,47 @@
+"""Authoring Grafana dashboards for Python Discord.
+
+    from pydis_dash.grafana import Dashboard, Row, metricity, variables
+
+    dashboard = Dashboard(uid="community-channels", title="Channel activity", folder="Community",
+                          rows=[Row("Messages", [metricity.timeseries("Messages per day", "messages.sql")])])
+
+Helpers: :data:`metricity`, :data:`site_db` (SQL), :data:`prometheus` (PromQL), :data:`graphite`
+(Graphite targets), :mod:`variables`, :func:`text`. Raw grafanalib panels are accepted in rows too.
+"""
+
+from pydis_dash.datasource import DataSource
+from pydis_dash.grafana import variables
+from pydis_dash.grafana.dashboard import Dashboard, Row
+from pydis_dash.grafana.panels import Panel, PanelOptions, text
+from pydis_dash.grafana.queries import GraphiteQuery, PromQuery, SqlQuery
+from pydis_dash.grafana.stores import (
+    GRAPHITE,
+    METRICITY,
+    PROMETHEUS,
+    SITE_DB,
+    graphite,
+    metricity,
+    prometheus,
+    site_db,
+)
+
+__all__ = [
+    "GRAPHITE",
+    "METRICITY",
+    "PROMETHEUS",
+    "SITE_DB",
+    "Dashboard",
+    "DataSource",
+    "GraphiteQuery",
+    "Panel",
+    "PanelOptions",
+    "PromQuery",
+    "Row",
+    "SqlQuery",
+    "graphite",
+    "metricity",
+    "prometheus",
+    "site_db",
+    "text",
+    "variables",
+]

@@ -1,0 +1,162 @@
+"""``Dashboard`` and ``Row``: a dashboard reads like an outline of what it shows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import attr
+import grafanalib.core as gl
+
+from pydis_dash.definition import Definition, RenderContext, caller_location
+from pydis_dash.errors import DefinitionError
+from pydis_dash.folders import folder_resources, folder_uid
+from pydis_dash.grafana.panels import Panel
+from pydis_dash.model import Kind, Ref, Resource, SourceLocation, json_pointer
+from pydis_dash.render.layout import GridPos, LayoutItem, bottom, place
+from pydis_dash.render.modernize import modernize_dashboard, resolve_ref
+from pydis_dash.render.plain import deep_merge, to_plain
+
+_UID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+
+
+@dataclass(frozen=True)
+class Row:
+    """A titled row of panels; ``collapsed`` rows hide their panels until opened."""
+
+    title: str
+    panels: Sequence[Panel | Any]
+    collapsed: bool = False
+    defined_at: SourceLocation = field(default_factory=caller_location)
+
+
+@dataclass(frozen=True)
+class Dashboard(Definition):
+    """A Grafana dashboard: panels outside rows come first, then each row in order.
+
+    ``folder`` is a ``/``-separated folder path (created as needed). ``lint_ignore`` maps lint rule ids
+    to the reason they do not apply here. ``extra`` is merged into the rendered JSON last.
+    """
+
+    uid: str
+    title: str
+    folder: str | None = None
+    rows: Sequence[Row] = ()
+    panels: Sequence[Panel | Any] = ()
+    variables: Sequence[Any] = ()
+    description: str = ""
+    tags: Sequence[str] = ()
+    time: tuple[str, str] = ("now-7d", "now")
+    refresh: str = ""
+    timezone: str = "utc"
+    links: Sequence[Mapping[str, Any]] = ()
+    lint_ignore: Mapping[str, str] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.uid or len(self.uid) > 40 or not set(self.uid) <= _UID_CHARS:
+            raise DefinitionError(
+                "uid must be 1-40 characters of letters, digits, '-' and '_'", self.defined_at, self.identity
+            )
+        if not self.title.strip():
+            raise DefinitionError("title must not be empty", self.defined_at, self.identity)
+
+    @property
+    def identity(self) -> str:
+        """``dashboard 'uid'``."""
+        return f"dashboard {self.uid!r}"
+
+    def render(self, ctx: RenderContext) -> list[Resource]:
+        """The dashboard (current Grafana model) and the folders it lives in."""
+        source = ctx.relative(self.defined_at)
+        panels, anchors = self._layout(ctx)
+        legacy = gl.Dashboard(
+            title=self.title,
+            uid=self.uid,
+            description=self.description,
+            tags=list(self.tags),
+            panels=panels,
+            templating=gl.Templating(list=list(self.variables)),
+            time=gl.Time(*self.time),
+            timezone=self.timezone,
+            refresh=self.refresh or None,
+            links=list(self.links),
+            graphTooltip=1,  # shared crosshair: the community compares series across panels
+        )
+        datasources = ctx.datasources
+        body = modernize_dashboard(to_plain(legacy), lambda value: resolve_ref(value, datasources))
+        body = deep_merge(body, self.extra)
+        resources = folder_resources(self.folder, source) if self.folder else []
+        folder_ref = resources[-1].ref if resources else None
+        resources.append(
+            Resource(
+                ref=Ref(Kind.GRAFANA_DASHBOARD, self.uid),
+                title=self.title,
+                body=body,
+                source=source,
+                container="/".join(r.title for r in resources) or None,
+                anchors={ptr: ctx.relative(loc) for ptr, loc in anchors.items()},
+                depends_on=(folder_ref,) if folder_ref else (),
+                lint_exclusions=dict(self.lint_ignore),
+            )
+        )
+        return resources
+
+    @property
+    def folder_uid(self) -> str | None:
+        """The uid of the folder this dashboard is deployed into."""
+        return folder_uid(self.folder) if self.folder else None
+
+    def _layout(self, ctx: RenderContext) -> tuple[list[Any], dict[str, SourceLocation]]:
+        """grafanalib panels with gridPos set, and JSON pointer -> defining line for each."""
+        out: list[Any] = []
+        anchors: dict[str, SourceLocation] = {}
+        top = self._place(list(self.panels), out, anchors, top=0, nested_in=None)
+        for row in self.rows:
+            row_index = len(out)
+            anchors[json_pointer("panels", row_index)] = row.defined_at
+            row_panel = gl.RowPanel(
+                title=row.title, collapsed=row.collapsed, gridPos=gl.GridPos(1, 24, 0, top)
+            )
+            out.append(row_panel)
+            top += 1
+            if row.collapsed:
+                children: list[Any] = []
+                top = self._place(list(row.panels), children, anchors, top=top, nested_in=row_index)
+                row_panel.panels = children
+            else:
+                top = self._place(list(row.panels), out, anchors, top=top, nested_in=None)
+        return out, anchors
+
+    def _place(
+        self,
+        items: list[Panel | Any],
+        out: list[Any],
+        anchors: dict[str, SourceLocation],
+        top: int,
+        nested_in: int | None,
+    ) -> int:
+        specs = [item if isinstance(item, Panel) else _wrap_raw(item, self.defined_at) for item in items]
+        try:
+            positions = place([LayoutItem(*spec.size, pinned=spec.grid_pos) for spec in specs], top=top)
+        except ValueError as exc:
+            raise DefinitionError(str(exc), self.defined_at, self.identity) from None
+        for spec, pos in zip(specs, positions, strict=True):
+            # A copy: the author's object keeps its own (relative) gridPos, so rendering twice is stable.
+            placed = attr.evolve(spec.panel, gridPos=gl.GridPos(h=pos.h, w=pos.w, x=pos.x, y=pos.y))
+            if nested_in is None:
+                anchors[json_pointer("panels", len(out))] = spec.defined_at
+            else:
+                anchors[json_pointer("panels", nested_in, "panels", len(out))] = spec.defined_at
+            out.append(placed)
+        return bottom(positions, top)
+
+
+def _wrap_raw(panel: Any, fallback: SourceLocation) -> Panel:
+    """A raw grafanalib panel: keep its gridPos if it has one, else size it from the legacy ``span``."""
+    grid = getattr(panel, "gridPos", None)
+    if grid is not None:
+        return Panel(panel, grid_pos=GridPos(grid.x, grid.y, grid.w, grid.h), defined_at=fallback)
+    span = getattr(panel, "span", None)
+    return Panel(panel, width=min(24, int(span) * 2) if span else None, defined_at=fallback)

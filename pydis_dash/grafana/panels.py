@@ -1,0 +1,200 @@
+"""Panels: grafanalib panel objects plus the layout hints pydis-dash needs.
+
+Community helpers (:data:`pydis_dash.grafana.metricity` and friends) build :class:`Panel` values;
+authors may also put any raw grafanalib panel in a :class:`~pydis_dash.grafana.Row` (escape hatch).
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypedDict, Unpack
+
+import attr
+import grafanalib.core as gl
+
+from pydis_dash.definition import caller_location
+from pydis_dash.errors import DefinitionError
+from pydis_dash.model import SourceLocation
+from pydis_dash.render.layout import GridPos, default_size
+from pydis_dash.render.plain import deep_merge
+
+# grafanalib class per panel type; all share `title`, `dataSource`, `targets`, `extraJson`.
+_GRAFANALIB_PANELS: dict[str, Callable[..., Any]] = {
+    "timeseries": gl.TimeSeries,
+    "stat": gl.Stat,
+    "table": gl.Table,
+    "bargauge": gl.BarGauge,
+    "gauge": gl.GaugePanel,
+    "barchart": gl.BarChart,
+    "piechart": gl.PieChartv2,
+    "text": gl.Text,
+}
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A grafanalib panel with its size (or pinned ``grid_pos``) and the line that defined it."""
+
+    panel: Any
+    width: int | None = None
+    height: int | None = None
+    grid_pos: GridPos | None = None
+    defined_at: SourceLocation = field(default_factory=caller_location)
+
+    @property
+    def type(self) -> str:
+        """The Grafana panel plugin id (``timeseries``, ``stat``...)."""
+        return str(self.panel.to_json_data().get("type", ""))
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height), from the hints, else the panel type's default."""
+        if self.grid_pos is not None:
+            return self.grid_pos.w, self.grid_pos.h
+        default_w, default_h = default_size(self.type)
+        return self.width or default_w, self.height or default_h
+
+
+class PanelOptions(TypedDict, total=False):
+    """Options every panel helper accepts."""
+
+    unit: str
+    description: str
+    width: int
+    height: int
+    grid_pos: tuple[int, int, int, int]  # (x, y, w, h), y relative to the row's top
+    decimals: int
+    min: float
+    max: float
+    thresholds: Sequence[tuple[float | None, str]]  # (value, colour); first value None = base
+    legend: str  # Prometheus legend format, e.g. "{{view}}"
+    format: str  # SQL result format: "time_series" or "table"
+    instant: bool  # Prometheus instant query
+    options: Mapping[str, Any]  # merged into the panel's `options`
+    field_config: Mapping[str, Any]  # merged into `fieldConfig.defaults`
+    overrides: Sequence[Mapping[str, Any]]
+    transformations: Sequence[Mapping[str, Any]]
+    extra: Mapping[str, Any]  # merged into the panel JSON last: anything the helpers lack
+
+
+# (query text, refId, panel type, options) -> a target object with `to_json_data`.
+QueryBuilder = Callable[[str, str, str, PanelOptions], Any]
+
+
+def build_panel(
+    panel_type: str,
+    title: str,
+    datasource: Mapping[str, str] | None,
+    targets: Sequence[Any],
+    opts: PanelOptions,
+    defined_at: SourceLocation,
+) -> Panel:
+    """Build a :class:`Panel` of ``panel_type`` from helper options (shared by every helper)."""
+    factory = _GRAFANALIB_PANELS.get(panel_type)
+    if factory is None:
+        raise DefinitionError(f"unknown panel type {panel_type!r}", defined_at, f"panel {title!r}")
+    defaults: dict[str, Any] = {}
+    for key in ("unit", "decimals", "min", "max"):
+        if key in opts:
+            defaults[key] = opts[key]  # type: ignore[literal-required]
+    if "thresholds" in opts:
+        steps = [{"color": colour, "value": value} for value, colour in opts["thresholds"]]
+        defaults["thresholds"] = {"mode": "absolute", "steps": steps}
+    defaults = deep_merge(defaults, opts.get("field_config", {}))
+    extra: dict[str, Any] = {"fieldConfig": {"defaults": defaults}}
+    if "options" in opts:
+        extra["options"] = dict(opts["options"])
+    if "overrides" in opts:
+        extra["fieldConfig"]["overrides"] = list(opts["overrides"])
+    if "transformations" in opts:
+        extra["transformations"] = list(opts["transformations"])
+    extra = deep_merge(extra, opts.get("extra", {}))
+    kwargs: dict[str, Any] = {"title": title, "targets": list(targets), "extraJson": extra}
+    # grafanalib defaults that differ from Grafana's: a 100-point cap blurs week-long graphs, and
+    # Stat's noValue "none" prints the word "none". Unset, Grafana picks its own defaults.
+    fields = attr.fields_dict(factory)  # type: ignore[arg-type]
+    kwargs.update({name: None for name in ("maxDataPoints", "noValue") if name in fields})
+    if datasource is not None:
+        kwargs["dataSource"] = dict(datasource)
+    if "description" in opts:
+        kwargs["description"] = opts["description"]
+    grid = None
+    if "grid_pos" in opts:
+        x, y, w, h = opts["grid_pos"]
+        grid = GridPos(x, y, w, h)
+    return Panel(
+        panel=factory(**kwargs),
+        width=opts.get("width"),
+        height=opts.get("height"),
+        grid_pos=grid,
+        defined_at=defined_at,
+    )
+
+
+class QueryPanels:
+    """Panel helpers bound to one data source: ``metricity.timeseries("Title", "query.sql")``.
+
+    Each method takes a title, one or more queries (positional, or the store's keyword: ``sql=``,
+    ``expr=`` or ``target=``) and :class:`PanelOptions`.
+    """
+
+    def __init__(self, datasource: Mapping[str, str], keyword: str, make_query: QueryBuilder):
+        self.datasource = dict(datasource)
+        self.keyword = keyword
+        self._make_query = make_query
+
+    def panel(self, panel_type: str, title: str, *queries: str, **opts: Any) -> Panel:
+        """A panel of any plugin type (the named methods below cover the common ones)."""
+        where = caller_location()
+        if self.keyword in opts:
+            queries = (*queries, opts.pop(self.keyword))
+        unknown = sorted(set(opts) - set(PanelOptions.__annotations__))
+        if unknown:
+            raise DefinitionError(f"unknown option(s): {', '.join(unknown)}", where, f"panel {title!r}")
+        if not queries and panel_type != "text":
+            raise DefinitionError(f"no query given (pass {self.keyword}=...)", where, f"panel {title!r}")
+        typed: PanelOptions = opts  # type: ignore[assignment]
+        targets = [
+            self._make_query(query, ref_id, panel_type, typed)
+            for query, ref_id in zip(queries, string.ascii_uppercase, strict=False)
+        ]
+        return build_panel(panel_type, title, self.datasource, targets, typed, where)
+
+    def timeseries(self, title: str, *queries: str, **opts: Unpack[PanelOptions]) -> Panel:
+        """A time series graph."""
+        return self.panel("timeseries", title, *queries, **opts)
+
+    def stat(self, title: str, *queries: str, **opts: Unpack[PanelOptions]) -> Panel:
+        """A single big number."""
+        return self.panel("stat", title, *queries, **opts)
+
+    def table(self, title: str, *queries: str, **opts: Unpack[PanelOptions]) -> Panel:
+        """A table of rows."""
+        return self.panel("table", title, *queries, **opts)
+
+    def barchart(self, title: str, *queries: str, **opts: Unpack[PanelOptions]) -> Panel:
+        """Bars over a categorical x axis (e.g. hour of day)."""
+        return self.panel("barchart", title, *queries, **opts)
+
+    def bargauge(self, title: str, *queries: str, **opts: Unpack[PanelOptions]) -> Panel:
+        """Horizontal bars ranking values (top N)."""
+        return self.panel("bargauge", title, *queries, **opts)
+
+    def piechart(self, title: str, *queries: str, **opts: Unpack[PanelOptions]) -> Panel:
+        """Shares of a whole."""
+        return self.panel("piechart", title, *queries, **opts)
+
+    def gauge(self, title: str, *queries: str, **opts: Unpack[PanelOptions]) -> Panel:
+        """A value against its range (e.g. connections vs max)."""
+        return self.panel("gauge", title, *queries, **opts)
+
+
+def text(title: str, content: str, **opts: Unpack[PanelOptions]) -> Panel:
+    """A Markdown text panel (notes, links to runbooks)."""
+    merged: PanelOptions = {
+        **opts,
+        "options": {"mode": "markdown", "content": content, **opts.get("options", {})},
+    }
+    return build_panel("text", title, None, [], merged, caller_location())

@@ -1,0 +1,144 @@
+"""Stage 1 of the pipeline: find definition files and import them into :class:`Definition` objects.
+
+Conventions (the README explains them to authors):
+
+* ``datasources/`` holds data sources as ``.py`` or ``.yaml``/``.yml`` files; ``dashboards/`` holds
+  Grafana dashboards (``dashboards/metabase/`` Metabase questions); ``alerts/`` alert rules.
+* A ``.py`` file exports every module-level :class:`Definition` constructed in that file, or, when it
+  defines ``__all__``, exactly the names listed there. Files and folders starting with ``_`` are
+  helpers, never loaded on their own (they can be imported by definition files beside them).
+* Any error while importing becomes one :class:`DefinitionError` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import traceback
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from pydis_dash.datasource import load_yaml_datasources
+from pydis_dash.definition import Definition
+from pydis_dash.errors import DefinitionError
+from pydis_dash.model import SourceLocation
+
+DEFINITION_DIRS = ("datasources", "dashboards", "alerts")
+_YAML_SUFFIXES = {".yaml", ".yml"}
+
+
+def discover(project_root: Path) -> list[Path]:
+    """Every definition file of the project, sorted for deterministic output."""
+    files: list[Path] = []
+    for folder in DEFINITION_DIRS:
+        base = project_root / folder
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*")):
+            relative_parts = path.relative_to(base).parts
+            if any(part.startswith(("_", ".")) for part in relative_parts) or not path.is_file():
+                continue
+            if path.suffix == ".py" or (folder == "datasources" and path.suffix in _YAML_SUFFIXES):
+                files.append(path)
+    return files
+
+
+def load_definitions(project_root: Path, files: Iterable[Path]) -> list[Definition]:
+    """Import each file and collect the definitions it exports, in file order."""
+    definitions: list[Definition] = []
+    for path in files:
+        definitions.extend(load_file(project_root, path))
+    return definitions
+
+
+def load_file(project_root: Path, path: Path) -> list[Definition]:
+    """The definitions one file exports; raises :class:`DefinitionError` naming the file and line."""
+    display = _display_path(project_root, path)
+    if path.suffix in _YAML_SUFFIXES:
+        try:
+            sources = load_yaml_datasources(path)
+        except DefinitionError as exc:
+            raise _relocate(exc, project_root) from None
+        for source in sources:
+            object.__setattr__(source, "defined_at", SourceLocation(display, source.defined_at.line))
+        return list(sources)
+    namespace = _execute(project_root, path, display)
+    exported = namespace.get("__all__")
+    if exported is not None and not isinstance(exported, list | tuple):
+        raise DefinitionError("__all__ must be a list of names", SourceLocation(display))
+    if exported is not None:
+        missing = [name for name in exported if name not in namespace]
+        if missing:
+            raise DefinitionError(f"__all__ names undefined {', '.join(missing)}", SourceLocation(display))
+        candidates = [namespace[name] for name in exported]
+    else:
+        candidates = [value for name, value in namespace.items() if not name.startswith("_")]
+    resolved = path.resolve()
+    seen: set[int] = set()
+    definitions: list[Definition] = []
+    for value in candidates:
+        if not isinstance(value, Definition) or id(value) in seen:
+            continue
+        if exported is None and value.defined_at.path.resolve() != resolved:
+            continue  # imported from another file: that file exports it
+        seen.add(id(value))
+        definitions.append(value)
+    return definitions
+
+
+def _execute(project_root: Path, path: Path, display: Path) -> dict[str, object]:
+    try:
+        code = compile(path.read_bytes(), str(path), "exec")
+    except SyntaxError as exc:
+        raise DefinitionError(f"syntax error: {exc.msg}", SourceLocation(display, exc.lineno)) from None
+    module_name = "pydis_dash_definitions." + "_".join(display.with_suffix("").parts)
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    assert spec is not None  # a .py path always yields a spec
+    module = importlib.util.module_from_spec(spec)
+    with _importable(module_name, module, path.parent):
+        try:
+            exec(code, module.__dict__)
+        except DefinitionError as exc:
+            raise _relocate(exc, project_root) from None
+        except Exception as exc:  # any author error: report it, never a traceback
+            line = _line_in(exc, path)
+            raise DefinitionError(f"{type(exc).__name__}: {exc}", SourceLocation(display, line)) from None
+    return dict(module.__dict__)
+
+
+@contextmanager
+def _importable(name: str, module: object, folder: Path) -> Iterator[None]:
+    """Register the module (dataclasses need it) and let it import helper files beside it."""
+    sys.modules[name] = module  # type: ignore[assignment]
+    sys.path.insert(0, str(folder))
+    try:
+        yield
+    finally:
+        sys.modules.pop(name, None)
+        if str(folder) in sys.path:
+            sys.path.remove(str(folder))
+
+
+def _line_in(exc: BaseException, path: Path) -> int | None:
+    """The deepest traceback line inside ``path`` (where the author's code failed)."""
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if Path(frame.filename).resolve() == path.resolve():
+            line = frame.lineno
+    if line is None and isinstance(exc, SyntaxError):
+        return exc.lineno
+    return line
+
+
+def _display_path(project_root: Path, path: Path) -> Path:
+    resolved = path.resolve()
+    return resolved.relative_to(project_root) if resolved.is_relative_to(project_root) else resolved
+
+
+def _relocate(exc: DefinitionError, project_root: Path) -> DefinitionError:
+    """Make a DefinitionError's path relative to the project, for stable messages."""
+    if exc.location is None:
+        return exc
+    location = SourceLocation(_display_path(project_root, exc.location.path), exc.location.line)
+    return DefinitionError(exc.message, location, exc.obj)

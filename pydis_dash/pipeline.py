@@ -1,0 +1,65 @@
+"""The front of the pipeline every command shares: load definitions and render them to resources."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydis_dash.datasource import DataSource
+from pydis_dash.definition import Definition, RenderContext
+from pydis_dash.errors import DefinitionError
+from pydis_dash.load import discover, load_definitions
+from pydis_dash.model import Kind, Resource
+from pydis_dash.selectors import Selection
+
+_KIND_ORDER = {kind: index for index, kind in enumerate(Kind)}
+
+
+def load_resources(project_dir: Path | str, selectors: Sequence[str] = ()) -> list[Resource]:
+    """Load every definition of the project, render it, and return the selected resources.
+
+    Resources come sorted by kind (dependency order) then uid, with the folders that selected
+    resources depend on included. Raises :class:`DefinitionError` for any broken definition.
+    """
+    root = Path(project_dir).resolve()
+    selection = Selection.parse(selectors, root)
+    files = [path for path in discover(root) if selection.wants_file(path)]
+    definitions = load_definitions(root, files)
+    resources = render_all(root, definitions)
+    return selection.apply(resources)
+
+
+def render_all(project_root: Path, definitions: Sequence[Definition]) -> list[Resource]:
+    """Render definitions (data sources first, so names resolve) and reject duplicate identities."""
+    catalogue: dict[str, dict[str, str]] = {}
+    for definition in definitions:
+        if isinstance(definition, DataSource):
+            catalogue[definition.name] = definition.ref
+            catalogue[definition.uid] = definition.ref
+    by_ref: dict[object, Resource] = {}
+    for definition in definitions:
+        ctx = RenderContext(project_root, definition.defined_at, catalogue)
+        try:
+            rendered = definition.render(ctx)
+        except DefinitionError:
+            raise
+        except Exception as exc:  # a bug in a definition's values surfacing at render time
+            location = ctx.relative(definition.defined_at)
+            raise DefinitionError(f"{type(exc).__name__}: {exc}", location, definition.identity) from None
+        for resource in rendered:
+            _add_unique(by_ref, resource)
+    return sorted(by_ref.values(), key=lambda r: (_KIND_ORDER[r.kind], r.ref.uid))
+
+
+def _add_unique(by_ref: dict[object, Resource], resource: Resource) -> None:
+    existing = by_ref.get(resource.ref)
+    if existing is None:
+        by_ref[resource.ref] = resource
+        return
+    # Folders are shared by every dashboard naming the same path: identical copies are one folder.
+    if resource.kind is Kind.GRAFANA_FOLDER and existing.body == resource.body:
+        return
+    raise DefinitionError(
+        f"duplicate {resource.kind.value} uid {resource.ref.uid!r}: also defined at {existing.source}",
+        resource.source,
+    )
