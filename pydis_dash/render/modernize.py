@@ -282,8 +282,13 @@ def _modernize_field_config(panel_type: str, field_config: Mapping[str, Any]) ->
         defaults["thresholds"] = {"mode": "absolute", "steps": [{"color": "green", "value": None}]}
     else:
         # Legacy Threshold objects carry index/line/op/yaxis; the base step's value is null (not absent).
+        # grafanalib's BarGauge even writes the base value as the string "null".
         steps = [
-            {"color": step.get("color", "green"), "value": step.get("value")} for step in thresholds["steps"]
+            {
+                "color": step.get("color", "green"),
+                "value": None if step.get("value") == "null" else step.get("value"),
+            }
+            for step in thresholds["steps"]
         ]
         defaults["thresholds"] = {"mode": thresholds.get("mode", "absolute"), "steps": steps}
     if defaults.get("unit") == "":
