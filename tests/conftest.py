@@ -1,0 +1,35 @@
+"""Shared fixtures. Engine fixtures (one server per session) live in their own plugin modules."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+pytest_plugins: list[str] = []
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
+    """Write a throwaway project: ``{"dashboards/x.py": "source", ...}`` -> project root.
+
+    Data sources are copied from the repo so helper panels resolve, unless the files override them.
+    """
+
+    def make(files: dict[str, str]) -> Path:
+        root = tmp_path / "project"
+        for source in (REPO_ROOT / "datasources").iterdir():
+            target = root / "datasources" / source.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(source.read_text())
+        for relative, content in files.items():
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(content).lstrip())
+        return root
+
+    return make
