@@ -17,7 +17,7 @@ def test_auto_layout_never_overlaps_and_fits_the_grid(items: list[tuple[int, int
     seen: set[tuple[int, int]] = set()
     for (w, h), pos in zip(items, positions, strict=True):
         assert (pos.w, pos.h) == (w, h)
-        assert 0 <= pos.x and pos.x + pos.w <= 24 and pos.y >= top
+        assert pos.x >= 0 and pos.x + pos.w <= 24 and pos.y >= top
         assert not pos.cells() & seen
         seen |= pos.cells()
 
