@@ -10,7 +10,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = ["fixtures_prometheus"]
 
 
 @pytest.fixture

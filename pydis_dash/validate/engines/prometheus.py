@@ -1,0 +1,127 @@
+"""The PromQL engine: every expression is evaluated by a real Prometheus.
+
+By default :func:`open_promql_engine` starts a throwaway Prometheus holding the seeded series
+(:mod:`~pydis_dash.validate.engines.prometheus_server`); ``--prometheus-url`` points it at a live
+one instead. For each query, Grafana variables and interval macros are expanded as Grafana would
+(:mod:`~pydis_dash.validate.engines.promql_expand`), the expression is evaluated with
+``/api/v1/query``, and:
+
+* a syntax or type error (Prometheus' ``bad_data``) is an error carrying Prometheus' own message,
+  plus the expanded expression when expansion changed it (the column numbers refer to that text);
+* an evaluation failure (``execution``, ``timeout``) is an error too;
+* a literal metric name the server has no series for is a warning (an error with ``strict``),
+  with the closest known names as suggestions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from pydis_dash.validate.engines.prometheus_api import EvaluationError, PrometheusApi
+from pydis_dash.validate.engines.prometheus_server import PrometheusServer
+from pydis_dash.validate.engines.promql_expand import IntervalSettings, expand, undefined_references
+from pydis_dash.validate.engines.promql_lexer import metric_names
+from pydis_dash.validate.findings import Finding, Severity
+from pydis_dash.validate.queries import Language, Query
+
+RULE = "PROMQL"
+
+
+class PromqlEngine:
+    """Checks PromQL queries on one Prometheus; implements :class:`~pydis_dash.validate.engines.base.Engine`.
+
+    ``at`` is the Unix time expressions are evaluated at (None: the server's current time).
+    The known metric names are read once, when the engine is created.
+    """
+
+    language = Language.PROMQL
+
+    def __init__(self, api: PrometheusApi, *, strict: bool = False, at: float | None = None):
+        self.api = api
+        self.strict = strict
+        self.at = at
+        self.known_metrics = frozenset(api.metric_names())
+        self._sorted_metrics = sorted(self.known_metrics)
+        self._outcomes: dict[str, EvaluationError | None] = {}
+
+    def check(self, queries: Sequence[Query]) -> list[Finding]:
+        """Check every PromQL query; findings in query order."""
+        findings: list[Finding] = []
+        for query in queries:
+            if query.language is Language.PROMQL:
+                findings.extend(self.check_query(query))
+        return findings
+
+    def check_query(self, query: Query) -> list[Finding]:
+        """Findings for one query (empty when Prometheus accepts it and every metric is known)."""
+        if not query.text.strip():
+            return []  # Grafana does not send empty targets either
+        settings = IntervalSettings(at=self.at if self.at is not None else time.time())
+        expanded = expand(query.text, query.variables, settings)
+        error = self._evaluate(expanded)
+        if error is not None:
+            message = _error_message(error, query.text, expanded)
+            undefined = undefined_references(query.text, query.variables)
+            if undefined:
+                message += f"; not defined as dashboard variables: {', '.join(undefined)}"
+            return [_finding(query, Severity.ERROR, message)]
+        severity = Severity.ERROR if self.strict else Severity.WARNING
+        return [
+            _finding(query, severity, self._unknown_metric_message(name))
+            for name in metric_names(query.text)
+            if name not in self.known_metrics
+        ]
+
+    def _evaluate(self, expression: str) -> EvaluationError | None:
+        # Dashboards repeat expressions (one per panel and per variable sample): evaluate each once.
+        if expression not in self._outcomes:
+            self._outcomes[expression] = self.api.evaluate(expression, self.at)
+        return self._outcomes[expression]
+
+    def _unknown_metric_message(self, name: str) -> str:
+        message = f"unknown metric '{name}': Prometheus has no series with this name"
+        close = difflib.get_close_matches(name, self._sorted_metrics, n=3, cutoff=0.6)
+        if close:
+            message += "; did you mean " + ", ".join(f"'{c}'" for c in close) + "?"
+        return message
+
+
+def _error_message(error: EvaluationError, original: str, expanded: str) -> str:
+    message = error.message if error.kind == "bad_data" else f"evaluation failed ({error.kind}): {error.message}"
+    if expanded != original:
+        message += f" (in the expression after variable expansion: {expanded})"
+    return message
+
+
+def _finding(query: Query, severity: Severity, message: str) -> Finding:
+    return Finding(
+        rule=RULE,
+        severity=severity,
+        message=message,
+        ref=query.resource.ref,
+        location=query.resource.location_of(query.json_path),
+        json_path=query.json_path,
+        panel=query.panel,
+        ref_id=query.ref_id,
+    )
+
+
+@contextmanager
+def open_promql_engine(url: str | None, *, strict: bool = False, at: float | None = None) -> Iterator[PromqlEngine]:
+    """Yield a :class:`PromqlEngine` for one validation run.
+
+    ``url=None`` starts a throwaway Prometheus with the seeded series (stopped on exit, also on
+    Ctrl-C) and evaluates inside the seeded window; a URL uses that live Prometheus and evaluates
+    at ``at`` (default: its current time). Raises
+    :class:`~pydis_dash.errors.EnvironmentProblem` when Prometheus is missing, cannot start, or
+    cannot be reached.
+    """
+    if url is not None:
+        with PrometheusApi(url) as api:
+            yield PromqlEngine(api, strict=strict, at=at)
+        return
+    with PrometheusServer() as server, PrometheusApi(server.url) as api:
+        yield PromqlEngine(api, strict=strict, at=server.evaluation_time if at is None else at)

@@ -1,0 +1,119 @@
+"""The two calls of Prometheus' HTTP API that validation needs: metric names and instant queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+from pydis_dash.errors import EnvironmentProblem
+
+QUERY_TIMEOUT_S = 5.0  # Prometheus cancels evaluation after this (its own `timeout` parameter)
+HTTP_TIMEOUT_S = 10.0  # we stop waiting for an answer after this
+_PARAMETER_PREFIX = 'invalid parameter "query": '
+
+
+@dataclass(frozen=True)
+class EvaluationError:
+    """Why Prometheus did not evaluate an expression.
+
+    ``kind`` is Prometheus' ``errorType`` (``bad_data`` for syntax and type errors, ``execution``,
+    ``timeout``, ``canceled``, ``internal``), or ``timeout`` when no answer came in time.
+    """
+
+    kind: str
+    message: str
+
+
+def display_url(url: str) -> str:
+    """The URL without credentials or query string, safe to print."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+class PrometheusApi:
+    """A session on one Prometheus (or compatible) server; usable as a context manager."""
+
+    def __init__(self, url: str, *, http_timeout_s: float = HTTP_TIMEOUT_S, query_timeout_s: float = QUERY_TIMEOUT_S):
+        self.url = url.rstrip("/")
+        self.http_timeout_s = http_timeout_s
+        self.query_timeout_s = query_timeout_s
+        self._session = requests.Session()
+
+    def __enter__(self) -> PrometheusApi:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the HTTP session."""
+        self._session.close()
+
+    def metric_names(self) -> list[str]:
+        """Every metric name the server holds series for (``/api/v1/label/__name__/values``)."""
+        try:
+            response = self._request("GET", "/api/v1/label/__name__/values", {})
+        except requests.Timeout:
+            raise EnvironmentProblem(
+                f"Prometheus at {display_url(self.url)} did not answer within {self.http_timeout_s:g} s"
+            ) from None
+        body = self._json(response, "/api/v1/label/__name__/values")
+        if response.status_code != 200 or body.get("status") != "success":
+            raise EnvironmentProblem(
+                f"Prometheus at {display_url(self.url)} could not list metric names: "
+                f"HTTP {response.status_code} {body.get('error', '')}".rstrip()
+            )
+        return [str(name) for name in body.get("data", [])]
+
+    def evaluate(self, expression: str, at: float | None) -> EvaluationError | None:
+        """Evaluate ``expression`` as an instant query at Unix time ``at`` (the server's now when None)."""
+        params = {"query": expression, "timeout": f"{self.query_timeout_s:g}s"}
+        if at is not None:
+            params["time"] = f"{at:.3f}"
+        try:
+            # POST keeps long expressions out of URLs (and out of proxies' access logs).
+            response = self._request("POST", "/api/v1/query", params)
+        except requests.Timeout:
+            return EvaluationError("timeout", f"Prometheus did not answer within {self.http_timeout_s:g} s")
+        body = self._json(response, "/api/v1/query")
+        if body.get("status") == "success":
+            return None
+        if "errorType" not in body:
+            raise EnvironmentProblem(
+                f"Prometheus at {display_url(self.url)} answered HTTP {response.status_code} to /api/v1/query"
+            )
+        return EvaluationError(str(body["errorType"]), str(body.get("error", "")).removeprefix(_PARAMETER_PREFIX))
+
+    def _request(self, method: str, path: str, params: dict[str, str]) -> requests.Response:
+        """Send one request; a server that cannot be reached is an environment problem."""
+        try:
+            if method == "GET":
+                return self._session.get(f"{self.url}{path}", params=params, timeout=self.http_timeout_s)
+            return self._session.post(f"{self.url}{path}", data=params, timeout=self.http_timeout_s)
+        except requests.Timeout:
+            raise
+        except requests.RequestException as exc:
+            raise EnvironmentProblem(
+                f"Prometheus at {display_url(self.url)} is unreachable: {type(exc).__name__}"
+            ) from None
+
+    def _json(self, response: requests.Response, path: str) -> dict[str, Any]:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise EnvironmentProblem(
+                f"Prometheus at {display_url(self.url)} answered HTTP {response.status_code} to {path} "
+                "with something that is not Prometheus JSON (is the URL right?)"
+            )
+        return body

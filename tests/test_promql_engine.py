@@ -1,0 +1,230 @@
+"""The PromQL engine on a real Prometheus: Prometheus' own errors, unknown metrics, expansion."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import requests
+from emulators.http import Emulator, Latency, Request, Response
+from fixtures_prometheus import PROM_JSON_PATH
+
+from pydis_dash.errors import EnvironmentProblem, ExitCode
+from pydis_dash.model import Kind, Ref, SourceLocation
+from pydis_dash.validate.engines.base import Engine
+from pydis_dash.validate.engines.prometheus import PromqlEngine, open_promql_engine
+from pydis_dash.validate.engines.prometheus_api import PrometheusApi
+from pydis_dash.validate.findings import Finding, Severity
+from pydis_dash.validate.queries import Language, Query, Variable
+
+MakeQuery = Callable[..., Query]
+PANEL_LOCATION = SourceLocation(Path("dashboards/site.py"), 21)
+
+
+def finding(message: str, severity: Severity = Severity.ERROR, ref_id: str = "A") -> Finding:
+    """The finding the engine reports for the test panel (panel 'Requests', line 21)."""
+    return Finding(
+        rule="PROMQL",
+        severity=severity,
+        message=message,
+        ref=Ref(Kind.GRAFANA_DASHBOARD, "site"),
+        location=PANEL_LOCATION,
+        json_path=PROM_JSON_PATH,
+        panel="Requests",
+        ref_id=ref_id,
+    )
+
+
+def test_engine_implements_the_protocol(promql_engine: PromqlEngine) -> None:
+    engine: Engine = promql_engine
+    assert engine.language is Language.PROMQL
+
+
+def test_syntax_error_carries_prometheus_message(promql_engine: PromqlEngine, promql_query: MakeQuery) -> None:
+    query = promql_query("sum(rate(django_http_requests_total_by_method_total[5m])")
+    assert promql_engine.check([query]) == [finding("1:57: parse error: unclosed left parenthesis")]
+
+
+def test_type_error(promql_engine: PromqlEngine, promql_query: MakeQuery) -> None:
+    assert promql_engine.check([promql_query("rate(up)")]) == [
+        finding('1:6: parse error: expected type range vector in call to function "rate", got instant vector')
+    ]
+
+
+def test_unknown_function(promql_engine: PromqlEngine, promql_query: MakeQuery) -> None:
+    assert promql_engine.check([promql_query("rate_of(up[5m])")]) == [
+        finding('1:1: parse error: unknown function with name "rate_of"')
+    ]
+
+
+def test_unknown_metric_is_a_warning_with_suggestions(promql_engine: PromqlEngine, promql_query: MakeQuery) -> None:
+    query = promql_query('sum(rate(bot_comand_calls{command="ban"}[$__rate_interval]))')
+    assert promql_engine.check([query]) == [
+        finding(
+            "unknown metric 'bot_comand_calls': Prometheus has no series with this name; "
+            "did you mean 'bot_command_calls', 'bot_help_dormant_calls', 'bot_defcon_leaves'?",
+            Severity.WARNING,
+        )
+    ]
+
+
+def test_unknown_metric_is_an_error_when_strict(strict_promql_engine: PromqlEngine, promql_query: MakeQuery) -> None:
+    query = promql_query("increase(pg_stat_database_deadlock[1m]) > 3")
+    assert strict_promql_engine.check([query]) == [
+        finding(
+            "unknown metric 'pg_stat_database_deadlock': Prometheus has no series with this name; "
+            "did you mean 'pg_stat_database_deadlocks', 'pg_stat_database_blks_read', "
+            "'pg_stat_database_xact_rollback'?"
+        )
+    ]
+
+
+def test_unknown_metric_without_close_names_has_no_suggestion(
+    promql_engine: PromqlEngine, promql_query: MakeQuery
+) -> None:
+    assert promql_engine.check([promql_query("zzz_qqq")]) == [
+        finding("unknown metric 'zzz_qqq': Prometheus has no series with this name", Severity.WARNING)
+    ]
+
+
+def test_good_query_with_variables_and_rate_interval(promql_engine: PromqlEngine, promql_query: MakeQuery) -> None:
+    text = (
+        'sum by (command) (rate(bot_command_calls{command=~"$command", job="$job"}[$__rate_interval]))'
+        " / on() group_left sum(rate(bot_messages[${__rate_interval}]))"
+    )
+    variables = [Variable("command", "query", multi=True, include_all=True), Variable("job", "constant", sample="x")]
+    assert promql_engine.check([promql_query(text, variables)]) == []
+    # Sent as written, Prometheus would reject it: the check passes because of the expansion.
+    assert promql_engine.api.evaluate(text, promql_engine.at) is not None
+
+
+def test_quantile_of_the_site_latency_histogram_is_clean(promql_engine: PromqlEngine, promql_query: MakeQuery) -> None:
+    text = (
+        "histogram_quantile(0.95, sum by (le) (rate("
+        'django_http_requests_latency_seconds_by_view_method_bucket{view!="api:github-artifacts"}[5m]))) > 1.0'
+    )
+    assert promql_engine.check([promql_query(text)]) == []
+
+
+def test_error_after_expansion_shows_the_expanded_expression(
+    promql_engine: PromqlEngine, promql_query: MakeQuery
+) -> None:
+    query = promql_query('rate(up{job="$job"}[$__rate_interval]) +', [Variable("job", "custom", sample="site")])
+    assert promql_engine.check([query]) == [
+        finding(
+            "1:27: parse error: unexpected end of input "
+            '(in the expression after variable expansion: rate(up{job="site"}[2m]) +)'
+        )
+    ]
+
+
+def test_undefined_variable_is_named_in_the_error(promql_engine: PromqlEngine, promql_query: MakeQuery) -> None:
+    query = promql_query("rate(up[$window])")
+    assert promql_engine.check([query]) == [
+        finding("1:9: parse error: missing unit character in duration; not defined as dashboard variables: $window")
+    ]
+
+
+def test_evaluation_error_is_reported(promql_engine: PromqlEngine, promql_query: MakeQuery) -> None:
+    query = promql_query('label_replace(up{job="site"}, "instance", "x", "", "")')
+    assert promql_engine.check([query]) == [
+        finding("evaluation failed (execution): vector cannot contain metrics with the same labelset")
+    ]
+
+
+def test_templated_metric_names_are_not_reported(promql_engine: PromqlEngine, promql_query: MakeQuery) -> None:
+    query = promql_query("rate(bot_${counter}[5m])", [Variable("counter", "custom", sample="command_calls")])
+    assert promql_engine.check([query]) == []
+
+
+def test_empty_expression_is_skipped(promql_engine: PromqlEngine, promql_query: MakeQuery) -> None:
+    assert promql_engine.check([promql_query("  ")]) == []
+
+
+def test_findings_follow_query_order_and_other_languages_are_ignored(
+    promql_engine: PromqlEngine, promql_query: MakeQuery
+) -> None:
+    sql = replace(promql_query("SELECT 1"), language=Language.SQL)
+    queries = [
+        promql_query("rate(up)", ref_id="A"),
+        sql,
+        promql_query("up", ref_id="B"),
+        promql_query("nope", ref_id="C"),
+    ]
+    assert [(f.ref_id, f.severity) for f in promql_engine.check(queries)] == [
+        ("A", Severity.ERROR),
+        ("C", Severity.WARNING),
+    ]
+
+
+def test_open_without_url_starts_and_stops_its_own_prometheus(promql_query: MakeQuery) -> None:
+    with open_promql_engine(None) as engine:
+        url = engine.api.url
+        assert "bot_command_calls" in engine.known_metrics
+        assert engine.check([promql_query("rate(up)")])[0].message.startswith("1:6: parse error")
+        # Evaluated inside the seeded window: the 4 seeded `up` series have samples there.
+        response = requests.post(f"{url}/api/v1/query", data={"query": "up", "time": str(engine.at)}, timeout=5)
+        assert len(response.json()["data"]["result"]) == 4
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{url}/-/ready", timeout=1)
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_unreachable_url_is_an_environment_problem_without_credentials() -> None:
+    port = closed_port()
+    with pytest.raises(EnvironmentProblem) as caught, open_promql_engine(f"http://bot:hunter2@127.0.0.1:{port}/prom"):
+        pass
+    assert str(caught.value) == f"Prometheus at http://127.0.0.1:{port}/prom is unreachable: ConnectionError"
+    assert caught.value.exit_code is ExitCode.ENVIRONMENT
+
+
+class FakePrometheus(Emulator):
+    """Answers the two API calls the engine makes: one metric name, empty query results."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.route(
+            "GET", "/api/v1/label/__name__/values", lambda r: Response(200, {"status": "success", "data": ["up"]})
+        )
+        self.route("POST", "/api/v1/query", self._query)
+
+    @staticmethod
+    def _query(request: Request) -> Response:
+        return Response(200, {"status": "success", "data": {"resultType": "vector", "result": []}})
+
+
+def test_a_query_that_hangs_is_reported_and_the_run_goes_on(promql_query: MakeQuery) -> None:
+    with FakePrometheus() as fake:
+        fake.inject("POST", "/api/v1/query", Latency(1.0), times=1)
+        with PrometheusApi(fake.url, http_timeout_s=0.3) as api:
+            findings = PromqlEngine(api).check([promql_query("up", ref_id="A"), promql_query("up + 1", ref_id="B")])
+    # B has no finding: it was sent after A timed out and answered (no answer would be a finding too).
+    assert findings == [finding("evaluation failed (timeout): Prometheus did not answer within 0.3 s")]
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        (Response(404, {"message": "Not found"}), "could not list metric names: HTTP 404"),
+        (
+            Response(200, b"<html>Grafana</html>", {"Content-Type": "text/html"}),
+            "answered HTTP 200 to /api/v1/label/__name__/values with something that is not Prometheus JSON "
+            "(is the URL right?)",
+        ),
+    ],
+)
+def test_a_server_that_is_not_prometheus_is_an_environment_problem(answer: Response, problem: str) -> None:
+    with Emulator() as other:
+        other.route("GET", "/api/v1/label/__name__/values", lambda request: answer)
+        url = other.url
+        with pytest.raises(EnvironmentProblem) as caught, open_promql_engine(url):
+            pass
+    assert str(caught.value) == f"Prometheus at {url} {problem}"
