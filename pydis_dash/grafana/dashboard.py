@@ -97,7 +97,7 @@ class Dashboard(Definition):
                 source=source,
                 container="/".join(r.title for r in resources) or None,
                 anchors={ptr: ctx.relative(loc) for ptr, loc in anchors.items()},
-                depends_on=(folder_ref,) if folder_ref else (),
+                depends_on=((folder_ref,) if folder_ref else ()) + _datasources_used(body, datasources),
                 lint_exclusions=dict(self.lint_ignore),
             )
         )
@@ -151,6 +151,25 @@ class Dashboard(Definition):
                 anchors[json_pointer("panels", nested_in, "panels", len(out))] = spec.defined_at
             out.append(placed)
         return bottom(positions, top)
+
+
+def _datasources_used(body: Mapping[str, Any], known: Mapping[str, dict[str, str]]) -> tuple[Ref, ...]:
+    """Data sources the dashboard references (panels, targets, variables), so they deploy first."""
+    uids: set[str] = set()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, Mapping):
+            ref = node.get("datasource")
+            if isinstance(ref, Mapping) and isinstance(ref.get("uid"), str) and ref["uid"] in known:
+                uids.add(known[ref["uid"]]["uid"])
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(body)
+    return tuple(Ref(Kind.GRAFANA_DATASOURCE, uid) for uid in sorted(uids))
 
 
 def _wrap_raw(panel: Any, fallback: SourceLocation) -> Panel:

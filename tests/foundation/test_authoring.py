@@ -68,7 +68,10 @@ def test_nested_folders_are_resources_with_parents(make_project: MakeProject) ->
     }
     dashboard = next(r for r in resources if r.ref.uid == "mixed")
     assert dashboard.container == "Site and API/Internals"
-    assert [str(d) for d in dashboard.depends_on] == ["grafana-folder/site-and-api-internals"]
+    assert [str(d) for d in dashboard.depends_on] == [
+        "grafana-folder/site-and-api-internals",
+        "grafana-datasource/prometheus",
+    ]
 
 
 def test_panels_remember_the_line_that_defined_them(make_project: MakeProject) -> None:

@@ -1,0 +1,47 @@
+"""PD104: every defined template variable is used (warning)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from pydis_dash.model import Resource, json_pointer
+from pydis_dash.validate.dashboard_json import iter_panels, referenced_variables, template_variables
+from pydis_dash.validate.findings import Finding, Severity
+from pydis_dash.validate.lint.base import LintContext, Rule, register
+
+
+@register
+class VariablesUsed(Rule):
+    """A variable nothing uses is a dropdown that changes nothing: it misleads viewers, and its query
+    still runs on every load."""
+
+    id = "PD104"
+    rationale = "Every template variable is used by a query, title, link, data source or panel repeat."
+    severity = Severity.WARNING
+
+    def check_dashboard(self, ctx: LintContext, dashboard: Resource) -> Iterable[Finding]:
+        """Each variable is referenced somewhere in the dashboard outside its own definition."""
+        body = dashboard.body
+        repeats = {panel.get("repeat") for _, panel in iter_panels(body)}
+        for pointer, variable in template_variables(body):
+            name = variable.get("name")
+            # Ad hoc filters apply themselves to every query of their data source: no reference needed.
+            if not isinstance(name, str) or variable.get("type") == "adhoc" or name in repeats:
+                continue
+            if not any(name in referenced_variables(text) for text in _strings(body, skip=pointer)):
+                yield self.finding(dashboard, pointer, f"variable ${name} is defined but never used")
+
+
+def _strings(value: Any, skip: str, pointer: str = "") -> Iterator[str]:
+    """Every string in ``value`` (keys' values, recursively), except under the pointer ``skip``."""
+    if pointer == skip:
+        return
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _strings(item, skip, pointer + json_pointer(str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, skip, pointer + json_pointer(index))

@@ -1,0 +1,156 @@
+"""``validate`` as one call: schemas, lint rules, then every query on its real engine.
+
+Each engine is started at most once per run, and only when a query of its language occurs; all of
+its queries go to it in one :meth:`Engine.check` call. Engines are imported lazily so a project
+without Graphite targets never imports (or starts) Graphite.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, ExitStack
+from dataclasses import dataclass, field
+
+from pydis_dash.errors import ExitCode
+from pydis_dash.model import Resource
+from pydis_dash.validate.datasources import DatasourceCatalog
+from pydis_dash.validate.engines.base import Engine
+from pydis_dash.validate.extract import extract_queries
+from pydis_dash.validate.findings import Finding, Severity
+from pydis_dash.validate.lint.base import run_lint
+from pydis_dash.validate.lint.config import LintConfig
+from pydis_dash.validate.queries import Language, Query
+from pydis_dash.validate.schema import check_schemas
+
+EngineOpener = Callable[["ValidateOptions"], AbstractContextManager[Engine]]
+
+
+@dataclass(frozen=True)
+class ValidateOptions:
+    """How to validate: strictness, which engines to use and where, and the project's lint config.
+
+    ``engine_openers`` replaces the real engines per language (tests use fakes); languages missing from
+    it use the real engine.
+    """
+
+    strict: bool = False
+    engines: bool = True
+    metricity_dsn: str | None = None
+    prometheus_url: str | None = None
+    graphite_url: str | None = None
+    lint: LintConfig = field(default_factory=LintConfig)
+    engine_openers: Mapping[Language, EngineOpener] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Everything ``validate`` found, plus what it looked at."""
+
+    findings: tuple[Finding, ...]
+    strict: bool
+    resources: int
+    queries: Mapping[Language, int]
+    engines_started: tuple[Language, ...]
+
+    @property
+    def errors(self) -> list[Finding]:
+        """Findings of severity error."""
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """Findings of severity warning."""
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    @property
+    def failed(self) -> bool:
+        """True on any error, or on any warning with ``--strict``."""
+        return bool(self.errors) or (self.strict and bool(self.warnings))
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """``1`` when failed, else ``0``."""
+        return ExitCode.INVALID if self.failed else ExitCode.OK
+
+
+def validate(
+    resources: Sequence[Resource],
+    options: ValidateOptions | None = None,
+    context: Sequence[Resource] = (),
+) -> ValidationReport:
+    """Run schema checks, lint rules and (unless ``options.engines`` is off) the query engines.
+
+    ``context`` holds resources that are not validated but that ``resources`` may refer to (the data
+    sources, when only some dashboards were selected). Raises
+    :class:`~pydis_dash.errors.EnvironmentProblem` when an engine cannot start.
+    """
+    options = options or ValidateOptions()
+    resources = list(resources)
+    selected = {resource.ref for resource in resources}
+    everything = resources + [r for r in context if r.ref not in selected]
+    catalog = DatasourceCatalog(everything)
+    queries = extract_queries(resources, catalog)
+    findings = check_schemas(resources)
+    findings += run_lint(resources, options.lint.disable, queries, context=everything)
+    by_language: dict[Language, list[Query]] = {}
+    for query in queries:
+        by_language.setdefault(query.language, []).append(query)
+    started: list[Language] = []
+    if options.engines:
+        with ExitStack() as stack:
+            for language in Language:  # a fixed order: SQL, PromQL, Graphite
+                if not by_language.get(language):
+                    continue
+                engine = stack.enter_context(_opener(language, options)(options))
+                started.append(language)
+                findings += engine.check(by_language[language])
+    return ValidationReport(
+        findings=tuple(sorted(findings, key=_sort_key)),
+        strict=options.strict,
+        resources=len(resources),
+        queries=dict(Counter(query.language for query in queries)),
+        engines_started=tuple(started),
+    )
+
+
+def _sort_key(finding: Finding) -> tuple[str, int, str, str, str]:
+    """By file and line (the order authors read them), then resource, JSON path and rule."""
+    location = finding.location
+    return (
+        str(location.path) if location else "",
+        (location.line or 0) if location else 0,
+        str(finding.ref) if finding.ref else "",
+        finding.json_path,
+        finding.rule,
+    )
+
+
+def _opener(language: Language, options: ValidateOptions) -> EngineOpener:
+    return options.engine_openers.get(language) or _REAL_ENGINES[language]
+
+
+def _open_sql(options: ValidateOptions) -> AbstractContextManager[Engine]:
+    from pydis_dash.validate.engines.sql import open_sql_engine
+
+    dsns = {"metricity": options.metricity_dsn} if options.metricity_dsn else None
+    return open_sql_engine(dsns)
+
+
+def _open_promql(options: ValidateOptions) -> AbstractContextManager[Engine]:
+    from pydis_dash.validate.engines.prometheus import open_promql_engine
+
+    return open_promql_engine(options.prometheus_url, strict=options.strict)
+
+
+def _open_graphite(options: ValidateOptions) -> AbstractContextManager[Engine]:
+    from pydis_dash.validate.engines.graphite import open_graphite_engine
+
+    return open_graphite_engine(options.graphite_url, strict=options.strict)
+
+
+_REAL_ENGINES: Mapping[Language, EngineOpener] = {
+    Language.SQL: _open_sql,
+    Language.PROMQL: _open_promql,
+    Language.GRAPHITE: _open_graphite,
+}

@@ -1,0 +1,224 @@
+"""Schema checks: rendered resources against Grafana's own JSON schemas (grafana-foundation-sdk).
+
+Dashboards are checked against ``dashboard.jsonschema.json``; each panel's ``options`` against its
+plugin's ``#/definitions/Options`` and ``fieldConfig.defaults.custom`` against ``#/definitions/FieldConfig``
+(when the plugin defines one); alert rule groups against ``alerting.jsonschema.json#/definitions/RuleGroup``.
+The schemas are used unmodified (see ``pydis_dash/schemas/grafana/SOURCES.md``); each is loaded and
+compiled once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft7Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry
+from referencing import Resource as SchemaResource
+from referencing.jsonschema import DRAFT7
+
+from pydis_dash.model import Kind, Resource, json_pointer
+from pydis_dash.validate.dashboard_json import iter_panels, panel_title
+from pydis_dash.validate.findings import Finding, Severity
+
+RULE = "SCHEMA"
+
+_DASHBOARD = ("dashboard.jsonschema.json", "Dashboard")
+_RULE_GROUP = ("alerting.jsonschema.json", "RuleGroup")
+
+# Instances quoted in messages are cut to this length: a whole panel in an error line helps nobody.
+_MAX_QUOTE = 80
+
+
+def check_schemas(resources_: Iterable[Resource]) -> list[Finding]:
+    """Schema findings for every dashboard and alert rule group; other kinds have no schema here."""
+    findings: list[Finding] = []
+    for resource in resources_:
+        findings.extend(check_resource(resource))
+    return findings
+
+
+def check_resource(resource: Resource) -> list[Finding]:
+    """Schema findings for one resource (empty for kinds without a schema)."""
+    if resource.kind is Kind.GRAFANA_DASHBOARD:
+        return _check_dashboard(resource)
+    if resource.kind is Kind.GRAFANA_RULE_GROUP:
+        return list(_findings(resource, _validator(*_RULE_GROUP), resource.body, "", "alert rule group"))
+    return []
+
+
+def panel_plugins() -> frozenset[str]:
+    """Panel types whose ``options`` are checked: every plugin schema shipped in ``schemas/grafana``."""
+    schemas = _schemas()
+    return frozenset(name for name, schema in schemas.items() if "Options" in schema.get("definitions", {}))
+
+
+def _check_dashboard(resource: Resource) -> list[Finding]:
+    body = resource.body
+    findings = list(_findings(resource, _validator(*_DASHBOARD), body, "", "dashboard"))
+    plugins = panel_plugins()
+    for pointer, panel in iter_panels(body):
+        panel_type = panel.get("type")
+        if panel_type not in plugins:
+            continue
+        title = panel_title(panel)
+        options = panel.get("options")
+        if isinstance(options, Mapping):
+            findings.extend(
+                _findings(
+                    resource,
+                    _validator(f"{panel_type}.jsonschema.json", "Options"),
+                    options,
+                    pointer + "/options",
+                    f"{panel_type} options",
+                    panel=title,
+                )
+            )
+        custom = _custom_field_config(panel)
+        if custom is not None and "FieldConfig" in _schemas()[panel_type].get("definitions", {}):
+            findings.extend(
+                _findings(
+                    resource,
+                    _validator(f"{panel_type}.jsonschema.json", "FieldConfig"),
+                    custom,
+                    pointer + "/fieldConfig/defaults/custom",
+                    f"{panel_type} field config",
+                    panel=title,
+                )
+            )
+    return findings
+
+
+def _custom_field_config(panel: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    field_config = panel.get("fieldConfig")
+    defaults = field_config.get("defaults") if isinstance(field_config, Mapping) else None
+    custom = defaults.get("custom") if isinstance(defaults, Mapping) else None
+    return custom if isinstance(custom, Mapping) else None
+
+
+def _findings(
+    resource: Resource,
+    validator: Draft7Validator,
+    instance: Any,
+    base_pointer: str,
+    what: str,
+    panel: str | None = None,
+) -> Iterator[Finding]:
+    errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
+    leaves = [leaf for error in errors for leaf in _leaf_errors(error)]
+    # A value outside an enum of strings fails ``type`` too; the enum's message alone says it all.
+    listed = {tuple(leaf.absolute_path) for leaf in leaves if leaf.validator in ("enum", "const")}
+    for leaf in leaves:
+        if leaf.validator == "type" and tuple(leaf.absolute_path) in listed:
+            continue
+        pointer = base_pointer + json_pointer(*leaf.absolute_path)
+        yield Finding(
+            rule=RULE,
+            severity=Severity.ERROR,
+            message=f"{what} {pointer or '/'}: {_describe(leaf)}",
+            ref=resource.ref,
+            location=resource.location_of(pointer),
+            json_path=pointer,
+            panel=panel if panel is not None else _panel_title_at(resource.body, pointer),
+        )
+
+
+def _leaf_errors(error: ValidationError) -> list[ValidationError]:
+    """The errors worth showing for one error.
+
+    ``oneOf``/``anyOf`` failures (a dashboard panel is ``oneOf(Panel, RowPanel)``) only say "not valid under
+    any of the given schemas". We pick the branch the author evidently meant: not one whose discriminator
+    (a ``const``/``enum`` on a direct property, like ``type: "row"``) failed, then the one with fewest
+    unexpected keys, then the one with fewest errors; its errors are shown, recursively.
+    """
+    if error.validator not in ("oneOf", "anyOf") or not error.context:
+        return [error]
+    branches: dict[int, list[ValidationError]] = {}
+    for sub in error.context:
+        branches.setdefault(int(sub.relative_schema_path[0]), []).append(sub)
+
+    def score(item: tuple[int, list[ValidationError]]) -> tuple[bool, int, int, int]:
+        index, subs = item
+        wrong_kind = any(s.validator in ("const", "enum") and len(s.relative_path) == 1 for s in subs)
+        # Unexpected keys on the object itself mean "this is another shape" (a row's ``panels`` and
+        # ``collapsed`` are unexpected on a Panel), so such a branch is a worse guess than one with errors
+        # in values.
+        wrong_shape = sum(1 for s in subs if s.validator == "additionalProperties" and not s.relative_path)
+        return wrong_kind, wrong_shape, len(subs), index
+
+    _, chosen = min(branches.items(), key=score)
+    leaves: list[ValidationError] = []
+    for sub in sorted(chosen, key=lambda e: [str(p) for p in e.absolute_path]):
+        leaves.extend(_leaf_errors(sub))
+    return leaves
+
+
+def _describe(error: ValidationError) -> str:
+    """A short message; jsonschema's own quotes the whole instance, which may be a whole panel."""
+    if error.validator == "type":
+        return f"expected {error.validator_value}, got {_json_type(error.instance)} {_quote(error.instance)}"
+    if error.validator == "enum":
+        allowed = ", ".join(json.dumps(v) for v in list(error.validator_value))  # type: ignore[arg-type]
+        return f"{_quote(error.instance)} is not one of {allowed}"
+    if error.validator == "const":
+        return f"expected {json.dumps(error.validator_value)}, got {_quote(error.instance)}"
+    message = error.message
+    return message if len(message) <= 200 else message[:197] + "..."
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _quote(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= _MAX_QUOTE else text[: _MAX_QUOTE - 3] + "..."
+
+
+def _panel_title_at(body: Mapping[str, Any], pointer: str) -> str | None:
+    """Title of the innermost panel containing ``pointer``, if the pointer is inside a panel."""
+    title = None
+    for panel_pointer, panel in iter_panels(body):
+        if pointer == panel_pointer or pointer.startswith(panel_pointer + "/"):
+            title = panel_title(panel)
+    return title
+
+
+@functools.cache
+def _schemas() -> dict[str, dict[str, Any]]:
+    """Every shipped schema, keyed by panel type / file stem (``stat``, ``dashboard``, ...)."""
+    folder = resources.files("pydis_dash") / "schemas" / "grafana"
+    schemas = {}
+    for entry in folder.iterdir():
+        if entry.name.endswith(".jsonschema.json"):
+            schemas[entry.name.removesuffix(".jsonschema.json")] = json.loads(entry.read_text("utf-8"))
+    return schemas
+
+
+@functools.cache
+def _registry() -> Registry[Any]:
+    """All shipped schemas, addressable by file name, so ``$ref``s across them resolve."""
+    pairs: Sequence[tuple[str, SchemaResource[Any]]] = [
+        (f"{name}.jsonschema.json", DRAFT7.create_resource(schema)) for name, schema in _schemas().items()
+    ]
+    return Registry().with_resources(pairs).crawl()
+
+
+@functools.cache
+def _validator(file_name: str, definition: str) -> Draft7Validator:
+    """A compiled validator for one definition of one schema file (cached: compiled once per process)."""
+    return Draft7Validator({"$ref": f"{file_name}#/definitions/{definition}"}, registry=_registry())
