@@ -1,0 +1,284 @@
+"""The Graphite engine: every Graphite target is run through graphite-web's own parser and functions.
+
+Each target is prepared as Grafana would send it (variables, intervals, ``#A`` references), parsed
+(graphite-web silently ignores whatever follows the longest valid prefix, so syntax errors are ours to
+catch), rendered with ``/render?format=json`` (graphite-web answers 400 for unknown functions and wrong
+arguments when ``ENFORCE_INPUT_VALIDATION`` is on), and each metric path pattern in it is looked up with
+``/metrics/find``: a pattern that matches nothing is a warning (an error with ``--strict``) that says
+where the path stops matching and which names are close.
+
+By default a throwaway graphite-web is started (:class:`GraphiteServer`) over a whisper tree seeded
+with the bot's metric names; ``--graphite-url`` points the engine at a live Graphite instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.validate.engines.graphite_server import GraphiteServer
+from pydis_dash.validate.engines.graphite_target import TargetSyntaxError, parse_target, path_patterns
+from pydis_dash.validate.engines.graphite_variables import prepare_target, resolve_references
+from pydis_dash.validate.findings import Finding, Severity
+from pydis_dash.validate.queries import Language, Query
+
+RULE = "GRAPHITE"
+RENDER_FROM = "-1h"
+TIMEOUT_SECONDS = 10.0
+CONNECT_TIMEOUT_SECONDS = 5.0
+MAX_SUGGESTIONS = 3
+MAX_ERROR_CHARS = 300
+INPUT_ERROR_RE = re.compile(r"^Invalid parameters \((.*?)\)(?:; targets: |; source: |; func: |$)", re.DOTALL)
+GLOB_CHARS_RE = re.compile(r"[*?\[\]{}]")
+TEXT_FIELDS = ("target", "targetFull")
+# Graphite variable queries that Grafana sends to the tag database rather than /metrics/find.
+TAG_QUERY_RE = re.compile(r"^\s*(tags|tag_values)\s*\(")
+# Grafana's Graphite variable query types that render a target; the default one is a find pattern.
+RENDERED_VARIABLE_QUERY_TYPES = frozenset({"Value", "Metric Name"})
+
+
+@dataclass(frozen=True)
+class RenderOutcome:
+    """What ``/render`` said about one target: ``error`` is ``None`` when it rendered."""
+
+    error: str | None
+
+
+class GraphiteEngine:
+    """A Graphite (live or started by pydis-dash) that checks Graphite targets; see the module doc."""
+
+    language: Language = Language.GRAPHITE
+
+    def __init__(self, url: str, *, strict: bool = False, timeout: float = TIMEOUT_SECONDS) -> None:
+        self.url = url.rstrip("/")
+        self.strict = strict
+        self.timeout = timeout
+        self._session = requests.Session()
+        self._found: dict[str, list[str]] = {}
+
+    def close(self) -> None:
+        """Close the HTTP connection pool."""
+        self._session.close()
+
+    def ensure_reachable(self) -> None:
+        """:class:`EnvironmentProblem` unless Graphite answers a metric lookup (as every check needs)."""
+        self.find("*")
+
+    def check(self, queries: Sequence[Query]) -> list[Finding]:
+        """Check every Graphite query; queries of other languages are ignored."""
+        findings: list[Finding] = []
+        for query in queries:
+            if query.language == Language.GRAPHITE:
+                findings.extend(self.check_query(query))
+        return findings
+
+    def check_query(self, query: Query) -> list[Finding]:
+        """Findings for one query: syntax, Graphite's verdict, then each metric path pattern."""
+        if is_find_query(query):
+            return self.check_find_query(query)
+        target = grafana_target(query)
+        if not target.strip():
+            return []  # Grafana sends no empty target either
+        try:
+            node = parse_target(target)
+        except TargetSyntaxError as error:
+            return [finding(query, Severity.ERROR, f"syntax error at column {error.column}: {error.message}")]
+        outcome = self.render(target)
+        if outcome.error is not None:
+            return [finding(query, Severity.ERROR, outcome.error)]
+        severity = Severity.ERROR if self.strict else Severity.WARNING
+        return [
+            finding(query, severity, self.explain_missing(pattern))
+            for pattern in path_patterns(node)
+            # An unresolved $variable is reported by the lint rule on template variables.
+            if "$" not in pattern and not self.find(pattern)
+        ]
+
+    def check_find_query(self, query: Query) -> list[Finding]:
+        """A template variable's default query: a path pattern Grafana sends to ``/metrics/find``."""
+        pattern = prepare_target(query.text, query.variables).strip()
+        if not pattern or "$" in pattern or TAG_QUERY_RE.match(pattern) or self.find(pattern):
+            return []
+        severity = Severity.ERROR if self.strict else Severity.WARNING
+        return [finding(query, severity, self.explain_missing(pattern))]
+
+    def render(self, target: str) -> RenderOutcome:
+        """POST ``/render`` as Grafana does; Graphite's own message when it rejects the target."""
+        form = {"target": target, "format": "json", "from": RENDER_FROM, "until": "now"}
+        try:
+            response = self._session.post(
+                f"{self.url}/render", data=form, timeout=(CONNECT_TIMEOUT_SECONDS, self.timeout)
+            )
+        except requests.ConnectionError as error:  # connect timeouts included: the server is gone
+            raise EnvironmentProblem(f"Graphite at {redact_url(self.url)} is unreachable: {error}") from None
+        except requests.Timeout:
+            return RenderOutcome(f"Graphite did not answer within {self.timeout:g} s")
+        if response.status_code == 400:
+            return RenderOutcome(f"Graphite rejected the target: {input_error(response.text)}")
+        if response.status_code != 200:
+            detail = short_text(response.text)
+            return RenderOutcome(f"Graphite failed on the target (HTTP {response.status_code}): {detail}")
+        return RenderOutcome(None)
+
+    def find(self, pattern: str) -> list[str]:
+        """Names of the nodes ``/metrics/find`` matches for a pattern (cached for the run)."""
+        if pattern not in self._found:
+            try:
+                response = self._session.get(
+                    f"{self.url}/metrics/find",
+                    params={"query": pattern},
+                    timeout=(CONNECT_TIMEOUT_SECONDS, self.timeout),
+                )
+            except requests.RequestException as error:
+                raise EnvironmentProblem(f"Graphite at {redact_url(self.url)} is unreachable: {error}") from None
+            try:
+                response.raise_for_status()
+                nodes: list[dict[str, Any]] = response.json()
+            except (requests.RequestException, ValueError):
+                raise EnvironmentProblem(
+                    f"Graphite at {redact_url(self.url)} answered HTTP {response.status_code} to"
+                    f" /metrics/find: {short_text(response.text)}"
+                ) from None
+            self._found[pattern] = sorted({str(node["text"]) for node in nodes})
+        return self._found[pattern]
+
+    def explain_missing(self, pattern: str) -> str:
+        """Say at which component a pattern stops matching, with close names found there."""
+        parts = split_path(pattern)
+        message = f"metric path '{pattern}' matches nothing in Graphite"
+        for depth in range(1, len(parts) + 1):
+            if not self.find(".".join(parts[:depth])):
+                break
+        else:
+            return message
+        parent = ".".join(parts[: depth - 1])
+        failing = parts[depth - 1]
+        names = self.find(f"{parent}.*" if parent else "*")
+        where = f"under '{parent}'" if parent else "at the top level"
+        message += f": nothing {where} matches '{failing}'"
+        close = difflib.get_close_matches(GLOB_CHARS_RE.sub("", failing), names, n=MAX_SUGGESTIONS)
+        if close:
+            message += " (did you mean " + " or ".join(f"'{name}'" for name in close) + "?)"
+        return message
+
+
+@contextmanager
+def open_graphite_engine(url: str | None, *, strict: bool = False) -> Iterator[GraphiteEngine]:
+    """Yield an engine on ``url`` (a live Graphite), or on a graphite-web started for this run."""
+    if url:
+        engine = GraphiteEngine(url, strict=strict)
+        try:
+            engine.ensure_reachable()
+            yield engine
+        finally:
+            engine.close()
+        return
+    with GraphiteServer() as server:
+        engine = GraphiteEngine(server.url, strict=strict)
+        try:
+            yield engine
+        finally:
+            engine.close()
+
+
+def grafana_target(query: Query) -> str:
+    """The target Grafana would send for a query: variables and intervals expanded, ``#X`` resolved."""
+    own = prepare_target(query.text, query.variables)
+    siblings = sibling_targets(query)
+    resolved: dict[str, str] = {ref: prepare_target(text, query.variables) for ref, text in siblings.items()}
+    if query.ref_id is not None:
+        resolved[query.ref_id] = own
+    # Grafana resolves references target by target, in panel order, reusing targets already resolved.
+    for ref in siblings:
+        resolved[ref] = resolve_references(resolved[ref], resolved)
+        if ref == query.ref_id:
+            return resolved[ref]
+    return resolve_references(own, resolved)
+
+
+def is_find_query(query: Query) -> bool:
+    """True for a template variable's query of Grafana's default type (a ``/metrics/find`` pattern)."""
+    if "/templating/list/" not in query.json_path:
+        return False
+    variable_pointer = query.json_path.split("/query", 1)[0]
+    variable = resolve_pointer(query.resource.body, variable_pointer)
+    definition = variable.get("query") if isinstance(variable, Mapping) else None
+    query_type = definition.get("queryType") if isinstance(definition, Mapping) else None
+    return query_type not in RENDERED_VARIABLE_QUERY_TYPES
+
+
+def sibling_targets(query: Query) -> dict[str, str]:
+    """refId -> ``target`` of every Graphite target in the same list as the query (the panel's)."""
+    head, _, last = query.json_path.rpartition("/")
+    # The query's pointer names the text field (``.../targets/1/target``) or the target object itself.
+    target_pointer = head if last in TEXT_FIELDS else query.json_path
+    container = resolve_pointer(query.resource.body, target_pointer.rpartition("/")[0])
+    siblings: dict[str, str] = {}
+    if isinstance(container, list):
+        for item in container:
+            if isinstance(item, Mapping) and isinstance(item.get("refId"), str):
+                siblings[item["refId"]] = str(item.get("target") or "")
+    return siblings
+
+
+def resolve_pointer(document: Any, pointer: str) -> Any:
+    """The value at an RFC 6901 JSON pointer, ``None`` when the path does not exist."""
+    current = document
+    for raw in pointer.split("/")[1:] if pointer else []:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(current, Mapping):
+            current = current.get(part)
+        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        else:
+            return None
+    return current
+
+
+def split_path(pattern: str) -> list[str]:
+    """A path pattern's components (Graphite splits on every dot, even one written escaped)."""
+    return pattern.split(".")
+
+
+def input_error(body: str) -> str:
+    """The reason inside graphite-web's ``Invalid parameters (...); targets: ...`` answer."""
+    match = INPUT_ERROR_RE.match(body.strip())
+    return match.group(1) if match else short_text(body)
+
+
+def short_text(body: str) -> str:
+    """An error body as one short line: tags dropped, whitespace collapsed, cut at 300 characters."""
+    text = " ".join(re.sub(r"<[^>]+>", " ", body).split())
+    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 3] + "..."
+
+
+def redact_url(url: str) -> str:
+    """The URL without user and password, for messages."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def finding(query: Query, severity: Severity, message: str) -> Finding:
+    """A Graphite finding located at the query's target in its definition."""
+    return Finding(
+        rule=RULE,
+        severity=severity,
+        message=message,
+        ref=query.resource.ref,
+        location=query.resource.location_of(query.json_path),
+        json_path=query.json_path,
+        panel=query.panel,
+        ref_id=query.ref_id,
+    )
