@@ -10,7 +10,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-pytest_plugins: list[str] = ["fixtures_prometheus", "fixtures_graphite"]
+pytest_plugins: list[str] = ["fixtures_postgres", "fixtures_prometheus", "fixtures_graphite"]
 
 
 @pytest.fixture

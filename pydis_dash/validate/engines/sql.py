@@ -1,0 +1,393 @@
+"""The SQL engine of ``validate``: every SQL query checked by PostgreSQL itself, never executed.
+
+For each query: expand its template (:mod:`.sql_expand`), make sure it is one read-only statement
+(:mod:`.sql_sandbox`), then ask the server to *prepare* and *describe* it. Parse analysis catches
+syntax errors, unknown tables and columns and type errors; the description gives the result columns,
+which must suit the panel (a ``time`` column for time series, a number for single values).
+
+Sandbox, in layers: only single SELECT/WITH/VALUES/TABLE statements are sent; statements are only
+prepared, never executed; each check runs in a ``READ ONLY`` transaction that is rolled back; the
+session has ``default_transaction_read_only`` and a ``statement_timeout``; and on the throwaway cluster
+the login role can only SELECT.
+
+One server and one connection per database per run: connections are opened on first use and kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import pq
+
+from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.validate.engines.postgres import SCHEMA_DIR, PostgresCluster, schema_files
+from pydis_dash.validate.engines.sql_expand import ExpandProblem, Variant, expand
+from pydis_dash.validate.engines.sql_sandbox import check_single_select
+from pydis_dash.validate.findings import Finding, Severity
+from pydis_dash.validate.queries import Language, Query, ResultShape, TemplateSyntax
+
+RULE = "SQL"
+"""The ``rule`` of every finding this engine reports."""
+
+DEFAULT_DATASOURCE_DATABASES: Mapping[str, str] = {"metricity": "metricity", "site-db": "site"}
+"""Grafana/Metabase data source uid -> database name on the checking server."""
+
+DEFAULT_DATABASE = "metricity"
+"""Database for queries without a data source uid (the dashboard's default data source)."""
+
+DEFAULT_STATEMENT_TIMEOUT = 2.0
+"""Seconds a single check may take before the server cancels it."""
+
+# Type oids (pg_type.oid is stable for built-in types).
+_NUMERIC_OIDS = frozenset({20, 21, 23, 700, 701, 1700})
+_TIME_OIDS = frozenset({1082, 1114, 1184}) | _NUMERIC_OIDS
+_TYPE_NAMES = {
+    16: "boolean",
+    17: "bytea",
+    18: "char",
+    19: "name",
+    20: "bigint",
+    21: "smallint",
+    23: "integer",
+    25: "text",
+    26: "oid",
+    114: "json",
+    700: "real",
+    701: "double precision",
+    705: "unknown",
+    1042: "character",
+    1043: "character varying",
+    1082: "date",
+    1083: "time",
+    1114: "timestamp",
+    1184: "timestamp with time zone",
+    1186: "interval",
+    1700: "numeric",
+    2950: "uuid",
+    3802: "jsonb",
+}
+_QUERY_CANCELED = "57014"
+
+
+@dataclass(frozen=True)
+class _ServerError:
+    """An error PostgreSQL reported while preparing a query."""
+
+    message: str
+    hint: str | None
+    position: int | None  # 0-based offset into the text that was sent
+    sqlstate: str | None
+
+
+@dataclass(frozen=True)
+class _Column:
+    name: str
+    type_oid: int
+
+    @property
+    def type_name(self) -> str:
+        return _TYPE_NAMES.get(self.type_oid, f"type oid {self.type_oid}")
+
+
+class SqlEngine:
+    """A connected SQL checker; build it with :func:`open_sql_engine`."""
+
+    language: Language = Language.SQL
+
+    def __init__(
+        self,
+        dsns: Mapping[str, str],
+        *,
+        datasource_databases: Mapping[str, str] = DEFAULT_DATASOURCE_DATABASES,
+        default_database: str = DEFAULT_DATABASE,
+        statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
+        fallback_dsns: Callable[[], Mapping[str, str]] | None = None,
+    ) -> None:
+        """``dsns`` maps database names to libpq connection strings; ``fallback_dsns`` is called (once)
+        for a database missing from ``dsns`` and may start a throwaway cluster."""
+        self._dsns = dict(dsns)
+        self._fallback = fallback_dsns
+        self.datasource_databases = dict(datasource_databases)
+        self.default_database = default_database
+        self.statement_timeout = statement_timeout
+        self._connections: dict[str, psycopg.Connection[Any]] = {}
+        self._column_types: dict[str, dict[str, str]] = {}
+
+    # -- public API -----------------------------------------------------------------------------------
+
+    def check(self, queries: Sequence[Query]) -> list[Finding]:
+        """Check every SQL query; return one finding per distinct problem.
+
+        Raises :class:`EnvironmentProblem` only when a server cannot be reached or a connection is lost.
+        """
+        findings: list[Finding] = []
+        for query in queries:
+            if query.language is Language.SQL:
+                findings += self.check_query(query)
+        return findings
+
+    def check_query(self, query: Query) -> list[Finding]:
+        """The findings for one query (see :meth:`check`)."""
+        database = self.database_for(query.datasource_uid)
+        if database is None:
+            known = ", ".join(sorted(self.datasource_databases))
+            return [
+                _finding(
+                    query,
+                    Severity.WARNING,
+                    f"not checked: data source '{query.datasource_uid}' is not a known SQL database (known: {known})",
+                )
+            ]
+        conn = self._connection(database)
+        if conn is None:
+            return [_finding(query, Severity.WARNING, f"not checked: no schema for database '{database}'")]
+        column_types = self._columns_of(database, conn) if query.syntax is TemplateSyntax.METABASE else None
+        expansion = expand(query.text, query.syntax, query.variables, column_types=column_types)
+        findings = [self._problem_finding(query, problem) for problem in expansion.problems]
+        if not expansion.checkable:
+            return findings
+        seen: set[str] = set()
+        for variant in expansion.variants:
+            for message in self._check_variant(conn, query, variant):
+                # The same error in several optional-clause variants is one problem: report it once,
+                # naming the first variant that shows it.
+                if message not in seen:
+                    seen.add(message)
+                    prefix = f"{variant.label}: " if variant.label else ""
+                    findings.append(_finding(query, Severity.ERROR, prefix + message))
+        return findings
+
+    def database_for(self, datasource_uid: str | None) -> str | None:
+        """The database a data source uid maps to (``None`` for unknown uids)."""
+        if datasource_uid is None:
+            return self.default_database
+        return self.datasource_databases.get(datasource_uid)
+
+    def close(self) -> None:
+        """Close every connection (the cluster, if any, is stopped by :func:`open_sql_engine`)."""
+        for conn in self._connections.values():
+            with contextlib.suppress(psycopg.Error):
+                conn.close()
+        self._connections.clear()
+
+    # -- connections ----------------------------------------------------------------------------------
+
+    def _dsn(self, database: str) -> str | None:
+        if database not in self._dsns and self._fallback is not None:
+            fallback, self._fallback = self._fallback, None
+            for name, dsn in fallback().items():
+                self._dsns.setdefault(name, dsn)
+        return self._dsns.get(database)
+
+    def _connection(self, database: str) -> psycopg.Connection[Any] | None:
+        if database in self._connections:
+            return self._connections[database]
+        dsn = self._dsn(database)
+        if dsn is None:
+            return None
+        timeout_ms = max(int(self.statement_timeout * 1000), 1)
+        try:
+            given = psycopg.conninfo.conninfo_to_dict(dsn)
+            # Every transaction of this session is read-only unless it says otherwise, and none does.
+            # Options already in the DSN (e.g. a search_path) are kept; ours come last and win.
+            options = f"{given.get('options') or ''} -c default_transaction_read_only=on"
+            options += f" -c statement_timeout={timeout_ms}"
+            conn = psycopg.connect(
+                dsn,
+                autocommit=True,
+                connect_timeout=given.get("connect_timeout") or 10,
+                application_name="pydis-dash validate",
+                options=options.strip(),
+            )
+        except psycopg.Error as exc:
+            raise EnvironmentProblem(
+                f"cannot connect to database '{database}' ({_safe_dsn(dsn)}): {str(exc).strip()}"
+            ) from exc
+        self._connections[database] = conn
+        return conn
+
+    def _columns_of(self, database: str, conn: psycopg.Connection[Any]) -> dict[str, str]:
+        """``schema.table.column -> data_type`` of every column the role can read (for field filters)."""
+        if database not in self._column_types:
+            rows = conn.execute(
+                "SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns"
+                " WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+            ).fetchall()
+            self._column_types[database] = {f"{s}.{t}.{c}": d for s, t, c, d in rows}
+        return self._column_types[database]
+
+    # -- checking -------------------------------------------------------------------------------------
+
+    def _check_variant(self, conn: psycopg.Connection[Any], query: Query, variant: Variant) -> list[str]:
+        """Problems with one expanded variant, as messages (empty when it is fine)."""
+        violation = check_single_select(variant.text)
+        if violation is not None:
+            return [violation.message + _where(query.text, variant.original_offset(violation.position))]
+        if "\x00" in variant.text:
+            return ["the query contains a NUL character"]
+        result = self._describe(conn, variant.text)
+        if isinstance(result, _ServerError):
+            return [self._server_error_message(query, variant, result)]
+        return _shape_problems(query.shape, result)
+
+    def _describe(self, conn: psycopg.Connection[Any], sql: str) -> list[_Column] | _ServerError:
+        """Prepare (parse + analyse) and describe ``sql`` inside a rolled-back read-only transaction."""
+        pgconn = conn.pgconn
+        self._simple(conn, b"BEGIN READ ONLY")
+        try:
+            # The unnamed statement: replaced by the next prepare, nothing to deallocate.
+            prepared = pgconn.prepare(b"", sql.encode())
+            if prepared.status != pq.ExecStatus.COMMAND_OK:
+                return self._server_error(conn, prepared)
+            described = pgconn.describe_prepared(b"")
+            if described.status != pq.ExecStatus.COMMAND_OK:
+                return self._server_error(conn, described)
+            return [
+                _Column((described.fname(i) or b"").decode(errors="replace"), described.ftype(i))
+                for i in range(described.nfields)
+            ]
+        finally:
+            self._simple(conn, b"ROLLBACK")
+
+    def _simple(self, conn: psycopg.Connection[Any], command: bytes) -> None:
+        result = conn.pgconn.exec_(command)
+        if result.status != pq.ExecStatus.COMMAND_OK:
+            self._raise_if_broken(conn)
+            message = (result.error_message or b"").decode(errors="replace").strip()
+            raise EnvironmentProblem(f"PostgreSQL rejected {command.decode()}: {message}")
+
+    def _server_error(self, conn: psycopg.Connection[Any], result: pq.abc.PGresult) -> _ServerError:
+        self._raise_if_broken(conn)
+
+        def field(code: pq.DiagnosticField) -> str | None:
+            value = result.error_field(code)
+            return value.decode(errors="replace") if value else None
+
+        position = field(pq.DiagnosticField.STATEMENT_POSITION)
+        return _ServerError(
+            message=field(pq.DiagnosticField.MESSAGE_PRIMARY)
+            or (result.error_message or b"").decode(errors="replace").strip(),
+            hint=field(pq.DiagnosticField.MESSAGE_HINT),
+            position=int(position) - 1 if position and position.isdigit() else None,
+            sqlstate=field(pq.DiagnosticField.SQLSTATE),
+        )
+
+    @staticmethod
+    def _raise_if_broken(conn: psycopg.Connection[Any]) -> None:
+        if conn.pgconn.status != pq.ConnStatus.OK:
+            message = (conn.pgconn.error_message or b"").decode(errors="replace").strip()
+            raise EnvironmentProblem(f"lost the connection to PostgreSQL: {message or 'connection closed'}")
+
+    def _server_error_message(self, query: Query, variant: Variant, error: _ServerError) -> str:
+        if error.sqlstate == _QUERY_CANCELED:
+            return (
+                f"not checked: PostgreSQL did not finish checking the query within "
+                f"{self.statement_timeout:g} s (statement_timeout)"
+            )
+        message = error.message
+        if error.position is not None:
+            message += _where(query.text, variant.original_offset(error.position))
+        if error.hint:
+            message += f"; hint: {error.hint}"
+        return message
+
+    @staticmethod
+    def _problem_finding(query: Query, problem: ExpandProblem) -> Finding:
+        where = _where(query.text, problem.position) if problem.position is not None else ""
+        return _finding(query, problem.severity, problem.message + where)
+
+
+def _shape_problems(shape: ResultShape, columns: list[_Column]) -> list[str]:
+    """Whether the result columns suit the panel: a ``time`` column, or a numeric column."""
+    listing = ", ".join(f"{c.name} ({c.type_name})" for c in columns) or "no columns"
+    if shape is ResultShape.TIME_SERIES:
+        time_columns = [c for c in columns if c.name == "time"]
+        if not time_columns:
+            return [f'a time series needs a column named "time"; the query returns {listing}']
+        if time_columns[0].type_oid not in _TIME_OIDS:
+            return [f'column "time" is {time_columns[0].type_name}; a time series needs a timestamp or a numeric epoch']
+    elif shape is ResultShape.SINGLE_VALUE and not any(
+        c.type_oid in _NUMERIC_OIDS and c.name != "time" for c in columns
+    ):
+        return [f"a single-value panel needs a numeric column; the query returns {listing}"]
+    return []
+
+
+def _where(text: str, offset: int) -> str:
+    """`` (line L, column C of the query: <that line>)`` for an offset into the original text."""
+    offset = min(max(offset, 0), len(text))
+    line = text.count("\n", 0, offset) + 1
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_end = text.find("\n", offset)
+    source_line = text[line_start : line_end if line_end >= 0 else len(text)].strip()
+    if len(source_line) > 80:
+        source_line = source_line[:77] + "..."
+    return f" (line {line}, column {offset - line_start + 1} of the query: {source_line})"
+
+
+def _finding(query: Query, severity: Severity, message: str) -> Finding:
+    return Finding(
+        rule=RULE,
+        severity=severity,
+        message=message,
+        ref=query.resource.ref,
+        location=query.resource.location_of(query.json_path),
+        json_path=query.json_path,
+        panel=query.panel,
+        ref_id=query.ref_id,
+    )
+
+
+def _safe_dsn(dsn: str) -> str:
+    """The DSN without its password, for error messages."""
+    try:
+        params = psycopg.conninfo.conninfo_to_dict(dsn)
+    except psycopg.Error:
+        return "unparseable DSN"
+    params.pop("password", None)
+    return psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in params.items() if v is not None})
+
+
+@contextlib.contextmanager
+def open_sql_engine(
+    dsns: Mapping[str, str] | None = None,
+    *,
+    schema_dir: Path = SCHEMA_DIR,
+    datasource_databases: Mapping[str, str] = DEFAULT_DATASOURCE_DATABASES,
+    default_database: str = DEFAULT_DATABASE,
+    statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
+) -> Iterator[SqlEngine]:
+    """Start (or connect to) PostgreSQL once and yield an :class:`SqlEngine`.
+
+    ``dsns`` maps database names (``metricity``, ``site``) to connection strings, e.g. from
+    ``--metricity-dsn``. With ``None``, a throwaway :class:`PostgresCluster` with the schemas in
+    ``schema_dir`` is started now; with a mapping, one is started only if a query needs a database the
+    mapping lacks. Everything is closed and stopped on exit.
+    """
+    with contextlib.ExitStack() as clusters:
+
+        def start_cluster() -> Mapping[str, str]:
+            cluster = clusters.enter_context(PostgresCluster(schema_files(schema_dir)))
+            return cluster.reader_dsns()
+
+        if dsns is None:
+            dsns, fallback = start_cluster(), None
+        else:
+            fallback = start_cluster
+        engine = SqlEngine(
+            dsns,
+            datasource_databases=datasource_databases,
+            default_database=default_database,
+            statement_timeout=statement_timeout,
+            fallback_dsns=fallback,
+        )
+        try:
+            yield engine
+        finally:
+            # Connections first, then (leaving the `with`) the cluster they talk to.
+            engine.close()
