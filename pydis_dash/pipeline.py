@@ -56,8 +56,9 @@ def _add_unique(by_ref: dict[object, Resource], resource: Resource) -> None:
     if existing is None:
         by_ref[resource.ref] = resource
         return
-    # Folders are shared by every dashboard naming the same path: identical copies are one folder.
-    if resource.kind is Kind.GRAFANA_FOLDER and existing.body == resource.body:
+    # Folders (collections) are shared by every dashboard (question) naming the same path: identical
+    # copies are one folder.
+    if resource.kind in (Kind.GRAFANA_FOLDER, Kind.METABASE_COLLECTION) and existing.body == resource.body:
         return
     raise DefinitionError(
         f"duplicate {resource.kind.value} uid {resource.ref.uid!r}: also defined at {existing.source}",

@@ -92,7 +92,10 @@ def test_sample_time_range_and_interval_are_parameters() -> None:
     ("text", "message"),
     [
         ("SELECT $__timeFilter() FROM t", "missing time column argument for macro __timeFilter"),
-        ("SELECT $__timeGroup(c) FROM t", "macro __timeGroup needs time column and interval and optional fill value"),
+        (
+            "SELECT $__timeGroup(c) FROM t",
+            "macro __timeGroup needs time column and interval and optional fill value",
+        ),
         ("SELECT $__timeGroup(c, '5x') FROM t", "error parsing interval '5x'"),
         ("SELECT $__timeGroup(c, '5m', nope) FROM t", "error parsing fill value nope"),
         ("SELECT $__timeBucket(c) FROM t", 'unknown macro "__timeBucket"'),
@@ -268,7 +271,9 @@ def test_field_filters_become_a_predicate_on_the_bound_column(
     field: str, extra: dict[str, object], predicate: str
 ) -> None:
     variable = Variable("f", "dimension", field=field, **extra)  # type: ignore[arg-type]
-    assert metabase("SELECT 1 FROM users WHERE {{ f }}", variable) == [("", f"SELECT 1 FROM users WHERE {predicate}")]
+    assert metabase("SELECT 1 FROM users WHERE {{ f }}", variable) == [
+        ("", f"SELECT 1 FROM users WHERE {predicate}")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -341,7 +346,10 @@ def test_metabase_offsets_map_back_to_the_original_text() -> None:
 
 
 def test_expand_dispatches_on_syntax() -> None:
-    assert expand("SELECT {{n}}", TemplateSyntax.METABASE, [Variable("n", "number")]).variants[0].text == "SELECT 1"
-    assert expand("SELECT $n", TemplateSyntax.GRAFANA, [Variable("n", "custom", sample="5")]).variants[0].text == (
-        "SELECT 5"
+    assert (
+        expand("SELECT {{n}}", TemplateSyntax.METABASE, [Variable("n", "number")]).variants[0].text
+        == "SELECT 1"
     )
+    assert expand("SELECT $n", TemplateSyntax.GRAFANA, [Variable("n", "custom", sample="5")]).variants[
+        0
+    ].text == ("SELECT 5")

@@ -7,6 +7,9 @@ turns :class:`~pydis_dash.errors.PydisDashError` into one clear line and the doc
 from __future__ import annotations
 
 from pydis_dash.cli import build as _build  # noqa: F401  (registers build, render, list)
+from pydis_dash.cli import deploy as _deploy  # noqa: F401  (registers diff, deploy)
+from pydis_dash.cli import rules as _rules  # noqa: F401  (registers rules)
+from pydis_dash.cli import validate as _validate  # noqa: F401  (registers validate)
 from pydis_dash.cli.app import main
 
 __all__ = ["main"]

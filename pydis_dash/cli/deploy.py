@@ -1,0 +1,178 @@
+"""``diff`` and ``deploy``: compare the definitions with a live environment, then apply that plan."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from pydis_dash.apply import DEFAULT_CONCURRENCY, ApplyContext, Result, apply_plan, render_report
+from pydis_dash.cli.app import fail, main, project_root
+from pydis_dash.config import Environment, load_config
+from pydis_dash.errors import ExitCode, PydisDashError
+from pydis_dash.pipeline import load_resources
+from pydis_dash.plan import Plan, PlanOptions, build_plan, render_json, render_text
+from pydis_dash.providers.base import Provider
+from pydis_dash.providers.registry import build_provider, registered_targets
+from pydis_dash.revision import deploy_message
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _env_option(function: F) -> F:
+    return click.option(
+        "--env",
+        "env_name",
+        envvar="PYDIS_DASH_ENV",
+        metavar="NAME",
+        help="Environment from [tool.pydis-dash.environments] (default: the only one, or default_environment).",
+    )(function)
+
+
+def _prune_option(function: F) -> F:
+    return click.option(
+        "--prune",
+        is_flag=True,
+        help="Delete managed resources (carrying the pydis-dash marker) that are gone from code. "
+        "Cannot be combined with selectors.",
+    )(function)
+
+
+def _is_configured(env: Environment, target: str) -> bool:
+    return bool(getattr(env, f"{target}_url", None))
+
+
+def prepare(
+    root: Path,
+    env_name: str | None,
+    selectors: Sequence[str],
+    options: PlanOptions,
+    concurrency: int,
+) -> tuple[Plan, list[Provider]]:
+    """Load and render the definitions, connect to the environment's servers, and build the plan."""
+    if options.prune and selectors:
+        raise click.UsageError("--prune needs the whole project: it cannot be combined with selectors")
+    env = load_config(root).environment(env_name)
+    resources = load_resources(root, selectors)
+    known = registered_targets()
+    targets = {r.kind.target for r in resources}
+    if options.prune:
+        targets |= {t for t in known if _is_configured(env, t)}
+    for target in sorted(targets - known):
+        count = sum(1 for r in resources if r.kind.target == target)
+        click.echo(f"note: skipping {count} {target} resource(s): no {target} provider is available", err=True)
+    providers = [build_provider(t, env, root, concurrency) for t in sorted(targets & known)]
+    for provider in providers:
+        provider.check_access()
+    selected = [r for r in resources if r.kind.target in known]
+    return build_plan(env.name, providers, selected, options), providers
+
+
+@main.command()
+@_env_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--exit-code", is_flag=True, help="Exit 2 when there are changes, 0 when there are none (for CI).")
+@_prune_option
+@click.option("-v", "--verbose", is_flag=True, help="Also list unchanged resources.")
+@click.argument("selectors", nargs=-1)
+@click.pass_context
+def diff(
+    ctx: click.Context,
+    env_name: str | None,
+    output_format: str,
+    exit_code: bool,
+    prune: bool,
+    verbose: bool,
+    selectors: tuple[str, ...],
+) -> None:
+    """Show what `deploy` would change in an environment, without changing anything.
+
+    Prints a unified diff per changed resource (+ create, ~ update, - delete), resources changed
+    outside pydis-dash since the last deploy (drift), managed resources gone from code, and
+    resources pydis-dash does not manage (never touched). SELECTORS narrow it like `build`.
+
+    \b
+    Examples:
+      pydis-dash diff --env staging
+      pydis-dash diff --env prod --exit-code          # in CI: exit 2 if a deploy would change something
+      pydis-dash diff --env prod --format json --prune
+      pydis-dash diff --env prod grafana-dashboard/site-overview
+    """
+    try:
+        plan, _ = prepare(project_root(ctx), env_name, selectors, PlanOptions(prune=prune), DEFAULT_CONCURRENCY)
+    except PydisDashError as error:
+        fail(error)
+    click.echo(render_json(plan) if output_format == "json" else render_text(plan, verbose=verbose))
+    if exit_code and plan.has_changes:
+        sys.exit(int(ExitCode.CHANGES))
+
+
+@main.command()
+@_env_option
+@_prune_option
+@click.option("--dry-run", is_flag=True, help="Plan and walk through the changes, sending no write at all.")
+@click.option(
+    "--force", is_flag=True, help="Overwrite resources changed outside pydis-dash (drift), or adopt unmanaged ones."
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=DEFAULT_CONCURRENCY,
+    show_default=True,
+    help="Requests in flight at once.",
+)
+@click.option(
+    "--rotate-secrets", is_flag=True, help="Send every data source secret again from its environment variable."
+)
+@click.argument("selectors", nargs=-1)
+@click.pass_context
+def deploy(
+    ctx: click.Context,
+    env_name: str | None,
+    prune: bool,
+    dry_run: bool,
+    force: bool,
+    concurrency: int,
+    rotate_secrets: bool,
+    selectors: tuple[str, ...],
+) -> None:
+    """Make an environment match the definitions: print the plan, then apply exactly that plan.
+
+    Order: folders, data sources, dashboards; deletes (with --prune) last, in reverse. Each save is
+    recorded as version message `pydis-dash <git sha>`. A resource changed outside pydis-dash since
+    then is refused unless --force; a version conflict is reported, never overwritten. A failed
+    resource does not stop independent ones; running deploy again converges.
+
+    \b
+    Examples:
+      pydis-dash deploy --env staging
+      pydis-dash deploy --env prod --dry-run
+      pydis-dash deploy --env prod --prune
+      pydis-dash deploy --env prod --rotate-secrets grafana-datasource/metricity
+    Exit status: 0 all applied, 1 a resource failed or was refused, 3 environment error.
+    """
+    root = project_root(ctx)
+    options = PlanOptions(prune=prune, rotate_secrets=rotate_secrets)
+    try:
+        plan, providers = prepare(root, env_name, selectors, options, concurrency)
+        click.echo(render_text(plan))
+        if not plan.has_changes:
+            click.echo("Nothing to deploy.")
+            return
+        apply_ctx = ApplyContext(deploy_message(root), force=force, rotate_secrets=rotate_secrets, dry_run=dry_run)
+        label = "Dry run" if dry_run else "Deploying"
+        with click.progressbar(length=len(plan.pending), label=label, file=sys.stderr) as bar:
+
+            def advance(result: Result) -> None:
+                bar.update(1)
+
+            report = apply_plan(plan, providers, apply_ctx, concurrency=concurrency, on_result=advance)
+    except PydisDashError as error:
+        fail(error)
+    click.echo("")
+    click.echo(render_report(report))
+    if not report.ok:
+        sys.exit(int(ExitCode.INVALID))

@@ -1,0 +1,357 @@
+"""Desired resources vs live state -> a :class:`Plan` of :class:`Change` objects, and its rendering.
+
+The plan is the single source of truth for a deploy: ``diff`` renders it, ``apply`` executes exactly it
+and never re-fetches or re-compares (so the two cannot disagree). Rendering is read-only.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import click
+
+from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.model import Ref, Resource
+from pydis_dash.providers.base import (
+    Drift,
+    Handler,
+    LiveResource,
+    PlanOptions,
+    Provider,
+    ResourceError,
+    handler_for,
+)
+
+__all__ = [
+    "Action",
+    "Change",
+    "Drift",
+    "Plan",
+    "PlanOptions",
+    "build_plan",
+    "canonical_json",
+    "render_json",
+    "render_text",
+]
+
+
+class Action(StrEnum):
+    """What apply will do to one resource."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    UNCHANGED = "unchanged"
+
+    @property
+    def symbol(self) -> str:
+        """``+``, ``~``, ``-`` or ``=``, as in the summary line."""
+        return _SYMBOLS[self]
+
+
+_SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.UNCHANGED: "="}
+_COLOURS = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red", Action.UNCHANGED: None}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One planned action on one resource.
+
+    ``before``/``after`` are the normalised live and desired states (None when absent); they never
+    contain secrets. ``resource`` is the desired resource (None for deletes), ``live`` what was read
+    (None for creates): apply writes from these and from ``live_id``/``live_version`` without reading
+    again. ``drift`` is set when someone else changed the live resource: apply refuses it unless forced.
+    ``blocked`` is a reason the change can never be applied (e.g. a folder holding unmanaged content).
+    ``depends_on`` are the refs the desired resource needs (created/updated first); ``located_in`` the
+    refs the live resource currently sits in (a folder is deleted only after what sits in it moved out
+    or was deleted).
+    """
+
+    action: Action
+    ref: Ref
+    title: str
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+    drift: Drift | None = None
+    resource: Resource | None = None
+    live: LiveResource | None = None
+    depends_on: tuple[Ref, ...] = ()
+    located_in: tuple[Ref, ...] = ()
+    notes: tuple[str, ...] = ()
+    blocked: str | None = None
+
+    @property
+    def live_id(self) -> str | None:
+        """Server id of the live resource, if any."""
+        return self.live.live_id if self.live else None
+
+    @property
+    def live_version(self) -> int | None:
+        """Server version read at plan time: writes are conditional on it."""
+        return self.live.version if self.live else None
+
+    def diff_lines(self) -> list[str]:
+        """Unified diff of the canonical JSON of ``before`` and ``after`` (no colour)."""
+        before = canonical_json(self.before).splitlines() if self.before is not None else []
+        after = canonical_json(self.after).splitlines() if self.after is not None else []
+        return list(difflib.unified_diff(before, after, f"live/{self.ref}", f"code/{self.ref}", lineterm=""))
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form for ``diff --format json``."""
+        return {
+            "action": self.action.value,
+            "ref": str(self.ref),
+            "kind": self.ref.kind.value,
+            "uid": self.ref.uid,
+            "title": self.title,
+            "drift": self.drift.to_json() if self.drift else None,
+            "blocked": self.blocked,
+            "notes": list(self.notes),
+            "dependsOn": [str(ref) for ref in self.depends_on],
+            "locatedIn": [str(ref) for ref in self.located_in],
+            "before": self.before,
+            "after": self.after,
+            "diff": self.diff_lines() if self.action != Action.UNCHANGED else [],
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every change for one environment, plus what pydis-dash will not touch.
+
+    ``unmanaged`` are live resources without the ownership marker (never modified or deleted);
+    ``orphans`` are managed live resources gone from code that only ``--prune`` deletes (they become
+    ``delete`` changes when the plan was built with ``prune``).
+    """
+
+    environment: str
+    changes: tuple[Change, ...]
+    unmanaged: tuple[LiveResource, ...] = ()
+    orphans: tuple[LiveResource, ...] = ()
+    options: PlanOptions = field(default_factory=PlanOptions)
+
+    def count(self, action: Action) -> int:
+        """How many changes have ``action``."""
+        return sum(1 for change in self.changes if change.action == action)
+
+    @property
+    def pending(self) -> tuple[Change, ...]:
+        """Changes that write something (everything but ``unchanged``)."""
+        return tuple(c for c in self.changes if c.action != Action.UNCHANGED)
+
+    @property
+    def has_changes(self) -> bool:
+        """True when a deploy would write (or refuse to write because of drift)."""
+        return bool(self.pending)
+
+    def summary(self) -> str:
+        """``+ 1 create  ~ 2 update  - 0 delete  = 5 unchanged``, plus drift and blocked counts."""
+        text = "  ".join(f"{a.symbol} {self.count(a)} {a.value}" for a in Action)
+        drifted = sum(1 for c in self.pending if c.drift)
+        blocked = sum(1 for c in self.pending if c.blocked)
+        if drifted:
+            text += f"  ! {drifted} drifted (deploy refuses them without --force)"
+        if blocked:
+            text += f"  ! {blocked} blocked"
+        return text
+
+
+def canonical_json(value: Any) -> str:
+    """Stable, human-diffable JSON: sorted keys, two-space indent, non-ASCII kept."""
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def build_plan(
+    environment: str,
+    providers: Sequence[Provider],
+    resources: Sequence[Resource],
+    options: PlanOptions | None = None,
+) -> Plan:
+    """Compare ``resources`` with the live state the providers read, kind by kind.
+
+    Raises EnvironmentProblem when live state cannot be read (nothing can be planned then) and
+    ResourceError never: a read failure of any kind makes the whole plan unreliable.
+    """
+    options = options or PlanOptions()
+    by_kind: dict[Any, list[Resource]] = {}
+    for resource in resources:
+        by_kind.setdefault(resource.kind, []).append(resource)
+    changes: list[Change] = []
+    unmanaged: list[LiveResource] = []
+    orphans: list[LiveResource] = []
+    for provider in providers:
+        provider.begin_plan()
+    handlers = [h for p in providers for h in p.handlers]
+    for kind in by_kind:
+        if handler_for(providers, kind) is None:
+            raise EnvironmentProblem(
+                f"{environment}: no provider configured for {kind.value} resources ({len(by_kind[kind])} selected)"
+            )
+    for handler in sorted(handlers, key=lambda h: h.stage):
+        desired = by_kind.get(handler.kind, [])
+        try:
+            live = handler.fetch(desired, options)
+        except ResourceError as exc:
+            raise EnvironmentProblem(f"{environment}: reading live {handler.kind.value} failed: {exc}") from exc
+        changes.extend(_desired_changes(handler, desired, live, options, environment))
+        desired_uids = {r.ref.uid for r in desired}
+        for uid in sorted(live):
+            if uid in desired_uids:
+                continue
+            item = live[uid]
+            if not item.managed:
+                unmanaged.append(item)
+            elif options.prune:
+                changes.append(
+                    Change(
+                        Action.DELETE,
+                        item.ref,
+                        item.title,
+                        before=item.state,
+                        live=item,
+                        located_in=handler.live_dependencies(item),
+                        blocked=handler.delete_blocker(item),
+                    )
+                )
+            else:
+                orphans.append(item)
+    return Plan(environment, tuple(changes), tuple(unmanaged), tuple(orphans), options)
+
+
+def _desired_changes(
+    handler: Handler,
+    desired: Iterable[Resource],
+    live: Mapping[str, LiveResource],
+    options: PlanOptions,
+    environment: str,
+) -> list[Change]:
+    changes = []
+    for resource in desired:
+        after = handler.desired_state(resource)
+        deps = handler.dependencies(resource)
+        current = live.get(resource.ref.uid)
+        if current is None:
+            changes.append(
+                Change(
+                    Action.CREATE,
+                    resource.ref,
+                    resource.title,
+                    None,
+                    after,
+                    resource=resource,
+                    depends_on=deps,
+                    notes=tuple(handler.update_reasons(resource, None, options)),
+                )
+            )
+            continue
+        reasons = handler.update_reasons(resource, current, options)
+        if canonical_json(current.state) == canonical_json(after) and not reasons:
+            changes.append(
+                Change(
+                    Action.UNCHANGED,
+                    resource.ref,
+                    resource.title,
+                    current.state,
+                    after,
+                    resource=resource,
+                    live=current,
+                    depends_on=deps,
+                    located_in=handler.live_dependencies(current),
+                )
+            )
+            continue
+        drift: Drift | None
+        if not current.managed:
+            drift = Drift("exists but is not managed by pydis-dash (no ownership marker); --force adopts it")
+        else:
+            try:
+                drift = handler.drift(resource, current)
+            except ResourceError as exc:
+                raise EnvironmentProblem(f"{environment}: reading history of {resource.ref} failed: {exc}") from exc
+        changes.append(
+            Change(
+                Action.UPDATE,
+                resource.ref,
+                resource.title,
+                current.state,
+                after,
+                drift=drift,
+                resource=resource,
+                live=current,
+                depends_on=deps,
+                located_in=handler.live_dependencies(current),
+                notes=tuple(reasons),
+            )
+        )
+    return changes
+
+
+# --------------------------------------------------------------------------------------------------
+# Rendering (read-only)
+
+
+def render_text(plan: Plan, *, verbose: bool = False) -> str:
+    """The human plan: a coloured unified diff per changed resource, then the untouched resources
+    and a summary line. ANSI colours are stripped by ``click.echo`` when not writing to a terminal."""
+    out: list[str] = [click.style(f"Environment: {plan.environment}", bold=True), ""]
+    for change in plan.changes:
+        if change.action == Action.UNCHANGED and not verbose:
+            continue
+        colour = _COLOURS[change.action]
+        out.append(click.style(f"{change.action.symbol} {change.ref}  {change.title!r}", fg=colour, bold=True))
+        if change.drift:
+            out.append(click.style(f"  ! drift: {change.drift.describe()}", fg="magenta", bold=True))
+        if change.blocked:
+            out.append(click.style(f"  ! blocked: {change.blocked}", fg="magenta", bold=True))
+        out.extend(f"  note: {note}" for note in change.notes)
+        for line in change.diff_lines() if change.action != Action.UNCHANGED else []:
+            out.append("  " + _colour_diff_line(line))
+        out.append("")
+    if plan.orphans:
+        out.append(click.style("Managed but gone from code (deploy --prune deletes them):", bold=True))
+        out.extend(f"  {item.ref}  {item.title!r}" for item in plan.orphans)
+        out.append("")
+    if plan.unmanaged:
+        out.append(click.style("Unmanaged (never modified or deleted by pydis-dash):", bold=True))
+        out.extend(f"  {item.ref}  {item.title!r}" for item in plan.unmanaged)
+        out.append("")
+    out.append(click.style("Plan: ", bold=True) + plan.summary())
+    return "\n".join(out)
+
+
+def _colour_diff_line(line: str) -> str:
+    if line.startswith(("+++", "---")):
+        return click.style(line, bold=True)
+    if line.startswith("@@"):
+        return click.style(line, fg="cyan")
+    if line.startswith("+"):
+        return click.style(line, fg="green")
+    if line.startswith("-"):
+        return click.style(line, fg="red")
+    return line
+
+
+def render_json(plan: Plan) -> str:
+    """The machine plan for ``diff --format json``."""
+    document = {
+        "environment": plan.environment,
+        "options": {"prune": plan.options.prune, "rotateSecrets": plan.options.rotate_secrets},
+        "summary": {a.value: plan.count(a) for a in Action}
+        | {
+            "drifted": sum(1 for c in plan.pending if c.drift),
+            "blocked": sum(1 for c in plan.pending if c.blocked),
+        },
+        "changes": [c.to_json() for c in plan.changes],
+        "orphans": [_live_json(item) for item in plan.orphans],
+        "unmanaged": [_live_json(item) for item in plan.unmanaged],
+    }
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def _live_json(item: LiveResource) -> dict[str, Any]:
+    return {"ref": str(item.ref), "kind": item.ref.kind.value, "uid": item.ref.uid, "title": item.title}

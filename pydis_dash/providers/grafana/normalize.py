@@ -1,0 +1,140 @@
+"""Pure normalisation of Grafana resources, so desired and live states compare equal after a deploy.
+
+Both sides go through the same function. Every dropped or rewritten field says why: either the server
+owns it (ids, versions, timestamps), or Grafana fills or rewrites it on save or read, so keeping it
+would show a change on every ``diff`` after a deploy or a Grafana upgrade.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+# --- dashboards -------------------------------------------------------------------------------------
+
+#: Dashboard fields the server owns.
+_DASHBOARD_SERVER_FIELDS = (
+    # Row id of the dashboard in this Grafana's database: differs per instance, written into the
+    # stored JSON on every save.
+    "id",
+    # Optimistic-locking counter, incremented on every save. Sent separately (save command) when
+    # updating; comparing it would make every saved dashboard look changed.
+    "version",
+    # Timestamp the frontend sets on in-browser edits; the backend keeps whatever was sent.
+    "iteration",
+    # Grafana 12+ migrates classic dashboards to the latest schema when reading them, so the number
+    # read back may be higher than the one we saved. Real content changes made by a migration still
+    # show up in the other fields.
+    "schemaVersion",
+)
+
+#: Grafana's default ``[dashboards] min_refresh_interval``: a shorter ``refresh`` is rewritten to it
+#: on save.
+DEFAULT_MIN_REFRESH = "5s"
+
+_DURATION = re.compile(r"^(\d+)(ms|s|m|h|d|w|y)$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+
+
+def duration_seconds(text: str) -> float | None:
+    """Seconds in a Grafana duration such as ``30s`` or ``1m``; None if it is not one."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        return None
+    return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+def normalize_dashboard(model: Mapping[str, Any], *, min_refresh: str = DEFAULT_MIN_REFRESH) -> dict[str, Any]:
+    """The comparable form of a dashboard model (desired or as returned by GET /api/dashboards/uid)."""
+    result: dict[str, Any] = _drop_nulls(dict(model))
+    for key in _DASHBOARD_SERVER_FIELDS:
+        result.pop(key, None)
+    if isinstance(result.get("tags"), list):
+        # Grafana stores tags as a set (dashboard_tag table; search returns them sorted), so their
+        # order carries no meaning.
+        result["tags"] = sorted(set(result["tags"]))
+    refresh = result.get("refresh")
+    if isinstance(refresh, str) and refresh:
+        seconds, minimum = duration_seconds(refresh), duration_seconds(min_refresh)
+        if seconds is not None and minimum is not None:
+            # Grafana rewrites a refresh below min_refresh_interval to the minimum on save; compare
+            # the value that will actually be stored. Equal durations compare equal ("60s" == "1m").
+            result["refresh"] = _format_duration(max(seconds, minimum))
+    return result
+
+
+def _format_duration(seconds: float) -> str:
+    for unit in ("d", "h", "m", "s"):
+        size = _UNIT_SECONDS[unit]
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds * 1000)}ms"
+
+
+def _drop_nulls(value: Any) -> Any:
+    """Remove object keys whose value is null, recursively. The frontend treats a null field and an
+    absent one alike, and depending on the storage path Grafana returns either form."""
+    if isinstance(value, Mapping):
+        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_nulls(v) for v in value]
+    return value
+
+
+# --- folders ----------------------------------------------------------------------------------------
+
+
+def normalize_folder(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The comparable form of a folder: ``uid``, ``title`` and ``parentUid`` (absent at the root).
+
+    Everything else in the Folder DTO is server-owned or about the caller: ``id`` (per-instance row
+    id), ``version`` (locking counter), ``url`` (derived from uid and title), ``created``/``updated``
+    (+``By``), ``can*``/``hasAcl``/``accessControl`` (the caller's permissions), ``orgId``, ``parents``
+    and ``managedBy`` (added in Grafana 11-13). ``description`` is accepted on create but never
+    returned, so it cannot be compared.
+    """
+    result: dict[str, Any] = {"uid": body.get("uid") or "", "title": body.get("title") or ""}
+    parent = body.get("parentUid") or ""
+    if parent:
+        # Root folders come back with parentUid "" (Grafana 10) or without it (11+).
+        result["parentUid"] = parent
+    return result
+
+
+# --- data sources -----------------------------------------------------------------------------------
+
+#: Fields of a data source we compare, with the value Grafana reports when the field was not sent.
+_DATASOURCE_DEFAULTS: dict[str, Any] = {
+    "uid": "",
+    "name": "",
+    "type": "",
+    "access": "proxy",
+    "url": "",
+    "user": "",
+    "database": "",
+    "basicAuth": False,
+    "basicAuthUser": "",
+    "withCredentials": False,
+    "isDefault": False,
+    "jsonData": {},
+}
+
+
+def normalize_datasource(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The comparable form of a data source.
+
+    Only the fields a definition controls are kept, each defaulted to what Grafana returns when it was
+    not sent (so an omitted ``user`` equals the ``""`` read back). Dropped: ``id``/``orgId``
+    (per-instance), ``version`` (locking counter; sent with updates), ``typeLogoUrl``/``typeName``
+    (UI decoration from the plugin registry), ``readOnly`` (set by file provisioning),
+    ``accessControl`` (the caller's permissions), ``secureJsonFields`` (which secrets are set: compared
+    separately, since secret values can never be read back) and ``secureJsonData`` (never returned;
+    never part of a compared or printed state).
+    """
+    result = {key: body.get(key, default) for key, default in _DATASOURCE_DEFAULTS.items()}
+    for key, default in _DATASOURCE_DEFAULTS.items():
+        if result[key] is None:
+            result[key] = default
+    result["jsonData"] = _drop_nulls(dict(result["jsonData"]))
+    return result

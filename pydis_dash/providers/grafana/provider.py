@@ -1,0 +1,60 @@
+"""The Grafana provider: a client plus one handler per resource kind.
+
+To manage a new kind (alert rule groups, contact points...), write a handler module and add its class
+to :data:`HANDLERS`: that is the only registration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydis_dash.config import Environment
+from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.providers.base import Handler
+from pydis_dash.providers.grafana.client import GrafanaClient, TransportError
+from pydis_dash.providers.grafana.common import GrafanaContext
+from pydis_dash.providers.grafana.dashboards import DashboardHandler
+from pydis_dash.providers.grafana.datasources import DatasourceHandler
+from pydis_dash.providers.grafana.folders import FolderHandler
+from pydis_dash.providers.grafana.search import SearchIndex
+
+HANDLERS: list[type[FolderHandler] | type[DatasourceHandler] | type[DashboardHandler]] = [
+    FolderHandler,
+    DatasourceHandler,
+    DashboardHandler,
+]
+
+
+class GrafanaProvider:
+    """Grafana in one environment."""
+
+    target = "grafana"
+
+    def __init__(self, client: GrafanaClient, *, concurrency: int = 8) -> None:
+        self.client = client
+        self.environment = client.environment
+        self.search = SearchIndex(client)
+        context = GrafanaContext(client, self.search, concurrency)
+        self.handlers: Sequence[Handler] = [handler_type(context) for handler_type in HANDLERS]
+
+    def check_access(self) -> None:
+        """One authenticated search; 401/403 raise EnvironmentProblem from the client."""
+        try:
+            self.client.get("/api/search", {"limit": 1})
+        except TransportError as exc:
+            raise EnvironmentProblem(f"environment {self.environment!r}: cannot reach Grafana: {exc}") from exc
+
+    def enable_dry_run(self) -> None:
+        """No write request can reach Grafana after this."""
+        self.client.enable_dry_run()
+
+    def begin_plan(self) -> None:
+        """Forget the search listing of an earlier plan."""
+        self.search.clear()
+
+
+def from_environment(env: Environment, project_dir: Path, concurrency: int) -> GrafanaProvider:
+    """The provider for ``env`` (factory registered in :mod:`pydis_dash.providers.registry`)."""
+    client = GrafanaClient.from_environment(env, project_dir, pool_size=max(concurrency, 1) + 2)
+    return GrafanaProvider(client, concurrency=concurrency)

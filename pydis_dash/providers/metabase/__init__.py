@@ -1,0 +1,6 @@
+"""Deploying saved questions to Metabase: client, normalisation, and one handler per resource kind.
+
+:func:`~pydis_dash.providers.metabase.provider.metabase_provider` builds the provider for an
+environment; :mod:`.collections` and :mod:`.cards` are the handlers; :mod:`.normalize` makes live and
+desired cards comparable.
+"""

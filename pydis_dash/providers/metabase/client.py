@@ -1,0 +1,238 @@
+"""A thin Metabase REST client: one private request seam and small methods that absorb API quirks.
+
+Only this module imports ``requests``. Quirks absorbed here, so the handlers never see them:
+``GET /api/database`` answers ``{"data": [...]}`` on current versions and a bare list on old ones;
+errors come as plain text (401/403/404) or as ``{"errors": {...}}`` (400); a session expires and is
+renewed once. Idempotent requests (GET, PUT) are retried on 429/502/503/504 honouring ``Retry-After``;
+POST is never retried (a lost answer to a create must not become a second card; a rerun finds the card
+by its marker instead).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.providers.base import ResourceError
+from pydis_dash.providers.dryrun import install_dry_run_guard, is_guarded
+
+log = logging.getLogger(__name__)
+
+_RETRY_STATUSES = (429, 502, 503, 504)
+
+
+class MetabaseError(ResourceError):
+    """A request failed (validation error, server error, network error); carries the HTTP status."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class MetabaseAccessError(EnvironmentProblem):
+    """Metabase rejected the credentials (401) or the key may not do what a deploy needs (403)."""
+
+
+class MetabaseClient:
+    """Talks to one Metabase instance with an API key (preferred) or a username/password session.
+
+    ``environment`` names the target in messages (``prod``); credentials are passed in already read
+    from the environment variables the configuration names, and never appear in messages.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_key: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        environment: str = "metabase",
+        timeout: float | tuple[float, float] = 30.0,
+        verify: bool | str = True,
+        retries: int = 3,
+        backoff_factor: float = 0.5,
+        pool_size: int = 8,
+    ) -> None:
+        if not api_key and not (username and password):
+            raise EnvironmentProblem(f"{environment}: Metabase needs an API key or a username and password")
+        self.base_url = base_url.rstrip("/")
+        self.environment = environment
+        self.timeout = timeout
+        self._username = username
+        self._password = password
+        self._session_token: str | None = None
+        self._login_lock = threading.Lock()
+        self._http = requests.Session()
+        self._http.verify = verify
+        self._http.headers["Accept"] = "application/json"
+        if api_key:
+            self._http.headers["x-api-key"] = api_key
+        retry = Retry(
+            total=retries,
+            connect=retries,
+            read=retries,
+            status=retries,
+            allowed_methods=frozenset({"GET", "PUT"}),
+            status_forcelist=_RETRY_STATUSES,
+            backoff_factor=backoff_factor,
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
+        adapter = HTTPAdapter(max_retries=retry, pool_maxsize=pool_size)
+        self._http.mount("http://", adapter)
+        self._http.mount("https://", adapter)
+
+    # -- the seam -----------------------------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        relogin: bool = True,
+    ) -> Any:
+        """Send one request and return the decoded JSON answer (``None`` for an empty body)."""
+        headers = self._auth_headers()
+        try:
+            response = self._http.request(
+                method, self.base_url + path, params=params, json=json, headers=headers, timeout=self.timeout
+            )
+        except requests.RequestException as error:
+            raise MetabaseError(
+                f"{method} {path}: cannot reach Metabase at {self.base_url} ({type(error).__name__})"
+            ) from None
+        if response.status_code == 401 and self._username and relogin:
+            # A session expires (14 days by default): log in again once, then give up.
+            self._session_token = None
+            return self._request(method, path, params=params, json=json, relogin=False)
+        if response.status_code in (401, 403):
+            what = "rejected the credentials" if response.status_code == 401 else "refused access"
+            raise MetabaseAccessError(
+                f"{self.environment}: Metabase {what} (HTTP {response.status_code} on {method} {path}: "
+                f"{_summary(response)})"
+            )
+        if response.status_code >= 400:
+            raise MetabaseError(
+                f"{method} {path}: HTTP {response.status_code}: {_summary(response)}", response.status_code
+            )
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise MetabaseError(f"{method} {path}: answer is not JSON", response.status_code) from None
+
+    @property
+    def dry_run(self) -> bool:
+        """True once :meth:`enable_dry_run` guarded the transport."""
+        return is_guarded(self._http)
+
+    def enable_dry_run(self) -> None:
+        """Refuse every write from now on (``DryRunBlocked``). A session login happens first, since
+        logging in is a POST that writes nothing."""
+        self._auth_headers()
+        install_dry_run_guard(self._http)
+
+    def _auth_headers(self) -> dict[str, str]:
+        if not self._username:
+            return {}
+        with self._login_lock:
+            if self._session_token is None:
+                self._session_token = self._login()
+        return {"X-Metabase-Session": self._session_token}
+
+    def _login(self) -> str:
+        try:
+            response = self._http.post(
+                self.base_url + "/api/session",
+                json={"username": self._username, "password": self._password},
+                timeout=self.timeout,
+            )
+        except requests.RequestException as error:
+            raise EnvironmentProblem(
+                f"{self.environment}: cannot reach Metabase at {self.base_url} ({type(error).__name__})"
+            ) from None
+        if response.status_code != 200:
+            raise MetabaseAccessError(f"{self.environment}: Metabase refused to log in (HTTP {response.status_code})")
+        token = response.json().get("id")
+        if not isinstance(token, str):
+            raise MetabaseAccessError(f"{self.environment}: Metabase answered the login without a session")
+        return token
+
+    # -- reads --------------------------------------------------------------------------------------
+
+    def current_user(self) -> dict[str, Any]:
+        """``GET /api/user/current``: the cheapest authenticated request (API keys have a user too)."""
+        answer: dict[str, Any] = self._request("GET", "/api/user/current")
+        return answer
+
+    def databases(self) -> list[dict[str, Any]]:
+        """Every connected database (``{"data": [...]}`` since v0.47, a bare list before)."""
+        answer = self._request("GET", "/api/database")
+        data = answer.get("data", []) if isinstance(answer, dict) else answer
+        return list(data)
+
+    def database_metadata(self, database_id: int) -> dict[str, Any]:
+        """``GET /api/database/:id/metadata``: tables with their fields."""
+        answer: dict[str, Any] = self._request("GET", f"/api/database/{database_id}/metadata")
+        return answer
+
+    def collection_tree(self) -> list[dict[str, Any]]:
+        """The non-archived collections, nested under ``children``."""
+        answer: list[dict[str, Any]] = self._request("GET", "/api/collection/tree", params={"exclude-archived": "true"})
+        return answer
+
+    def cards(self, *, archived: bool = False) -> list[dict[str, Any]]:
+        """All cards the credentials can read (``f=all``), or the archived ones (``f=archived``)."""
+        answer: list[dict[str, Any]] = self._request(
+            "GET", "/api/card", params={"f": "archived" if archived else "all"}
+        )
+        return answer
+
+    def card(self, card_id: int) -> dict[str, Any]:
+        """One card as stored (MBQL 5 on v0.57+)."""
+        answer: dict[str, Any] = self._request("GET", f"/api/card/{card_id}")
+        return answer
+
+    # -- writes -------------------------------------------------------------------------------------
+
+    def create_collection(self, name: str, parent_id: int | None, description: str | None) -> dict[str, Any]:
+        """``POST /api/collection``; ``color`` is sent for releases that still require it."""
+        body = {"name": name, "parent_id": parent_id, "description": description, "color": "#509EE3"}
+        answer: dict[str, Any] = self._request("POST", "/api/collection", json=body)
+        return answer
+
+    def create_card(self, card: Mapping[str, Any]) -> dict[str, Any]:
+        """``POST /api/card``."""
+        answer: dict[str, Any] = self._request("POST", "/api/card", json=dict(card))
+        return answer
+
+    def update_card(self, card_id: int, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """``PUT /api/card/:id`` with only the given fields (``{"archived": true}`` archives)."""
+        answer: dict[str, Any] = self._request("PUT", f"/api/card/{card_id}", json=dict(changes))
+        return answer
+
+
+def _summary(response: requests.Response) -> str:
+    """A short, secret-free description of an error answer: Metabase's message, not the whole body."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return text[:200] if text else response.reason or "no body"
+    if isinstance(body, dict):
+        if isinstance(body.get("errors"), dict):
+            return "; ".join(f"{k}: {v}" for k, v in body["errors"].items())[:300]
+        if isinstance(body.get("message"), str):
+            return str(body["message"])[:300]
+    return str(body)[:200]

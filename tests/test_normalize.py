@@ -1,0 +1,101 @@
+"""Normalisation: what a Grafana round trip adds or rewrites must not show up as a change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pydis_dash.providers.grafana.normalize import (
+    duration_seconds,
+    normalize_dashboard,
+    normalize_datasource,
+    normalize_folder,
+)
+
+DESIRED: dict[str, Any] = {
+    "uid": "site",
+    "title": "Site",
+    "tags": ["web", "pydis-dash"],
+    "schemaVersion": 39,
+    "refresh": "1m",
+    "panels": [{"id": 1, "type": "timeseries", "title": "RPS", "datasource": {"type": "prometheus", "uid": "p"}}],
+    "templating": {"list": []},
+}
+
+
+def test_server_owned_dashboard_fields_are_dropped() -> None:
+    live = DESIRED | {"id": 42, "version": 7, "iteration": 1712345678901, "schemaVersion": 41}
+    assert normalize_dashboard(live) == normalize_dashboard(DESIRED)
+
+
+def test_dashboard_content_changes_survive_normalisation() -> None:
+    changed = DESIRED | {"panels": [{**DESIRED["panels"][0], "title": "Requests per second"}]}
+    assert normalize_dashboard(changed) != normalize_dashboard(DESIRED)
+    assert normalize_dashboard(DESIRED | {"title": "Other"}) != normalize_dashboard(DESIRED)
+
+
+def test_tag_order_and_duplicates_do_not_matter() -> None:
+    assert normalize_dashboard(DESIRED | {"tags": ["pydis-dash", "web", "web"]}) == normalize_dashboard(DESIRED)
+    assert normalize_dashboard(DESIRED | {"tags": ["web"]}) != normalize_dashboard(DESIRED)
+
+
+def test_null_and_absent_fields_are_equal_at_any_depth() -> None:
+    live = DESIRED | {"description": None, "panels": [{**DESIRED["panels"][0], "description": None}]}
+    assert normalize_dashboard(live) == normalize_dashboard(DESIRED)
+
+
+def test_refresh_below_the_minimum_compares_as_the_minimum_grafana_stores() -> None:
+    assert normalize_dashboard(DESIRED | {"refresh": "1s"}) == normalize_dashboard(DESIRED | {"refresh": "5s"})
+    assert normalize_dashboard(DESIRED | {"refresh": "60s"}) == normalize_dashboard(DESIRED | {"refresh": "1m"})
+    assert normalize_dashboard(DESIRED | {"refresh": "10s"}) != normalize_dashboard(DESIRED | {"refresh": "5s"})
+    assert normalize_dashboard(DESIRED | {"refresh": "1s"}, min_refresh="1m")["refresh"] == "1m"
+
+
+def test_duration_parsing() -> None:
+    assert duration_seconds("90s") == 90
+    assert duration_seconds("2h") == 7200
+    assert duration_seconds("soon") is None
+
+
+def test_folder_keeps_identity_title_and_parent_only() -> None:
+    live = {
+        "id": 3, "uid": "f", "title": "F", "url": "/dashboards/f/f/f", "version": 4, "hasAcl": False,
+        "canSave": True, "created": "2024-01-01T00:00:00Z", "orgId": 1, "parentUid": "", "managedBy": "",
+    }  # fmt: skip
+    assert normalize_folder(live) == {"uid": "f", "title": "F"}
+    assert normalize_folder(live | {"parentUid": "p"}) == {"uid": "f", "title": "F", "parentUid": "p"}
+    assert normalize_folder({"uid": "f", "title": "F", "description": "not returned by GET"}) == {
+        "uid": "f",
+        "title": "F",
+    }
+
+
+def test_datasource_defaults_match_what_grafana_returns_for_omitted_fields() -> None:
+    desired = {"uid": "m", "name": "M", "type": "postgres", "access": "proxy", "url": "db:5432", "jsonData": {"a": 1}}
+    live = desired | {
+        "id": 9, "orgId": 1, "version": 3, "typeLogoUrl": "x.svg", "user": "", "database": "", "basicAuth": False,
+        "basicAuthUser": "", "withCredentials": False, "isDefault": False, "readOnly": False,
+        "secureJsonFields": {"password": True}, "accessControl": {"datasources:write": True},
+    }  # fmt: skip
+    assert normalize_datasource(live) == normalize_datasource(desired)
+    assert normalize_datasource(live | {"url": "other:5432"}) != normalize_datasource(desired)
+
+
+def test_datasource_state_never_holds_secrets() -> None:
+    body = {"uid": "m", "name": "M", "type": "postgres", "secureJsonData": {"password": "hunter2"}}
+    assert "hunter2" not in repr(normalize_datasource(body))
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=10,
+)
+
+
+@given(st.dictionaries(st.text(max_size=8), json_values, max_size=6))
+def test_dashboard_normalisation_is_idempotent(model: dict[str, Any]) -> None:
+    once = normalize_dashboard(model)
+    assert normalize_dashboard(once) == once
