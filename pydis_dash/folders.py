@@ -1,7 +1,9 @@
 """Grafana folders derived from the ``folder="Site/API"`` paths dashboards and rule groups name.
 
 A folder's uid is derived from its full path, so the same path always maps to the same folder and
-two definitions naming it share it. Nested paths produce parents first.
+two definitions naming it share it. Nested paths produce parents first. Every uid starts with
+``pydis-dash-``: folders carry no tags, so the uid prefix is the ownership marker that lets ``deploy
+--prune`` tell our folders from hand-made ones (see docs/grafana-deploy.md).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation
 
 _MAX_UID = 40  # Grafana rejects longer uids
+OWNED_PREFIX = "pydis-dash-"
 
 
 def split_path(path: str) -> list[str]:
@@ -20,13 +23,14 @@ def split_path(path: str) -> list[str]:
 
 
 def folder_uid(path: str) -> str:
-    """Stable uid for a folder path: a slug, shortened with a hash suffix when too long."""
+    """Stable uid for a folder path: ``pydis-dash-`` + a slug, shortened with a hash suffix when too long."""
     parts = split_path(path)
     slug = "-".join(re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-") for part in parts) or "folder"
-    if len(slug) <= _MAX_UID:
-        return slug
-    digest = hashlib.sha256("/".join(parts).encode()).hexdigest()[:8]
-    return f"{slug[: _MAX_UID - 9].rstrip('-')}-{digest}"
+    room = _MAX_UID - len(OWNED_PREFIX)
+    if len(slug) > room:
+        digest = hashlib.sha256("/".join(parts).encode()).hexdigest()[:8]
+        slug = f"{slug[: room - 9].rstrip('-')}-{digest}"
+    return OWNED_PREFIX + slug
 
 
 def folder_resources(path: str, source: SourceLocation) -> list[Resource]:

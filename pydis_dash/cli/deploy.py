@@ -60,14 +60,27 @@ def prepare(
     known = registered_targets()
     targets = {r.kind.target for r in resources}
     if options.prune:
-        targets |= {t for t in known if _is_configured(env, t)}
-    for target in sorted(targets - known):
+        targets |= known
+    usable = set()
+    for target in sorted(targets):
         count = sum(1 for r in resources if r.kind.target == target)
-        click.echo(f"note: skipping {count} {target} resource(s): no {target} provider is available", err=True)
-    providers = [build_provider(t, env, root, concurrency) for t in sorted(targets & known)]
+        if target not in known:
+            reason = f"no {target} provider is available"
+        elif not _is_configured(env, target):
+            reason = f"environment {env.name!r} has no {target}_url"
+        else:
+            usable.add(target)
+            continue
+        if count:
+            click.echo(f"note: skipping {count} {target} resource(s): {reason}", err=True)
+    providers = [build_provider(t, env, root, concurrency) for t in sorted(usable)]
     for provider in providers:
         provider.check_access()
-    selected = [r for r in resources if r.kind.target in known]
+    handled = {handler.kind for provider in providers for handler in provider.handlers}
+    selected = [r for r in resources if r.kind in handled]
+    for kind in sorted({r.kind for r in resources if r.kind.target in usable} - handled):
+        count = sum(1 for r in resources if r.kind == kind)
+        click.echo(f"note: skipping {count} {kind.value} resource(s): not deployable yet", err=True)
     return build_plan(env.name, providers, selected, options), providers
 
 

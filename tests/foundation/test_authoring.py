@@ -60,16 +60,16 @@ def test_nested_folders_are_resources_with_parents(make_project: MakeProject) ->
     project = make_project({"dashboards/mixed.py": RAW})
     resources = load_resources(project)
     folders = {r.ref.uid: r for r in resources if r.kind is Kind.GRAFANA_FOLDER}
-    assert folders["site-and-api"].body == {"uid": "site-and-api", "title": "Site and API"}
-    assert folders["site-and-api-internals"].body == {
-        "uid": "site-and-api-internals",
+    assert folders["pydis-dash-site-and-api"].body == {"uid": "pydis-dash-site-and-api", "title": "Site and API"}
+    assert folders["pydis-dash-site-and-api-internals"].body == {
+        "uid": "pydis-dash-site-and-api-internals",
         "title": "Internals",
-        "parentUid": "site-and-api",
+        "parentUid": "pydis-dash-site-and-api",
     }
     dashboard = next(r for r in resources if r.ref.uid == "mixed")
     assert dashboard.container == "Site and API/Internals"
     assert [str(d) for d in dashboard.depends_on] == [
-        "grafana-folder/site-and-api-internals",
+        "grafana-folder/pydis-dash-site-and-api-internals",
         "grafana-datasource/prometheus",
     ]
 

@@ -20,11 +20,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pydis_dash.folders import OWNED_PREFIX
 from pydis_dash.revision import MESSAGE_PREFIX
 
 DASHBOARD_TAG = "pydis-dash"
 DATASOURCE_MARKER = "pydisDashManaged"
-FOLDER_UID_PREFIX = "pydis-dash-"
+FOLDER_UID_PREFIX = OWNED_PREFIX  # render gives every folder uid this prefix (pydis_dash/folders.py)
 
 
 def is_managed_folder(uid: str) -> bool:
