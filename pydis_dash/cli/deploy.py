@@ -15,6 +15,7 @@ from pydis_dash.config import Environment, load_config
 from pydis_dash.errors import ExitCode, PydisDashError
 from pydis_dash.pipeline import load_resources
 from pydis_dash.plan import Plan, PlanOptions, build_plan, render_json, render_text
+from pydis_dash.plan_markdown import render_markdown
 from pydis_dash.providers.base import Provider
 from pydis_dash.providers.registry import build_provider, registered_targets
 from pydis_dash.revision import deploy_message
@@ -86,7 +87,9 @@ def prepare(
 
 @main.command()
 @_env_option
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
+)
 @click.option("--exit-code", is_flag=True, help="Exit 2 when there are changes, 0 when there are none (for CI).")
 @_prune_option
 @click.option("-v", "--verbose", is_flag=True, help="Also list unchanged resources.")
@@ -112,13 +115,17 @@ def diff(
       pydis-dash diff --env staging
       pydis-dash diff --env prod --exit-code          # in CI: exit 2 if a deploy would change something
       pydis-dash diff --env prod --format json --prune
+      pydis-dash diff --env prod --format markdown > plan.md   # the PR comment
       pydis-dash diff --env prod grafana-dashboard/site-overview
     """
     try:
         plan, _ = prepare(project_root(ctx), env_name, selectors, PlanOptions(prune=prune), DEFAULT_CONCURRENCY)
     except PydisDashError as error:
         fail(error)
-    click.echo(render_json(plan) if output_format == "json" else render_text(plan, verbose=verbose))
+    renderers = {"json": render_json, "markdown": render_markdown}
+    renderer = renderers.get(output_format)
+    # The markdown renderer ends its own last line; the others leave it to echo.
+    click.echo(renderer(plan) if renderer else render_text(plan, verbose=verbose), nl=output_format != "markdown")
     if exit_code and plan.has_changes:
         sys.exit(int(ExitCode.CHANGES))
 
