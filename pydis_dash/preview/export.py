@@ -1,0 +1,55 @@
+"""``preview --export DIR``: the same pages as static HTML, for CI artifacts on pull requests."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from pydis_dash.preview.pages import STATIC_DIR, STATIC_FILES, page_paths, render_path, static_file
+from pydis_dash.preview.snapshot import PreviewOptions, Snapshot, build_snapshot
+
+
+def export_site(project_dir: Path, out_dir: Path, options: PreviewOptions | None = None) -> Snapshot:
+    """Build the project once and write every page plus the static files into ``out_dir``.
+
+    The folder is replaced as a whole (written beside it, then swapped in), so it never mixes two builds.
+    Returns the snapshot so the caller can report a load error (the pages then show it too).
+    """
+    snapshot = build_snapshot(project_dir.resolve(), options or PreviewOptions())
+    write_site(snapshot, out_dir)
+    return snapshot
+
+
+def write_site(snapshot: Snapshot, out_dir: Path) -> list[Path]:
+    """Write the pages of ``snapshot`` into ``out_dir``; returns the files written (relative)."""
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    written: list[Path] = []
+    try:
+        for path in page_paths(snapshot):
+            page = render_path(snapshot, path)
+            written.append(_write(staging, path, page.html.encode("utf-8")))
+        for name in STATIC_FILES:
+            data = static_file(name)
+            assert data is not None  # every name in STATIC_FILES ships in the package
+            written.append(_write(staging, f"{STATIC_DIR}/{name}", data))
+        if out_dir.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-old-", dir=out_dir.parent))
+            out_dir.rename(retired / out_dir.name)
+            staging.rename(out_dir)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            staging.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return written
+
+
+def _write(root: Path, relative: str, data: bytes) -> Path:
+    target = root / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return Path(relative)
