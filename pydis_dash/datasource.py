@@ -117,8 +117,7 @@ def _from_mapping(entry: Any, path: Path, index: int) -> DataSource:
     for secret_field, env_name in secrets.items():
         if not _ENV_NAME.match(env_name):
             raise DefinitionError(
-                f"secret {secret_field!r} must name an environment variable (UPPER_CASE), "
-                "never hold the secret itself",
+                f"secret {secret_field!r} must name an environment variable (UPPER_CASE), never hold the secret itself",
                 where,
                 entry.get("uid"),
             )

@@ -44,9 +44,7 @@ class RenderContext:
     def definition_dir(self) -> Path:
         """Folder of the definition file: relative ``.sql`` paths are resolved against it."""
         return (
-            self.source.path.parent
-            if self.source.path.is_absolute()
-            else (self.project_root / self.source.path).parent
+            self.source.path.parent if self.source.path.is_absolute() else (self.project_root / self.source.path).parent
         )
 
     def relative(self, location: SourceLocation) -> SourceLocation:

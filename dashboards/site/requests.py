@@ -36,7 +36,8 @@ dashboard = Dashboard(
                 ),
                 prometheus.stat(
                     "5xx responses per second",
-                    'sum(rate(django_http_responses_total_by_status_total{job="site", status=~"5.."}[5m])) or vector(0)',
+                    'sum(rate(django_http_responses_total_by_status_total{job="site", status=~"5.."}[5m]))'
+                    " or vector(0)",
                     unit="reqps",
                     thresholds=[(None, "green"), (0.01, "red")],
                 ),

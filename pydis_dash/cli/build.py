@@ -109,9 +109,7 @@ def render(ctx: click.Context, selector: str) -> None:
 
 
 @main.command("list")
-@click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.argument("selectors", nargs=-1)
 @click.pass_context
 def list_resources(ctx: click.Context, output_format: str, selectors: tuple[str, ...]) -> None:

@@ -116,9 +116,7 @@ class Dashboard(Definition):
         for row in self.rows:
             row_index = len(out)
             anchors[json_pointer("panels", row_index)] = row.defined_at
-            row_panel = gl.RowPanel(
-                title=row.title, collapsed=row.collapsed, gridPos=gl.GridPos(1, 24, 0, top)
-            )
+            row_panel = gl.RowPanel(title=row.title, collapsed=row.collapsed, gridPos=gl.GridPos(1, 24, 0, top))
             out.append(row_panel)
             top += 1
             if row.collapsed:

@@ -50,8 +50,7 @@ class Variable:
             data["current"] = {"selected": False, "text": text, "value": value}
         if self.options:
             data["options"] = [
-                {"selected": index == 0, "text": option, "value": option}
-                for index, option in enumerate(self.options)
+                {"selected": index == 0, "text": option, "value": option} for index, option in enumerate(self.options)
             ]
         optional: dict[str, int | str | None] = {
             "refresh": self.refresh,
@@ -94,9 +93,7 @@ def textbox(name: str, default: str, *, label: str | None = None) -> Variable:
     return Variable(name, "textbox", label=label, query=default, current=(default, default))
 
 
-def interval(
-    name: str, values: Sequence[str] = ("1h", "6h", "1d", "7d"), *, label: str | None = None
-) -> Variable:
+def interval(name: str, values: Sequence[str] = ("1h", "6h", "1d", "7d"), *, label: str | None = None) -> Variable:
     """A bucket size choice, used as ``$__timeGroup(col, $bucket)``-style grouping."""
     return Variable(
         name, "interval", label=label, query=",".join(values), options=values,

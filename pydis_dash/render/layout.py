@@ -37,9 +37,7 @@ class GridPos:
 
     def cells(self) -> set[tuple[int, int]]:
         """Every grid cell (column, row) the panel covers."""
-        return {
-            (col, row) for col in range(self.x, self.x + self.w) for row in range(self.y, self.y + self.h)
-        }
+        return {(col, row) for col in range(self.x, self.x + self.w) for row in range(self.y, self.y + self.h)}
 
     def to_json(self) -> dict[str, int]:
         """Grafana's ``gridPos`` object."""

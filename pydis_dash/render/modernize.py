@@ -203,8 +203,7 @@ def _panels_from_legacy_rows(rows: list[Any], top: int) -> list[dict[str, Any]]:
         top += 1
         children = list(row.get("panels", []))
         items = [
-            LayoutItem(min(24, int(p.get("span") or 6) * 2), int(p.get("height") or 0) // 30 or 8)
-            for p in children
+            LayoutItem(min(24, int(p.get("span") or 6) * 2), int(p.get("height") or 0) // 30 or 8) for p in children
         ]
         positions = place(items, top=top)
         for child, pos in zip(children, positions, strict=True):
@@ -273,11 +272,7 @@ def _modernize_options(panel_type: str, options: Mapping[str, Any]) -> dict[str,
 def _modernize_field_config(panel_type: str, field_config: Mapping[str, Any]) -> dict[str, Any]:
     defaults = {k: v for k, v in field_config.get("defaults", {}).items() if k in _FIELD_CONFIG_KEYS}
     thresholds = defaults.get("thresholds")
-    if (
-        not isinstance(thresholds, Mapping)
-        or not isinstance(thresholds.get("steps"), list)
-        or not thresholds["steps"]
-    ):
+    if not isinstance(thresholds, Mapping) or not isinstance(thresholds.get("steps"), list) or not thresholds["steps"]:
         # grafanalib writes `steps: ""` or `[]`; Grafana always has a base step.
         defaults["thresholds"] = {"mode": "absolute", "steps": [{"color": "green", "value": None}]}
     else:
