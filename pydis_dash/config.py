@@ -45,6 +45,9 @@ class Environment:
     read_timeout: float = 30.0
     #: How often an idempotent request is retried (connection errors, 429, 502, 503, 504).
     retries: int = 4
+    #: Alerting resources stay editable in Grafana's UI (``X-Disable-Provenance`` on writes).
+    #: Off by default: UI edits to code-owned alerts would be overwritten by the next deploy.
+    alerts_editable_in_ui: bool = False
 
     def secret(self, variable: str | None, what: str) -> str:
         """The value of environment variable ``variable``; ConfigError naming it (never its value)."""

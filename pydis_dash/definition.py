@@ -21,12 +21,16 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def caller_location() -> SourceLocation:
-    """The first stack frame outside the pydis_dash package: where the author's code called us."""
+    """The first stack frame outside the pydis_dash package: where the author's code called us.
+
+    Synthetic frames (``<string>``: a dataclass-generated ``__init__`` running a ``default_factory``;
+    ``<frozen ...>``: import machinery) are skipped too.
+    """
     frame = sys._getframe(1)
     while frame is not None:
-        filename = Path(frame.f_code.co_filename)
-        if not filename.is_relative_to(_PACKAGE_DIR) and not filename.name.startswith("<frozen"):
-            return SourceLocation(filename, frame.f_lineno)
+        name = frame.f_code.co_filename
+        if not name.startswith("<") and not Path(name).is_relative_to(_PACKAGE_DIR):
+            return SourceLocation(Path(name), frame.f_lineno)
         frame = frame.f_back  # type: ignore[assignment]
     return SourceLocation(Path("<unknown>"))
 

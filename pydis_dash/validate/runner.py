@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from pydis_dash.errors import ExitCode
 from pydis_dash.model import Resource
+from pydis_dash.validate.alerting_schema import check_alerting_schemas
 from pydis_dash.validate.datasources import DatasourceCatalog
 from pydis_dash.validate.engines.base import Engine
 from pydis_dash.validate.extract import extract_queries
@@ -91,7 +92,7 @@ def validate(
     everything = resources + [r for r in context if r.ref not in selected]
     catalog = DatasourceCatalog(everything)
     queries = extract_queries(resources, catalog)
-    findings = check_schemas(resources)
+    findings = check_schemas(resources) + check_alerting_schemas(resources)
     findings += run_lint(resources, options.lint.disable, queries, context=everything)
     by_language: dict[Language, list[Query]] = {}
     for query in queries:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from .grafana_alerting import mount_alerting
 from .http import Emulator, Request, Response
 
 UID_RE = re.compile(r"^[a-zA-Z0-9\-_]*$")
@@ -108,6 +109,8 @@ class GrafanaEmulator(Emulator):
         self._ids = itertools.count(1)
         self._uid_counter = itertools.count(1)
         self._register()
+        # Alerting provisioning routes (rule groups, contact points, policy, mute timings).
+        self.alerting = mount_alerting(self, folder_exists=lambda uid: uid in self.folders, version=version)
 
     # --- helpers for tests --------------------------------------------------------------------------
 
@@ -535,6 +538,9 @@ class GrafanaEmulator(Emulator):
             extra = {f.uid for f in self.folders.values() if f.parent_uid in doomed} - doomed
             doomed |= extra
             changed = bool(extra)
+        holds_rules = any(rule["folderUID"] in doomed for rule in self.alerting.rules.values())
+        if holds_rules and request.arg("forceDeleteRules") != "true":
+            return Response(400, {"message": "folder contains alert rules"})
         for uid in doomed:
             del self.folders[uid]
         for uid in [d.uid for d in self.dashboards.values() if d.folder_uid in doomed]:

@@ -149,8 +149,18 @@ class GrafanaClient:
 
     # --- the seam -----------------------------------------------------------------------------------
 
-    def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
         """Send one request and return the decoded JSON body (None when empty).
+
+        ``headers`` adds per-request headers (e.g. alerting's ``X-Disable-Provenance``).
 
         Raises EnvironmentProblem on 401/403, GrafanaApiError (NotFound, Conflict, PreconditionFailed)
         on other error statuses, TransportError when no complete answer arrived.
@@ -161,7 +171,9 @@ class GrafanaClient:
         attempts = 1 + (self.retries if method in ("GET", "HEAD") else 0)
         for attempt in range(1, attempts + 1):
             try:
-                response = self._session.request(method, url, params=params, json=json, timeout=self._timeout)
+                response = self._session.request(
+                    method, url, params=params, json=json, headers=headers, timeout=self._timeout
+                )
                 break
             except requests.exceptions.ChunkedEncodingError as exc:
                 if attempt == attempts:

@@ -22,6 +22,8 @@ class GrafanaContext:
     client: GrafanaClient
     search: SearchIndex
     concurrency: int = 8
+    #: Send ``X-Disable-Provenance`` on alerting writes, so rules stay editable in Grafana's UI.
+    disable_provenance: bool = False
 
     def parallel(self, function: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``map`` on a bounded thread pool (reads only: plans fetch many dashboards)."""

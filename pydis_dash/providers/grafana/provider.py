@@ -6,7 +6,7 @@ to :data:`HANDLERS`: that is the only registration.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pydis_dash.config import Environment
@@ -14,15 +14,24 @@ from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.providers.base import Handler
 from pydis_dash.providers.grafana.client import GrafanaClient, TransportError
 from pydis_dash.providers.grafana.common import GrafanaContext
+from pydis_dash.providers.grafana.contact_points import ContactPointHandler
 from pydis_dash.providers.grafana.dashboards import DashboardHandler
 from pydis_dash.providers.grafana.datasources import DatasourceHandler
 from pydis_dash.providers.grafana.folders import FolderHandler
+from pydis_dash.providers.grafana.mute_timings import MuteTimingHandler
+from pydis_dash.providers.grafana.notification_policy import NotificationPolicyHandler
+from pydis_dash.providers.grafana.rule_groups import RuleGroupHandler
 from pydis_dash.providers.grafana.search import SearchIndex
 
-HANDLERS: list[type[FolderHandler] | type[DatasourceHandler] | type[DashboardHandler]] = [
+# Each handler class takes the shared GrafanaContext; the order is only for reading, apply orders by stage.
+HANDLERS: list[Callable[[GrafanaContext], Handler]] = [
     FolderHandler,
     DatasourceHandler,
     DashboardHandler,
+    RuleGroupHandler,
+    ContactPointHandler,
+    MuteTimingHandler,
+    NotificationPolicyHandler,
 ]
 
 
@@ -31,11 +40,11 @@ class GrafanaProvider:
 
     target = "grafana"
 
-    def __init__(self, client: GrafanaClient, *, concurrency: int = 8) -> None:
+    def __init__(self, client: GrafanaClient, *, concurrency: int = 8, disable_provenance: bool = False) -> None:
         self.client = client
         self.environment = client.environment
         self.search = SearchIndex(client)
-        context = GrafanaContext(client, self.search, concurrency)
+        context = GrafanaContext(client, self.search, concurrency, disable_provenance=disable_provenance)
         self.handlers: Sequence[Handler] = [handler_type(context) for handler_type in HANDLERS]
 
     def check_access(self) -> None:
@@ -57,4 +66,4 @@ class GrafanaProvider:
 def from_environment(env: Environment, project_dir: Path, concurrency: int) -> GrafanaProvider:
     """The provider for ``env`` (factory registered in :mod:`pydis_dash.providers.registry`)."""
     client = GrafanaClient.from_environment(env, project_dir, pool_size=max(concurrency, 1) + 2)
-    return GrafanaProvider(client, concurrency=concurrency)
+    return GrafanaProvider(client, concurrency=concurrency, disable_provenance=env.alerts_editable_in_ui)

@@ -1,0 +1,79 @@
+"""Stable identities of alerting resources, shared by the renderer and the Grafana handlers.
+
+* A **rule**'s uid is derived from its folder, group and title unless the author gives one; derived and
+  given uids alike carry the prefix :data:`UID_PREFIX`, which is how pydis-dash recognises the rules it
+  owns (rules have no free field that every Grafana version returns unchanged and that does not show
+  up in notifications: labels and annotations do).
+* A **rule group** is identified in Grafana by its folder and title; its pydis-dash uid is
+  ``<folder uid>.<group slug>``, so ``pydis-dash build`` writes one flat file per group.
+* A **contact point**'s uid is derived from its name and integration type (Grafana groups contact points of
+  one name into one receiver, so a name may hold a webhook and an email), with the same prefix.
+* The **notification policy** tree is one resource, :data:`POLICY_UID`.
+
+Grafana limits uids to 40 characters of letters, digits, ``-`` and ``_``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+UID_PREFIX = "pydis-dash-"
+MAX_UID = 40
+POLICY_UID = "notification-policy"
+_UID_CHARS = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def slug(text: str) -> str:
+    """Lower-case letters, digits and single dashes: ``"Site p95 latency"`` -> ``"site-p95-latency"``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:8]
+
+
+def prefixed_uid(readable: str, *identity: str) -> str:
+    """``pydis-dash-<readable slug>``, shortened with a hash of ``identity`` when over 40 characters.
+
+    The hash keeps two long names that share a beginning apart.
+    """
+    uid = UID_PREFIX + (slug(readable) or "x")
+    if len(uid) <= MAX_UID:
+        return uid
+    digest = _digest(*identity) if identity else _digest(readable)
+    return uid[: MAX_UID - len(digest) - 1].rstrip("-") + "-" + digest
+
+
+def rule_uid(folder: str, group: str, title: str, given: str | None = None) -> str:
+    """The uid of a rule: ``given`` (prefixed if it is not already) or derived from folder, group and title.
+
+    Derived uids always end in a hash of the full identity, so the same title in two groups (or two
+    folders) never collides.
+    """
+    if given is not None:
+        return given if given.startswith(UID_PREFIX) else UID_PREFIX + given
+    digest = _digest(folder, group, title)
+    readable = slug(title) or "rule"
+    room = MAX_UID - len(UID_PREFIX) - len(digest) - 1
+    return f"{UID_PREFIX}{readable[:room].rstrip('-')}-{digest}"
+
+
+def is_valid_uid(uid: str) -> bool:
+    """Grafana's rule for uids: 1-40 characters of letters, digits, ``-`` and ``_``."""
+    return 0 < len(uid) <= MAX_UID and bool(_UID_CHARS.match(uid))
+
+
+def is_managed_uid(uid: str) -> bool:
+    """Whether a rule or contact point uid marks it as owned by pydis-dash."""
+    return uid.startswith(UID_PREFIX)
+
+
+def rule_group_uid(folder_uid: str, group: str) -> str:
+    """The pydis-dash uid of the rule group ``group`` in the folder ``folder_uid``."""
+    return f"{folder_uid}.{slug(group) or _digest(group)}"
+
+
+def contact_point_uid(name: str, integration: str) -> str:
+    """The uid of the ``integration`` (``webhook``, ``email``, ``discord``) of contact point ``name``."""
+    return prefixed_uid(f"{name}-{integration}", name, integration)

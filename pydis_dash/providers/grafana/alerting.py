@@ -1,0 +1,168 @@
+"""What the alerting handlers share: the provisioning API's base path, the ``X-Disable-Provenance`` switch,
+and the pure normalisation that makes desired and live alerting resources compare equal after a deploy.
+
+Every dropped or rewritten field says why, as in :mod:`pydis_dash.providers.grafana.normalize`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from pydis_dash.alerts.durations import DurationError, canonical_duration
+from pydis_dash.providers.grafana.client import GrafanaClient
+from pydis_dash.providers.grafana.common import GrafanaContext
+
+BASE = "/api/v1/provisioning"
+#: What Grafana returns instead of a secure contact point setting that is set.
+REDACTED = "[REDACTED]"
+#: Sent when the environment keeps alerting resources editable in the UI (Grafana then stores no
+#: provenance); any value works, Grafana checks only that the header is present.
+DISABLE_PROVENANCE_HEADER = {"X-Disable-Provenance": "true"}
+
+
+def segment(value: str) -> str:
+    """A path segment: group and mute timing names may hold spaces and slashes."""
+    return quote(value, safe="")
+
+
+def disable_provenance_of(ctx: GrafanaContext, explicit: bool | None) -> bool:
+    """The ``X-Disable-Provenance`` switch: ``explicit`` when given, else the context's
+    ``disable_provenance`` attribute (set by the provider from the environment's configuration)."""
+    if explicit is not None:
+        return explicit
+    return ctx.disable_provenance
+
+
+def send(client: GrafanaClient, method: str, path: str, body: Any, disable_provenance: bool) -> Any:
+    """One write to the provisioning API, with ``X-Disable-Provenance`` when the switch is on."""
+    return client.request(method, path, json=body, headers=DISABLE_PROVENANCE_HEADER if disable_provenance else None)
+
+
+def _drop_nulls(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_nulls(v) for v in value]
+    return value
+
+
+def _duration(value: Any) -> Any:
+    """Durations compare by value: Grafana prints ``60s`` back as ``1m``."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return canonical_duration(value)
+    except DurationError:
+        return value
+
+
+# --- rule groups ------------------------------------------------------------------------------------
+
+#: Rule fields the server owns: the per-instance row id, the last-update timestamp, and provenance
+#: (how it was written, not what it is; the switch decides it).
+_RULE_SERVER_FIELDS = ("id", "updated", "provenance")
+#: Fields Grafana returns with a zero value when they were never set.
+_RULE_ZERO_DEFAULTS: dict[str, Any] = {
+    "isPaused": False,
+    "labels": {},
+    "annotations": {},
+    "keep_firing_for": "0s",
+    "missingSeriesEvalsToResolve": 0,
+}
+
+
+def normalize_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
+    """The comparable form of one ``ProvisionedAlertRule``."""
+    result: dict[str, Any] = _drop_nulls(dict(rule))
+    for key in _RULE_SERVER_FIELDS:
+        result.pop(key, None)
+    for key in ("for", "keep_firing_for"):
+        if key in result:
+            result[key] = _duration(result[key])
+    for key, zero in _RULE_ZERO_DEFAULTS.items():
+        if result.get(key) == zero:
+            del result[key]
+    data = result.get("data")
+    if isinstance(data, list):
+        result["data"] = [_normalize_query(q) for q in data]
+    return result
+
+
+def _normalize_query(query: Any) -> Any:
+    if not isinstance(query, Mapping):
+        return query
+    result = dict(query)
+    # Grafana always returns these two, zero-valued when unset.
+    result.setdefault("queryType", "")
+    result.setdefault("relativeTimeRange", {"from": 0, "to": 0})
+    model = result.get("model")
+    if isinstance(model, Mapping):
+        # ... and fills these defaults into every stored query model.
+        result["model"] = {"intervalMs": 1000, "maxDataPoints": 43200, **model}
+    return result
+
+
+def normalize_rule_group(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The comparable form of an ``AlertRuleGroup`` (rules in evaluation order)."""
+    rules = body.get("rules") or []
+    return {
+        "title": body.get("title") or "",
+        "folderUid": body.get("folderUid") or "",
+        "interval": body.get("interval"),
+        "rules": [normalize_rule(rule) for rule in rules if isinstance(rule, Mapping)],
+    }
+
+
+# --- contact points -----------------------------------------------------------------------------------
+
+
+def normalize_contact_point(body: Mapping[str, Any], secret_fields: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The comparable form of an ``EmbeddedContactPoint``.
+
+    Secret settings are never compared: their values cannot be read back (Grafana answers
+    ``[REDACTED]``) and the desired side holds only a placeholder. ``provenance`` is how it was written.
+    """
+    settings = body.get("settings")
+    settings = settings if isinstance(settings, Mapping) else {}
+    kept = {k: v for k, v in settings.items() if k not in secret_fields and v != REDACTED and v is not None}
+    return {
+        "uid": body.get("uid") or "",
+        "name": body.get("name") or "",
+        "type": body.get("type") or "",
+        "settings": kept,
+        "disableResolveMessage": bool(body.get("disableResolveMessage", False)),
+    }
+
+
+# --- notification policy ------------------------------------------------------------------------------
+
+_ROUTE_DURATIONS = ("group_wait", "group_interval", "repeat_interval")
+
+
+def normalize_route(route: Mapping[str, Any]) -> dict[str, Any]:
+    """The comparable form of a policy ``Route`` tree: no provenance, no empty or false fields
+    (Grafana returns ``null``/``[]``/``false`` for unset ones), durations by value."""
+    result: dict[str, Any] = {}
+    for key, value in route.items():
+        if key == "provenance" or value is None or value == [] or value == {} or value is False:
+            continue
+        if key in _ROUTE_DURATIONS:
+            value = _duration(value)
+        elif key == "routes" and isinstance(value, list):
+            value = [normalize_route(child) for child in value if isinstance(child, Mapping)]
+        elif key == "object_matchers" and isinstance(value, list):
+            value = [list(matcher) for matcher in value]
+        result[key] = value
+    return result
+
+
+# --- mute timings ---------------------------------------------------------------------------------------
+
+
+def normalize_mute_timing(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The comparable form of a ``MuteTimeInterval``: name and intervals (``provenance``, and the ``id`` and
+    ``version`` Grafana 11+ add, are server-owned)."""
+    intervals = body.get("time_intervals") or []
+    return {"name": body.get("name") or "", "time_intervals": _drop_nulls(list(intervals))}

@@ -1,0 +1,118 @@
+"""Alert rule groups: ``/api/v1/provisioning/folder/:folderUid/rule-groups/:group`` (the whole group at once).
+
+Live state: one ``GET /api/v1/provisioning/alert-rules`` lists every rule; rules are grouped by folder and
+group. Desired groups that exist are read with ``GET .../rule-groups/:group`` for their interval.
+
+Ownership: a group is managed when every rule in it has a uid with pydis-dash's prefix (see
+:mod:`pydis_dash.alerts.identity`); a rule added to a managed group in the UI makes it unmanaged, so a
+deploy (which replaces the group) refuses it without ``--force``. Deleting a group deletes its rules one
+by one (``DELETE /alert-rules/:uid`` exists in every supported version).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from pydis_dash.alerts.identity import is_managed_uid, rule_group_uid
+from pydis_dash.model import Kind, Ref, Resource
+from pydis_dash.providers.base import Handler, LiveResource, PlanOptions
+from pydis_dash.providers.grafana.alerting import (
+    BASE,
+    disable_provenance_of,
+    normalize_rule_group,
+    segment,
+    send,
+)
+from pydis_dash.providers.grafana.client import NotFound
+from pydis_dash.providers.grafana.common import GrafanaContext, folder_ref
+
+if TYPE_CHECKING:
+    from pydis_dash.apply import ApplyContext
+    from pydis_dash.plan import Change
+
+
+class RuleGroupHandler(Handler):
+    """``grafana-rule-group`` resources; body is Grafana's ``AlertRuleGroup``."""
+
+    kind = Kind.GRAFANA_RULE_GROUP
+    stage = 3
+
+    def __init__(self, ctx: GrafanaContext, *, disable_provenance: bool | None = None) -> None:
+        self.ctx = ctx
+        self.disable_provenance = disable_provenance_of(ctx, disable_provenance)
+
+    def fetch(self, desired: Sequence[Resource], options: PlanOptions) -> Mapping[str, LiveResource]:
+        """Every group (from the rule list); desired ones read in full."""
+        groups: dict[str, list[Mapping[str, Any]]] = {}
+        for rule in self.ctx.client.get(f"{BASE}/alert-rules") or []:
+            folder, group = str(rule.get("folderUID") or ""), str(rule.get("ruleGroup") or "")
+            groups.setdefault(rule_group_uid(folder, group), []).append(rule)
+        live = {uid: _live(uid, rules) for uid, rules in groups.items()}
+        wanted = [r for r in desired if r.ref.uid in live]
+        for found in self.ctx.parallel(self._read, wanted):
+            if found is not None:
+                live[found.ref.uid] = found
+        return live
+
+    def _read(self, resource: Resource) -> LiveResource | None:
+        folder, title = str(resource.body["folderUid"]), str(resource.body["title"])
+        try:
+            body = self.ctx.client.get(f"{BASE}/folder/{segment(folder)}/rule-groups/{segment(title)}")
+        except NotFound:  # deleted between the list and this read
+            return None
+        return _live(resource.ref.uid, body.get("rules") or [], body)
+
+    def desired_state(self, resource: Resource) -> Mapping[str, Any]:
+        """The group as Grafana will return it."""
+        return normalize_rule_group(resource.body)
+
+    def live_dependencies(self, live: LiveResource) -> tuple[Ref, ...]:
+        """The folder the group sits in."""
+        return folder_ref(str(live.detail.get("folderUid") or ""))
+
+    def create(self, change: Change, ctx: ApplyContext) -> str | None:
+        """PUT the whole group (Grafana creates it)."""
+        return self._put(change)
+
+    def update(self, change: Change, ctx: ApplyContext) -> str | None:
+        """PUT the whole group: rules absent from it are deleted, the others created or updated."""
+        return self._put(change)
+
+    def _put(self, change: Change) -> str | None:
+        assert change.resource is not None
+        body = change.resource.body
+        path = f"{BASE}/folder/{segment(str(body['folderUid']))}/rule-groups/{segment(str(body['title']))}"
+        send(self.ctx.client, "PUT", path, body, self.disable_provenance)
+        before = {rule.get("uid") for rule in (change.before or {}).get("rules", [])}
+        after = {rule.get("uid") for rule in body.get("rules", [])}
+        notes = [f"{len(after - before)} rule(s) added"] if after - before else []
+        notes += [f"{len(before - after)} rule(s) removed"] if before - after else []
+        return ", ".join(notes) or None
+
+    def delete(self, change: Change, ctx: ApplyContext) -> str | None:
+        """Delete each rule of the group; rules already gone count as done."""
+        assert change.live is not None
+        for uid in change.live.detail.get("ruleUids", ()):
+            try:
+                send(self.ctx.client, "DELETE", f"{BASE}/alert-rules/{segment(uid)}", None, self.disable_provenance)
+            except NotFound:
+                continue
+        return None
+
+
+def _live(uid: str, rules: Sequence[Mapping[str, Any]], group: Mapping[str, Any] | None = None) -> LiveResource:
+    first = rules[0] if rules else {}
+    folder = str((group or {}).get("folderUid") or first.get("folderUID") or "")
+    title = str((group or {}).get("title") or first.get("ruleGroup") or "")
+    body = {"title": title, "folderUid": folder, "interval": (group or {}).get("interval"), "rules": list(rules)}
+    uids = [str(rule.get("uid") or "") for rule in rules]
+    return LiveResource(
+        ref=Ref(Kind.GRAFANA_RULE_GROUP, uid),
+        title=title,
+        state=normalize_rule_group(body),
+        managed=bool(uids) and all(is_managed_uid(u) for u in uids),
+        live_id=f"{folder}/{title}",
+        container=folder or None,
+        detail={"folderUid": folder, "ruleUids": tuple(uids)},
+    )
