@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from emulators.metabase import MetabaseEmulator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,3 +34,10 @@ def make_project(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
         return root
 
     return make
+
+
+@pytest.fixture(scope="module")
+def metabase_server() -> Iterator[MetabaseEmulator]:
+    """One Metabase emulator per test module; tests reset its state with ``metabase_server.reset``."""
+    with MetabaseEmulator() as running:
+        yield running

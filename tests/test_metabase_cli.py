@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,17 +41,10 @@ event = Question(
 """
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[MetabaseEmulator]:
-    with MetabaseEmulator() as running:
-        assert isinstance(running, MetabaseEmulator)
-        yield running
-
-
 @pytest.fixture
-def emulator(server: MetabaseEmulator) -> MetabaseEmulator:
+def emulator(metabase_server: MetabaseEmulator) -> MetabaseEmulator:
     state = new_state(api_key=KEY, username="deploy@example.com", password=PASSWORD)
-    return server.reset(state)
+    return metabase_server.reset(state)
 
 
 def write_project(root: Path, url: str, *, name: str = "Channels a nominee frequents", auth: str = "key") -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +20,9 @@ from pydis_dash.providers.metabase.client import MetabaseClient
 from pydis_dash.providers.metabase.provider import MetabaseProvider
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[MetabaseEmulator]:
-    with MetabaseEmulator() as running:
-        assert isinstance(running, MetabaseEmulator)
-        yield running
-
-
 @pytest.fixture
-def emulator(server: MetabaseEmulator) -> MetabaseEmulator:
-    return server.reset()
+def emulator(metabase_server: MetabaseEmulator) -> MetabaseEmulator:
+    return metabase_server.reset()
 
 
 def nominee(**overrides: Any) -> Question:

@@ -6,7 +6,6 @@ against the notes and not shaped to the client.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,16 +15,9 @@ from emulators.metabase import MetabaseEmulator, new_state
 KEY = {"x-api-key": "mb-test-key"}
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[MetabaseEmulator]:
-    with MetabaseEmulator() as running:
-        assert isinstance(running, MetabaseEmulator)
-        yield running
-
-
 @pytest.fixture
-def emulator(server: MetabaseEmulator) -> MetabaseEmulator:
-    return server.reset(new_state(username="admin@example.com", password="hunter2"))
+def emulator(metabase_server: MetabaseEmulator) -> MetabaseEmulator:
+    return metabase_server.reset(new_state(username="admin@example.com", password="hunter2"))
 
 
 def metricity_id(emulator: MetabaseEmulator) -> int:

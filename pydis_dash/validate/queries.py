@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pydis_dash.model import Resource
+from pydis_dash.validate.findings import Finding, Severity
 
 
 class Language(StrEnum):
@@ -69,3 +70,16 @@ class Query:
     shape: ResultShape = ResultShape.TABLE
     panel: str | None = None
     ref_id: str | None = None
+
+    def finding(self, rule: str, severity: Severity, message: str) -> Finding:
+        """A finding about this query, located at its line in the definition (engines report these)."""
+        return Finding(
+            rule=rule,
+            severity=severity,
+            message=message,
+            ref=self.resource.ref,
+            location=self.resource.location_of(self.json_path),
+            json_path=self.json_path,
+            panel=self.panel,
+            ref_id=self.ref_id,
+        )

@@ -272,13 +272,4 @@ def redact_url(url: str) -> str:
 
 def finding(query: Query, severity: Severity, message: str) -> Finding:
     """A Graphite finding located at the query's target in its definition."""
-    return Finding(
-        rule=RULE,
-        severity=severity,
-        message=message,
-        ref=query.resource.ref,
-        location=query.resource.location_of(query.json_path),
-        json_path=query.json_path,
-        panel=query.panel,
-        ref_id=query.ref_id,
-    )
+    return query.finding(RULE, severity, message)

@@ -331,16 +331,7 @@ def _where(text: str, offset: int) -> str:
 
 
 def _finding(query: Query, severity: Severity, message: str) -> Finding:
-    return Finding(
-        rule=RULE,
-        severity=severity,
-        message=message,
-        ref=query.resource.ref,
-        location=query.resource.location_of(query.json_path),
-        json_path=query.json_path,
-        panel=query.panel,
-        ref_id=query.ref_id,
-    )
+    return query.finding(RULE, severity, message)
 
 
 def _safe_dsn(dsn: str) -> str:
