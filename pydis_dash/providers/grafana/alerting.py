@@ -13,6 +13,7 @@ from urllib.parse import quote
 from pydis_dash.alerts.durations import DurationError, canonical_duration
 from pydis_dash.providers.grafana.client import GrafanaClient
 from pydis_dash.providers.grafana.common import GrafanaContext
+from pydis_dash.render.plain import drop_none
 
 BASE = "/api/v1/provisioning"
 #: What Grafana returns instead of a secure contact point setting that is set.
@@ -38,14 +39,6 @@ def disable_provenance_of(ctx: GrafanaContext, explicit: bool | None) -> bool:
 def send(client: GrafanaClient, method: str, path: str, body: Any, disable_provenance: bool) -> Any:
     """One write to the provisioning API, with ``X-Disable-Provenance`` when the switch is on."""
     return client.request(method, path, json=body, headers=DISABLE_PROVENANCE_HEADER if disable_provenance else None)
-
-
-def _drop_nulls(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_drop_nulls(v) for v in value]
-    return value
 
 
 def _duration(value: Any) -> Any:
@@ -75,7 +68,7 @@ _RULE_ZERO_DEFAULTS: dict[str, Any] = {
 
 def normalize_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
     """The comparable form of one ``ProvisionedAlertRule``."""
-    result: dict[str, Any] = _drop_nulls(dict(rule))
+    result: dict[str, Any] = drop_none(dict(rule))
     for key in _RULE_SERVER_FIELDS:
         result.pop(key, None)
     for key in ("for", "keep_firing_for"):
@@ -165,4 +158,4 @@ def normalize_mute_timing(body: Mapping[str, Any]) -> dict[str, Any]:
     """The comparable form of a ``MuteTimeInterval``: name and intervals (``provenance``, and the ``id`` and
     ``version`` Grafana 11+ add, are server-owned)."""
     intervals = body.get("time_intervals") or []
-    return {"name": body.get("name") or "", "time_intervals": _drop_nulls(list(intervals))}
+    return {"name": body.get("name") or "", "time_intervals": drop_none(list(intervals))}

@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from pydis_dash.render.plain import drop_none
+
 # --- dashboards -------------------------------------------------------------------------------------
 
 #: Dashboard fields the server owns.
@@ -47,7 +49,7 @@ def duration_seconds(text: str) -> float | None:
 
 def normalize_dashboard(model: Mapping[str, Any], *, min_refresh: str = DEFAULT_MIN_REFRESH) -> dict[str, Any]:
     """The comparable form of a dashboard model (desired or as returned by GET /api/dashboards/uid)."""
-    result: dict[str, Any] = _drop_nulls(dict(model))
+    result: dict[str, Any] = drop_none(dict(model))
     for key in _DASHBOARD_SERVER_FIELDS:
         result.pop(key, None)
     if isinstance(result.get("tags"), list):
@@ -70,16 +72,6 @@ def _format_duration(seconds: float) -> str:
         if seconds >= size and seconds % size == 0:
             return f"{int(seconds // size)}{unit}"
     return f"{int(seconds * 1000)}ms"
-
-
-def _drop_nulls(value: Any) -> Any:
-    """Remove object keys whose value is null, recursively. The frontend treats a null field and an
-    absent one alike, and depending on the storage path Grafana returns either form."""
-    if isinstance(value, Mapping):
-        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_drop_nulls(v) for v in value]
-    return value
 
 
 # --- folders ----------------------------------------------------------------------------------------
@@ -136,5 +128,5 @@ def normalize_datasource(body: Mapping[str, Any]) -> dict[str, Any]:
     for key, default in _DATASOURCE_DEFAULTS.items():
         if result[key] is None:
             result[key] = default
-    result["jsonData"] = _drop_nulls(dict(result["jsonData"]))
+    result["jsonData"] = drop_none(dict(result["jsonData"]))
     return result
