@@ -82,3 +82,13 @@ def test_datasource_secrets_are_env_names_only() -> None:
     (metricity,) = resources
     assert metricity.secret_env == {"password": "PYDIS_METRICITY_DB_PASSWORD"}
     assert "secureJsonData" not in metricity.body and "password" not in json.dumps(metricity.body)
+
+
+def test_the_repos_own_definitions_validate_clean_on_the_real_engines() -> None:
+    """What `ci/validate` runs on every PR: every bundled query checked by PostgreSQL, Prometheus, Graphite."""
+    result = CliRunner().invoke(main, ["--project", str(REPO_ROOT), "validate", "--strict", "--format", "json"])
+    report = json.loads(result.output)
+    assert result.exit_code == 0, [f["message"] for f in report["findings"]]
+    assert report["findings"] == []
+    counted = report["summary"]["queries"]
+    assert counted["sql"] >= 20 and counted["promql"] >= 10 and counted["graphite"] >= 4
