@@ -18,6 +18,8 @@ newer; ``/work/shared/specs/grafana/api-behaviour.md`` section 8, copied facts o
 * policies: ``GET`` the tree, ``PUT`` **202** ``{"message":"policies updated"}`` (400 for an unknown
   receiver or mute timing), ``DELETE`` **202** back to the default tree;
 * mute timings: ``GET``, ``POST`` **201**, ``PUT /:name`` **202**, ``DELETE /:name`` **204** (409 while used);
+* ``updated``: the time a rule's content last changed (a group ``PUT`` leaves unchanged rules' time alone);
+  annotations, like everything else in a rule, are stored and returned as sent;
 * provenance: ``"api"`` unless the request has an ``X-Disable-Provenance`` header (any value), then ``""``;
   a stored non-empty provenance cannot be changed to another (500, as Grafana 9.5 answers that plain
   error). With ``version=9`` the header is honoured only on ``/alert-rules`` POST/PUT, as in 9.5.
@@ -31,6 +33,7 @@ import copy
 import itertools
 import re
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
@@ -52,6 +55,12 @@ REQUIRED_SETTINGS: dict[str, tuple[str, ...]] = {"discord": ("url",), "webhook":
 DEFAULT_CONTACT_POINT = "grafana-default-email"
 _UID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 _DURATION = re.compile(r"^(\d+(ms|y|w|d|h|m|s))+$|^0$")
+#: Rule fields that are not its content: a write that changes none of the others leaves ``updated`` alone.
+_RULE_BOOKKEEPING = ("id", "updated", "provenance", "_index")
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _err(status: int, message: str) -> Response:
@@ -208,7 +217,7 @@ class AlertingRoutes:
             "title": title,
             "condition": rule["condition"],
             "data": copy.deepcopy(data),
-            "updated": "2026-01-01T00:00:00Z",
+            "updated": "",  # set by _store
             "noDataState": rule["noDataState"],
             "execErrState": rule["execErrState"],
             "for": for_,
@@ -255,7 +264,7 @@ class AlertingRoutes:
         )
         provenance = self._provenance(request, rule_endpoint=True)
         self._check_provenance(current["provenance"], provenance)
-        self._store(stored, provenance, current["id"])
+        self._store(stored, provenance, current)
         return Response(200, self._public_rule(stored))
 
     def delete_rule(self, request: Request) -> Response:
@@ -265,9 +274,11 @@ class AlertingRoutes:
             del self.rules[current["uid"]]
         return Response(204, b"")
 
-    def _store(self, stored: dict[str, Any], provenance: str, rule_id: int | None = None) -> None:
+    def _store(self, stored: dict[str, Any], provenance: str, previous: dict[str, Any] | None = None) -> None:
         stored["uid"] = stored["uid"] or f"r{next(self._uids):08d}"
-        stored["id"] = rule_id or next(self._ids)
+        stored["id"] = previous["id"] if previous else next(self._ids)
+        unchanged = previous is not None and _content(previous) == _content(stored)
+        stored["updated"] = previous["updated"] if unchanged and previous else _now()
         stored["provenance"] = provenance
         self.rules[stored["uid"]] = stored
 
@@ -323,8 +334,7 @@ class AlertingRoutes:
         for uid in existing:
             del self.rules[uid]
         for rule in stored:
-            previous = existing.get(rule["uid"])
-            self._store(rule, provenance, previous["id"] if previous else None)
+            self._store(rule, provenance, existing.get(rule["uid"]))
         if stored:
             self.intervals[(folder, group)] = interval
         else:
@@ -510,6 +520,10 @@ class AlertingRoutes:
                 raise HttpError(_err(409, f"mute timing '{name}' is used by a notification policy"))
             del self.mute_timings[name]
         return Response(204, b"")
+
+
+def _content(rule: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in rule.items() if k not in _RULE_BOOKKEEPING}
 
 
 def _routes(tree: dict[str, Any]) -> Iterator[dict[str, Any]]:

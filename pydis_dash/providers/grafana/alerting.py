@@ -1,11 +1,21 @@
 """What the alerting handlers share: the provisioning API's base path, the ``X-Disable-Provenance`` switch,
-and the pure normalisation that makes desired and live alerting resources compare equal after a deploy.
+the pure normalisation that makes desired and live alerting resources compare equal after a deploy, and the
+content digest that tells an edit made outside pydis-dash from a change in code (drift).
 
 Every dropped or rewritten field says why, as in :mod:`pydis_dash.providers.grafana.normalize`.
+
+**Drift.** Alerting resources have no version history to ask who saved them last, so pydis-dash writes a
+digest of what it deployed onto the resource itself (:data:`RULE_DIGEST_ANNOTATION` on each rule,
+:data:`CONTACT_POINT_DIGEST_SETTING` in a contact point's settings), computed over the *normalised* form
+without the digest. Grafana returns both as sent, and an edit in the UI keeps them, so a live resource whose
+content no longer matches its own digest was changed by someone else. The normalisation drops the digest
+on both sides, so it never shows up in a diff and a second deploy stays empty.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -41,6 +51,21 @@ def send(client: GrafanaClient, method: str, path: str, body: Any, disable_prove
     return client.request(method, path, json=body, headers=DISABLE_PROVENANCE_HEADER if disable_provenance else None)
 
 
+#: The rule annotation holding the digest of the rule as pydis-dash wrote it (annotations are free-form
+#: strings Grafana stores and returns unchanged; labels would change routing and grouping).
+RULE_DIGEST_ANNOTATION = "pydis-dash-digest"
+#: The contact point setting holding its digest (Grafana keeps unknown settings, and the UI keeps the
+#: settings it does not show when it saves an integration).
+CONTACT_POINT_DIGEST_SETTING = "pydisDashDigest"
+
+
+def content_digest(content: Any) -> str:
+    """16 hex digits of SHA-256 over the canonical JSON of ``content``: enough to notice any edit, short
+    enough not to clutter a rule's annotations (it is not a security measure)."""
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def _duration(value: Any) -> Any:
     """Durations compare by value: Grafana prints ``60s`` back as ``1m``."""
     if not isinstance(value, str):
@@ -74,6 +99,10 @@ def normalize_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("for", "keep_firing_for"):
         if key in result:
             result[key] = _duration(result[key])
+    annotations = result.get("annotations")
+    if isinstance(annotations, Mapping) and RULE_DIGEST_ANNOTATION in annotations:
+        # pydis-dash's own bookkeeping (see the module docstring), not part of what the rule is.
+        result["annotations"] = {k: v for k, v in annotations.items() if k != RULE_DIGEST_ANNOTATION}
     for key, zero in _RULE_ZERO_DEFAULTS.items():
         if result.get(key) == zero:
             del result[key]
@@ -97,6 +126,30 @@ def _normalize_query(query: Any) -> Any:
     return result
 
 
+def rule_digest(rule: Mapping[str, Any], interval: Any) -> str:
+    """The digest of one rule as deployed: its normalised form and its group's interval (one ``PUT`` writes
+    both, and an edit of the group's interval in the UI is an edit of its rules' evaluation). The interval
+    is in seconds on both sides (rendered so, and an integer in Grafana's ``AlertRuleGroup``)."""
+    return content_digest({"rule": normalize_rule(rule), "interval": interval})
+
+
+def with_rule_digests(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``AlertRuleGroup`` to send: each rule annotated with its :func:`rule_digest`."""
+    interval = body.get("interval")
+    rules = []
+    for rule in body.get("rules") or []:
+        annotations = {**(rule.get("annotations") or {}), RULE_DIGEST_ANNOTATION: rule_digest(rule, interval)}
+        rules.append({**rule, "annotations": annotations})
+    return {**body, "rules": rules}
+
+
+def stored_rule_digest(rule: Mapping[str, Any]) -> str | None:
+    """The digest pydis-dash wrote onto a live rule, or None (written before digests, or by someone else)."""
+    annotations = rule.get("annotations")
+    value = annotations.get(RULE_DIGEST_ANNOTATION) if isinstance(annotations, Mapping) else None
+    return value if isinstance(value, str) and value else None
+
+
 def normalize_rule_group(body: Mapping[str, Any]) -> dict[str, Any]:
     """The comparable form of an ``AlertRuleGroup`` (rules in evaluation order)."""
     rules = body.get("rules") or []
@@ -115,11 +168,13 @@ def normalize_contact_point(body: Mapping[str, Any], secret_fields: frozenset[st
     """The comparable form of an ``EmbeddedContactPoint``.
 
     Secret settings are never compared: their values cannot be read back (Grafana answers
-    ``[REDACTED]``) and the desired side holds only a placeholder. ``provenance`` is how it was written.
+    ``[REDACTED]``) and the desired side holds only a placeholder. ``provenance`` is how it was written;
+    the digest setting is pydis-dash's bookkeeping.
     """
     settings = body.get("settings")
     settings = settings if isinstance(settings, Mapping) else {}
-    kept = {k: v for k, v in settings.items() if k not in secret_fields and v != REDACTED and v is not None}
+    ignored = secret_fields | {CONTACT_POINT_DIGEST_SETTING}
+    kept = {k: v for k, v in settings.items() if k not in ignored and v != REDACTED and v is not None}
     return {
         "uid": body.get("uid") or "",
         "name": body.get("name") or "",
@@ -127,6 +182,18 @@ def normalize_contact_point(body: Mapping[str, Any], secret_fields: frozenset[st
         "settings": kept,
         "disableResolveMessage": bool(body.get("disableResolveMessage", False)),
     }
+
+
+def contact_point_digest(body: Mapping[str, Any], secret_fields: frozenset[str]) -> str:
+    """The digest of a contact point as deployed: its compared form (so never over a secret)."""
+    return content_digest(normalize_contact_point(body, secret_fields))
+
+
+def stored_contact_point_digest(body: Mapping[str, Any]) -> str | None:
+    """The digest pydis-dash wrote into a live contact point's settings, or None."""
+    settings = body.get("settings")
+    value = settings.get(CONTACT_POINT_DIGEST_SETTING) if isinstance(settings, Mapping) else None
+    return value if isinstance(value, str) and value else None
 
 
 # --- notification policy ------------------------------------------------------------------------------

@@ -5,6 +5,11 @@ pydis-dash's prefix. Secrets (``Resource.secret_env``) are read from the environ
 create and update: Grafana's PUT replaces the integration, and sending them keeps that independent of
 how a Grafana version merges omitted secure settings. They are never compared (they cannot be read
 back); a secret missing in Grafana, or ``--rotate-secrets``, forces an update.
+
+Drift: each write stores the digest of the compared form in the settings (see
+:mod:`pydis_dash.providers.grafana.alerting`); a managed contact point whose settings no longer match it
+was edited outside pydis-dash. Grafana keeps no history of contact points, so there is no who or when,
+and an edit of a secret alone cannot be seen (secrets are never compared, and code rewrites them anyway).
 """
 
 from __future__ import annotations
@@ -14,13 +19,16 @@ from typing import TYPE_CHECKING, Any
 
 from pydis_dash.alerts.identity import is_managed_uid
 from pydis_dash.model import Kind, Ref, Resource
-from pydis_dash.providers.base import Handler, LiveResource, PlanOptions
+from pydis_dash.providers.base import Drift, Handler, LiveResource, PlanOptions
 from pydis_dash.providers.grafana.alerting import (
     BASE,
+    CONTACT_POINT_DIGEST_SETTING,
+    contact_point_digest,
     disable_provenance_of,
     normalize_contact_point,
     segment,
     send,
+    stored_contact_point_digest,
 )
 from pydis_dash.providers.grafana.client import NotFound
 from pydis_dash.providers.grafana.common import GrafanaContext
@@ -48,21 +56,31 @@ class ContactPointHandler(Handler):
         for item in self.ctx.client.get(f"{BASE}/contact-points") or []:
             uid = str(item.get("uid") or "")
             settings = item.get("settings") or {}
+            secret_fields = secrets.get(uid, frozenset())
+            stored = stored_contact_point_digest(item)
             live[uid] = LiveResource(
                 ref=Ref(Kind.GRAFANA_CONTACT_POINT, uid),
                 title=str(item.get("name") or uid),
-                state=normalize_contact_point(item, secrets.get(uid, frozenset())),
+                state=normalize_contact_point(item, secret_fields),
                 managed=is_managed_uid(uid),
                 live_id=uid,
-                # Which settings hold a value: secure ones come back as [REDACTED], others (a webhook URL
-                # in some versions) in clear; either way the secret is set.
-                detail={"settingsSet": frozenset(k for k, v in settings.items() if v not in (None, ""))},
+                detail={
+                    # Which settings hold a value: secure ones come back as [REDACTED], others (a webhook
+                    # URL in some versions) in clear; either way the secret is set.
+                    "settingsSet": frozenset(k for k, v in settings.items() if v not in (None, "")),
+                    # No digest (written before digests) proves nothing.
+                    "edited": stored is not None and contact_point_digest(item, secret_fields) != stored,
+                },
             )
         return live
 
     def desired_state(self, resource: Resource) -> Mapping[str, Any]:
         """The contact point without its secret settings."""
         return normalize_contact_point(resource.body, frozenset(resource.secret_env))
+
+    def drift(self, resource: Resource, live: LiveResource) -> Drift | None:
+        """Drift when the settings no longer match the digest pydis-dash wrote into them."""
+        return Drift("changed outside pydis-dash") if live.detail.get("edited") else None
 
     def update_reasons(self, resource: Resource, live: LiveResource | None, options: PlanOptions) -> list[str]:
         """Which secrets the write sends (variable names only), and why an unchanged one is rewritten."""
@@ -107,6 +125,7 @@ class ContactPointHandler(Handler):
         assert change.resource is not None
         resource = change.resource
         settings = dict(resource.body.get("settings") or {})
+        settings[CONTACT_POINT_DIGEST_SETTING] = contact_point_digest(resource.body, frozenset(resource.secret_env))
         for name, variable in resource.secret_env.items():
             settings[name] = ctx.secret(variable)
         return {**resource.body, "settings": settings}

@@ -7,22 +7,31 @@ Ownership: a group is managed when every rule in it has a uid with pydis-dash's 
 :mod:`pydis_dash.alerts.identity`); a rule added to a managed group in the UI makes it unmanaged, so a
 deploy (which replaces the group) refuses it without ``--force``. Deleting a group deletes its rules one
 by one (``DELETE /alert-rules/:uid`` exists in every supported version).
+
+Drift: every rule is written with the digest of its content and its group's interval (see
+:mod:`pydis_dash.providers.grafana.alerting`); a managed rule whose content no longer matches it was
+edited outside pydis-dash, and the group is reported as drifted with the rule's ``updated`` time (the
+provisioning API does not say who). A rule without a digest (deployed before digests) proves nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pydis_dash.alerts.identity import is_managed_uid, rule_group_uid
 from pydis_dash.model import Kind, Ref, Resource
-from pydis_dash.providers.base import Handler, LiveResource, PlanOptions
+from pydis_dash.providers.base import Drift, Handler, LiveResource, PlanOptions
 from pydis_dash.providers.grafana.alerting import (
     BASE,
     disable_provenance_of,
     normalize_rule_group,
+    rule_digest,
     segment,
     send,
+    stored_rule_digest,
+    with_rule_digests,
 )
 from pydis_dash.providers.grafana.client import NotFound
 from pydis_dash.providers.grafana.common import GrafanaContext, folder_ref
@@ -71,6 +80,10 @@ class RuleGroupHandler(Handler):
         """The folder the group sits in."""
         return folder_ref(str(live.detail.get("folderUid") or ""))
 
+    def drift(self, resource: Resource, live: LiveResource) -> Drift | None:
+        """Drift when a rule's content no longer matches the digest pydis-dash wrote onto it."""
+        return edit_drift(live.detail.get("editedRules", ()))
+
     def create(self, change: Change, ctx: ApplyContext) -> str | None:
         """PUT the whole group (Grafana creates it)."""
         return self._put(change)
@@ -83,7 +96,7 @@ class RuleGroupHandler(Handler):
         assert change.resource is not None
         body = change.resource.body
         path = f"{BASE}/folder/{segment(str(body['folderUid']))}/rule-groups/{segment(str(body['title']))}"
-        send(self.ctx.client, "PUT", path, body, self.disable_provenance)
+        send(self.ctx.client, "PUT", path, with_rule_digests(body), self.disable_provenance)
         before = {rule.get("uid") for rule in (change.before or {}).get("rules", [])}
         after = {rule.get("uid") for rule in body.get("rules", [])}
         notes = [f"{len(after - before)} rule(s) added"] if after - before else []
@@ -101,12 +114,52 @@ class RuleGroupHandler(Handler):
         return None
 
 
+def edit_drift(edited: Sequence[tuple[str, str | None]]) -> Drift | None:
+    """The drift of a group whose rules ``(title, updated)`` were edited outside pydis-dash, or None.
+
+    ``when`` is the latest ``updated`` among them; the titles go into the reason (a group holds several).
+    """
+    if not edited:
+        return None
+    titles = ", ".join(repr(title) for title, _ in edited)
+    times = [updated for _, updated in edited if updated]
+    noun = "rule" if len(edited) == 1 else "rules"
+    return Drift(f"changed outside pydis-dash ({noun} {titles})", when=max(times, key=_instant) if times else None)
+
+
+def _instant(timestamp: str) -> datetime:
+    """An RFC 3339 ``updated`` as a comparable instant (offsets and fractions vary); unparsable sorts first."""
+    try:
+        moment = datetime.fromisoformat(timestamp)
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _edited_rules(rules: Sequence[Mapping[str, Any]], interval: Any) -> tuple[tuple[str, str | None], ...]:
+    """``(title, updated)`` of the managed rules whose content differs from their own digest."""
+    edited = []
+    for rule in rules:
+        stored = stored_rule_digest(rule)
+        if stored is None or not is_managed_uid(str(rule.get("uid") or "")):
+            continue
+        if rule_digest(rule, interval) != stored:
+            updated = rule.get("updated")
+            edited.append((str(rule.get("title") or rule.get("uid")), str(updated) if updated else None))
+    return tuple(edited)
+
+
 def _live(uid: str, rules: Sequence[Mapping[str, Any]], group: Mapping[str, Any] | None = None) -> LiveResource:
     first = rules[0] if rules else {}
     folder = str((group or {}).get("folderUid") or first.get("folderUID") or "")
     title = str((group or {}).get("title") or first.get("ruleGroup") or "")
-    body = {"title": title, "folderUid": folder, "interval": (group or {}).get("interval"), "rules": list(rules)}
+    interval = (group or {}).get("interval")
+    body = {"title": title, "folderUid": folder, "interval": interval, "rules": list(rules)}
     uids = [str(rule.get("uid") or "") for rule in rules]
+    detail: dict[str, Any] = {"folderUid": folder, "ruleUids": tuple(uids)}
+    if group is not None:
+        # Only a full read has the interval the digests cover (the rule list does not return it).
+        detail["editedRules"] = _edited_rules(rules, interval)
     return LiveResource(
         ref=Ref(Kind.GRAFANA_RULE_GROUP, uid),
         title=title,
@@ -114,5 +167,5 @@ def _live(uid: str, rules: Sequence[Mapping[str, Any]], group: Mapping[str, Any]
         managed=bool(uids) and all(is_managed_uid(u) for u in uids),
         live_id=f"{folder}/{title}",
         container=folder or None,
-        detail={"folderUid": folder, "ruleUids": tuple(uids)},
+        detail=detail,
     )
