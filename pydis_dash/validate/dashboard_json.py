@@ -7,18 +7,15 @@ can point back at the definition line with ``Resource.location_of``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pydis_dash.model import json_pointer
+from pydis_dash.validate.engines.grafana_template import REFERENCE
 
-# Grafana's own variable syntax (public/app/features/variables/utils.ts, ``variableRegex``):
-# ``$name``, ``[[name]]`` / ``[[name:format]]``, ``${name}`` / ``${name.field}`` / ``${name:format}``.
-VARIABLE_REFERENCE = re.compile(
-    r"\$(?P<plain>\w+)|\[\[(?P<bracket>\w+?)(?::\w+)?\]\]|\$\{(?P<braced>\w+)(?:\.[^:^}]+)?(?::[^}]+)?\}"
-)
+# Grafana's own variable syntax, shared with the query engines.
+VARIABLE_REFERENCE = REFERENCE
 
 # Names Grafana (or the data source) provides itself: ``$__interval``, ``$__timeFilter(...)`` and every
 # other ``__`` name, plus Graphite/InfluxDB's legacy ``$timeFilter``.

@@ -8,72 +8,66 @@ panel. The validator does the same with sample values, so Graphite sees what it 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
-from urllib.parse import quote
+from datetime import timedelta
 
+from pydis_dash.validate.engines.grafana_template import (
+    GLOBAL_VARIABLES,
+    REFERENCE,
+    Reference,
+    Scope,
+    apply_format,
+    interval_variables,
+    sample_or_default,
+    stands_for_all,
+)
 from pydis_dash.validate.queries import Variable
 
-# Grafana's templateSrv variable pattern: $var | [[var:fmt]] | ${var.field:fmt}
-VARIABLE_RE = re.compile(r"\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\$\{(\w+)(?:\.[^:^}]+)?(?::([^}]+))?\}")
 # Grafana's graphite datasource: intervalFormatFixRegex and its nested-series regex.
 QUOTED_MINUTES_RE = re.compile(r"'(\d+)m'", re.IGNORECASE)
 REFERENCE_RE = re.compile(r"#([A-Z])")
 
 # Built-in variables as Grafana fills them for the engine's ``from=-1h`` window (1h over ~60 points).
-RANGE_SECONDS = 3600
 BUILTINS: Mapping[str, str] = {
-    "__interval": "1m",
-    "__interval_ms": "60000",
-    "__rate_interval": "4m",
-    "__range": "1h",
-    "__range_s": str(RANGE_SECONDS),
-    "__range_ms": str(RANGE_SECONDS * 1000),
+    **interval_variables(timedelta(minutes=1), timedelta(hours=1), rate_interval=timedelta(minutes=4)),
+    **GLOBAL_VARIABLES,
 }
-ALL_VALUES = {"$__all", "All", "*"}
-DEFAULT_INTERVAL = "1h"
+WILDCARD = "*"  # what "All" (and a variable without a sample) stands for in a Graphite path
+_TYPE_SAMPLES = {"interval": "1h"}
 
 
 def sample_value(variable: Variable) -> str:
     """The value substituted for a variable: its sample, ``*`` for "All" or when no sample is known."""
-    if variable.sample is not None and variable.sample not in ALL_VALUES:
-        return variable.sample
-    if variable.type == "interval" and variable.sample is None:
-        return DEFAULT_INTERVAL
-    return "*"
+    if stands_for_all(variable):
+        return WILDCARD
+    return sample_or_default(variable, _TYPE_SAMPLES, WILDCARD)
 
 
-def format_value(value: str, fmt: str | None) -> str:
-    """Apply a Grafana format (``${var:fmt}``) to one value; unknown formats leave it as is."""
-    wildcard = value == "*"
-    if fmt == "regex":
-        return ".*" if wildcard else re.sub(r"[\\^$*+?.()|{}\[\]/]", lambda m: "\\" + m.group(), value)
-    if fmt == "doublequote":
-        return f'"{value}"'
-    if fmt in ("singlequote", "sqlstring"):
-        return "'" + value.replace("'", "''") + "'"
-    if fmt == "json":
-        return json.dumps(value)
-    if fmt == "percentencode":
-        return quote(value, safe="")
-    return value  # glob (Graphite's default), raw, text, csv, pipe, distributed, lucene
+def format_value(value: str, fmt: str | None, name: str = "") -> str:
+    """Apply a Grafana format (``${var:fmt}``) to one value; without one, Graphite's glob leaves it as is."""
+    if fmt is None:
+        return value
+    if value == WILDCARD and fmt == "regex":
+        return ".*"  # the wildcard means "anything", which a regex says as .*
+    return apply_format(value, fmt, name)
 
 
 def expand_variables(text: str, variables: Sequence[Variable]) -> str:
     """Replace ``$var``, ``${var:fmt}``, ``[[var]]`` and built-ins; unknown names stay, as in Grafana."""
-    by_name = {variable.name: variable for variable in variables}
+    scope = Scope(variables, BUILTINS)
 
     def replace(match: re.Match[str]) -> str:
-        name = match.group(1) or match.group(2) or match.group(4)
-        fmt = match.group(3) or match.group(5)
-        if name in by_name:
-            return format_value(sample_value(by_name[name]), fmt)
-        if name in BUILTINS:
-            return format_value(BUILTINS[name], fmt)
-        return match.group()
+        reference = Reference.from_match(match)
+        builtin = scope.builtin(reference.name)
+        if builtin is not None:
+            return format_value(builtin, reference.format, reference.name)
+        variable = scope.variable(reference.name)
+        if variable is not None:
+            return format_value(sample_value(variable), reference.format, reference.name)
+        return reference.text
 
-    return VARIABLE_RE.sub(replace, text)
+    return REFERENCE.sub(replace, text)
 
 
 def fix_interval_format(text: str) -> str:

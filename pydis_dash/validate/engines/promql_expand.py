@@ -14,15 +14,24 @@ are left untouched, like Grafana does (``$1`` in ``label_replace`` stays ``$1``)
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from urllib.parse import quote
 
-from pydis_dash.validate.engines.promql_lexer import TEMPLATE_REFERENCE, TokenKind, tokenize
+from pydis_dash.validate.engines.grafana_template import (
+    GLOBAL_VARIABLES,
+    REFERENCE,
+    Reference,
+    Scope,
+    apply_format,
+    interval_variables,
+    sample_or_default,
+    stands_for_all,
+    time_variables,
+)
+from pydis_dash.validate.engines.promql_lexer import TokenKind, tokenize
 from pydis_dash.validate.queries import Variable
 
 
@@ -55,14 +64,13 @@ class Context(StrEnum):
 
 def expand(text: str, variables: Sequence[Variable], settings: IntervalSettings | None = None) -> str:
     """The expression with every defined variable and built-in macro replaced."""
-    settings = settings or IntervalSettings()
-    by_name = {variable.name: variable for variable in variables}
+    scope = Scope(variables, builtin_variables(settings or IntervalSettings()))
     pieces: list[str] = []
     last = 0
-    for match, context in _references(text):
-        pieces.append(text[last : match.start()])
-        pieces.append(_replacement(match, context, by_name, settings))
-        last = match.end()
+    for reference, context in _references(text):
+        pieces.append(text[last : reference.start])
+        pieces.append(_replacement(reference, context, scope))
+        last = reference.end
     pieces.append(text[last:])
     return "".join(pieces)
 
@@ -73,18 +81,14 @@ def undefined_references(text: str, variables: Sequence[Variable]) -> list[str]:
     Those stay in the expression as written, so Prometheus rejects it; naming them explains why.
     (Inside strings they are left alone: ``$1`` in ``label_replace`` is Prometheus' own syntax.)
     """
-    defined = {variable.name for variable in variables}
-    found = []
-    for match, context in _references(text):
-        name = match.group("plain") or match.group("bracket") or match.group("braced")
-        if context is not Context.STRING and name not in defined and _builtin(name, None, IntervalSettings()) is None:
-            found.append(match.group())
-    return list(dict.fromkeys(found))
+    scope = Scope(variables, builtin_variables(IntervalSettings()))
+    outside_strings = (reference for reference, context in _references(text) if context is not Context.STRING)
+    return [reference.text for reference in scope.undefined(outside_strings)]
 
 
-def _references(text: str) -> list[tuple[re.Match[str], Context]]:
+def _references(text: str) -> list[tuple[Reference, Context]]:
     """Every template reference in ``text`` with its context, in order."""
-    found: list[tuple[re.Match[str], Context]] = []
+    found: list[tuple[Reference, Context]] = []
     bracket_depth = 0
     previous_word = ""
     for token in tokenize(text):
@@ -93,54 +97,52 @@ def _references(text: str) -> list[tuple[re.Match[str], Context]]:
         elif token.kind is TokenKind.RIGHT_BRACKET:
             bracket_depth = max(0, bracket_depth - 1)
         elif token.kind is TokenKind.TEMPLATE:
-            match = TEMPLATE_REFERENCE.match(text, token.start)
-            assert match is not None  # the lexer produced this token from the same pattern
+            match = REFERENCE.match(text, token.start)
+            assert match is not None  # the lexer's TEMPLATE token uses the same pattern
             in_range = bracket_depth > 0 or previous_word == "offset"
-            found.append((match, Context.DURATION if in_range else Context.EXPRESSION))
+            found.append((Reference.from_match(match), Context.DURATION if in_range else Context.EXPRESSION))
         elif token.kind in (TokenKind.STRING, TokenKind.ERROR):
-            for match in TEMPLATE_REFERENCE.finditer(text, token.start, token.end):
-                found.append((match, Context.STRING))
+            for match in REFERENCE.finditer(text, token.start, token.end):
+                found.append((Reference.from_match(match), Context.STRING))
         previous_word = token.text.lower() if token.kind is TokenKind.IDENTIFIER else ""
     return found
 
 
-def _replacement(
-    match: re.Match[str], context: Context, variables: Mapping[str, Variable], settings: IntervalSettings
-) -> str:
-    name = match.group("plain") or match.group("bracket") or match.group("braced")
-    fmt = match.group("bracket_format") or match.group("braced_format")
-    builtin = _builtin(name, fmt, settings)
+def _replacement(reference: Reference, context: Context, scope: Scope) -> str:
+    builtin = scope.builtin(reference.name)
     if builtin is not None:
-        return builtin
-    variable = variables.get(name)
+        return builtin if reference.format is None else apply_format(builtin, reference.format, reference.name)
+    variable = scope.variable(reference.name)
     if variable is None:
-        return match.group()  # Grafana leaves unknown references as written
+        return reference.text  # Grafana leaves unknown references as written
     values = sample_values(variable, context)
-    if fmt is None:
+    if (reference.format is None or reference.format == "regex") and _all_value(values, variable):
+        return values[0]  # a custom "All" value is inserted as written
+    if reference.format is None:
         return _prometheus_default_format(values, variable)
-    return _FORMATS.get(fmt, _glob)(values, variable)
+    value = list(values) if variable.multi or len(values) > 1 else values[0]
+    return apply_format(value, reference.format, variable.name)
 
 
-def _builtin(name: str, fmt: str | None, settings: IntervalSettings) -> str | None:
-    if name in ("__from", "__to"):
-        epoch_s = settings.at - settings.range_s if name == "__from" else settings.at
-        if fmt == "date:seconds":
-            return str(int(epoch_s))
-        if fmt in ("date", "date:iso"):
-            return datetime.fromtimestamp(epoch_s, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-        return str(int(epoch_s * 1000))
-    values = {
-        "__interval": format_duration(settings.interval_s),
-        "__interval_ms": str(settings.interval_s * 1000),
-        "__rate_interval": format_duration(settings.rate_interval_s),
+def builtin_variables(settings: IntervalSettings) -> dict[str, str]:
+    """Grafana's built-ins with the values the Prometheus data source substitutes for ``settings``."""
+    return {
+        **interval_variables(
+            timedelta(seconds=settings.interval_s),
+            timedelta(seconds=settings.range_s),
+            timedelta(seconds=settings.rate_interval_s),
+            duration=lambda delta: format_duration(int(delta.total_seconds())),
+        ),
+        # The Prometheus backend writes the range in seconds ("3600s"), not in the largest unit.
+        "__range": f"{settings.range_s}s",
         "__rate_interval_ms": str(settings.rate_interval_s * 1000),
         # Grafana's query builder writes $__auto for a range it picks itself: the rate interval.
         "__auto": format_duration(settings.rate_interval_s),
-        "__range": f"{settings.range_s}s",
-        "__range_s": str(settings.range_s),
-        "__range_ms": str(settings.range_s * 1000),
+        **time_variables(
+            datetime.fromtimestamp(settings.at - settings.range_s, UTC), datetime.fromtimestamp(settings.at, UTC)
+        ),
+        **GLOBAL_VARIABLES,
     }
-    return values.get(name)
 
 
 def format_duration(seconds: int) -> str:
@@ -151,35 +153,31 @@ def format_duration(seconds: int) -> str:
     return f"{seconds}s"
 
 
+ALL_REGEX = ".*"  # the usual custom "All" value of a Prometheus variable
+_TYPE_SAMPLES = {"interval": "5m", "number": "1", "datasource": "prometheus"}
+
+
 def sample_values(variable: Variable, context: Context) -> list[str]:
     """The values substituted for a variable: its sample, or a default that fits where it is used.
 
     Without a sample, a multi-value variable gets two values so the alternation Grafana builds is
-    really exercised; an include-all variable gets ``.*`` (the usual custom "All" value).
+    really exercised; an "All" selection gets ``.*`` (the usual custom "All" value).
     """
-    if variable.sample is not None:
-        return [variable.sample]
-    if variable.include_all:
-        return [".*"]
-    if variable.type == "interval" or context is Context.DURATION:
-        return ["5m"]
-    if variable.type == "number":
-        return ["1"]
-    if variable.type == "datasource":
-        return ["prometheus"]
-    if variable.multi:
+    if stands_for_all(variable):
+        return [ALL_REGEX]
+    if variable.sample is None and context is Context.DURATION:
+        return [_TYPE_SAMPLES["interval"]]
+    if variable.sample is None and variable.multi and variable.type not in _TYPE_SAMPLES:
         return [f"{variable.name}1", f"{variable.name}2"]
-    return [variable.name]
+    return [sample_or_default(variable, _TYPE_SAMPLES, variable.name)]
 
 
 def _all_value(values: Sequence[str], variable: Variable) -> bool:
-    return variable.include_all and variable.sample is None and values == [".*"]
+    return stands_for_all(variable) and list(values) == [ALL_REGEX]
 
 
 def _prometheus_default_format(values: Sequence[str], variable: Variable) -> str:
     # Grafana's PrometheusDatasource.interpolateQueryExpr.
-    if _all_value(values, variable):
-        return values[0]  # a custom "All" value is inserted as written
     if not variable.multi and not variable.include_all:
         return prometheus_regular_escape(values[0])
     escaped = [prometheus_special_regex_escape(value) for value in values]
@@ -195,44 +193,3 @@ def prometheus_special_regex_escape(value: str) -> str:
     """Grafana's ``prometheusSpecialRegexEscape``: regex metacharacters get a double backslash."""
     value = value.replace("\\", "\\\\\\\\")
     return re.sub(r"[$^*{}\[\]'+?.()|]", lambda m: "\\\\" + m.group(), value)
-
-
-def _regex(values: Sequence[str], variable: Variable) -> str:
-    if _all_value(values, variable):
-        return values[0]
-    escaped = [re.sub(r"[\\^$.|?*+()\[\]{}/]", lambda m: "\\" + m.group(), v) for v in values]
-    return escaped[0] if len(escaped) == 1 else "(" + "|".join(escaped) + ")"
-
-
-def _glob(values: Sequence[str], variable: Variable) -> str:
-    return values[0] if len(values) == 1 else "{" + ",".join(values) + "}"
-
-
-def _quoted(quote_char: str) -> Callable[[Sequence[str], Variable], str]:
-    def fmt(values: Sequence[str], variable: Variable) -> str:
-        escaped = (v.replace(quote_char, "\\" + quote_char) for v in values)
-        return ",".join(f"{quote_char}{v}{quote_char}" for v in escaped)
-
-    return fmt
-
-
-def _json(values: Sequence[str], variable: Variable) -> str:
-    return json.dumps(list(values) if variable.multi or len(values) > 1 else values[0])
-
-
-_FORMATS: dict[str, Callable[[Sequence[str], Variable], str]] = {
-    "regex": _regex,
-    "glob": _glob,
-    "pipe": lambda values, _: "|".join(values),
-    "csv": lambda values, _: ",".join(values),
-    "raw": lambda values, _: ",".join(values),
-    "text": lambda values, _: " + ".join(values),
-    "json": _json,
-    "singlequote": _quoted("'"),
-    "doublequote": _quoted('"'),
-    "sqlstring": lambda values, _: ",".join("'" + v.replace("'", "''") + "'" for v in values),
-    "percentencode": lambda values, v: quote(_glob(values, v), safe=""),
-    "queryparam": lambda values, v: "&".join(f"var-{v.name}={quote(value, safe='')}" for value in values),
-    "distributed": lambda values, v: ",".join([values[0], *(f"{v.name}={value}" for value in values[1:])]),
-    "lucene": lambda values, _: values[0] if len(values) == 1 else "(" + " OR ".join(f'"{v}"' for v in values) + ")",
-}

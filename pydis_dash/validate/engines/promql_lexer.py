@@ -18,6 +18,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from pydis_dash.validate.engines.grafana_template import REFERENCE
+
 
 class TokenKind(StrEnum):
     """What a token is; punctuation keeps its own text in :attr:`Token.text`."""
@@ -69,12 +71,8 @@ _DURATION = re.compile(r"(?:\d+(?:ms|[smhdwy]))+(?![A-Za-z0-9_])")
 _NUMBER = re.compile(r"0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _IDENTIFIER = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
 _IDENTIFIER_IN_BRACKETS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # ':' is the subquery separator there
-# Grafana's own variable syntax (templateSrv): $var, [[var]] / [[var:fmt]], ${var} / ${var.path:fmt}.
-TEMPLATE_REFERENCE = re.compile(
-    r"\$(?P<plain>\w+)"
-    r"|\[\[(?P<bracket>\w+?)(?::(?P<bracket_format>\w+))?\]\]"
-    r"|\$\{(?P<braced>\w+)(?:\.(?P<field>[^:^}]+))?(?::(?P<braced_format>[^}]+))?\}"
-)
+# Grafana's own variable syntax (templateSrv), shared with the other engines.
+TEMPLATE_REFERENCE = REFERENCE
 _OPERATORS = ("==", "!=", "<=", ">=", "=~", "!~", "+", "-", "*", "/", "%", "^", "<", ">", "=", "@", ":")
 _PUNCTUATION = {
     "(": TokenKind.LEFT_PAREN,

@@ -15,13 +15,25 @@ the original text, so an error position reported by PostgreSQL can be shown on t
 from __future__ import annotations
 
 import bisect
-import json
 import re
-import urllib.parse
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from pydis_dash.validate.engines.grafana_template import (
+    GLOBAL_VARIABLES,
+    REFERENCE,
+    Reference,
+    Scope,
+    Value,
+    apply_format,
+    interval_variables,
+    is_known_format,
+    sample_or_default,
+    selection,
+    split_format,
+    time_variables,
+)
 from pydis_dash.validate.findings import Severity
 from pydis_dash.validate.queries import TemplateSyntax, Variable
 
@@ -158,12 +170,6 @@ def expand(
 # Grafana
 
 
-# The same three forms Grafana's template service recognises: $var, [[var:fmt]], ${var.path:fmt}.
-_GRAFANA_VARIABLE = re.compile(
-    r"\$(?P<plain>\w+)"
-    r"|\[\[(?P<bracket>\w+?)(?::(?P<bracket_fmt>\w+))?\]\]"
-    r"|\$\{(?P<braced>\w+)(?:\.(?P<path>[^:^}]+))?(?::(?P<braced_fmt>[^}]+))?\}"
-)
 # The backend's macro pattern: `$name(args)` with no nested parentheses.
 _GRAFANA_MACRO = re.compile(r"\$(?P<name>[_a-zA-Z0-9]+)\((?P<args>[^)]*)\)")
 _GRAFANA_GLOBALS = ("$__interval_ms", "$__interval", "$__unixEpochFrom()", "$__unixEpochTo()")
@@ -174,120 +180,43 @@ DEFAULT_SAMPLE = "1"
 _TYPE_SAMPLES = {"interval": "1m", "datasource": "metricity"}
 
 
-def grafana_sample_values(variable: Variable) -> str | list[str]:
+def grafana_sample_values(variable: Variable) -> Value:
     """The value a Grafana variable takes while checking: a string, or a list for multi/include-all.
 
     Lists hold two values so that a query only correct for a single selection (``= $var``) fails.
     """
-    sample = variable.sample if variable.sample is not None else _TYPE_SAMPLES.get(variable.type, DEFAULT_SAMPLE)
-    if variable.multi or variable.include_all:
-        return [sample, sample]
-    return sample
-
-
-def _format_interval(delta: timedelta) -> str:
-    """Grafana's gtime.FormatInterval: the largest whole unit (``1m``, ``30s``, ``1d``, ``2h``)."""
-    ms = int(delta.total_seconds() * 1000)
-    for unit, size in (
-        ("y", 31536000000),
-        ("w", 604800000),
-        ("d", 86400000),
-        ("h", 3600000),
-        ("m", 60000),
-        ("s", 1000),
-    ):
-        if ms >= size:
-            return f"{ms // size}{unit}"
-    return f"{ms}ms"
+    return selection(sample_or_default(variable, _TYPE_SAMPLES, DEFAULT_SAMPLE), variable)
 
 
 def _builtin_values(time: SampleTime) -> dict[str, str]:
-    span = time.end - time.start
     return {
-        "__interval": _format_interval(time.interval),
-        "__interval_ms": str(int(time.interval.total_seconds() * 1000)),
-        "__rate_interval": _format_interval(max(time.interval * 4, timedelta(minutes=1))),
-        "__range": _format_interval(span),
-        "__range_s": str(int(span.total_seconds())),
-        "__range_ms": str(int(span.total_seconds() * 1000)),
-        "__from": str(int(time.start.timestamp() * 1000)),
-        "__to": str(int(time.end.timestamp() * 1000)),
-        "__dashboard": "dashboard",
-        "__user": "admin",
-        "__org": "1",
-        "__timezone": "utc",
+        **interval_variables(
+            time.interval, time.end - time.start, rate_interval=max(time.interval * 4, timedelta(minutes=1))
+        ),
+        **time_variables(time.start, time.end),
+        **GLOBAL_VARIABLES,
     }
 
 
-def _not_a_variable(text: str, match: re.Match[str], name: str) -> bool:
-    """An unknown ``$name`` that is SQL, not a template variable: a dollar-quote tag (``$tag$``, also
-    the ``$`` closing one after its body), an identifier containing ``$``, or a ``$__macro(`` call."""
-    before = text[match.start() - 1 : match.start()]
-    after = text[match.end() : match.end() + 1]
+def _not_a_variable(text: str, reference: Reference) -> bool:
+    """An unknown ``$name`` that is SQL, not a template variable: a positional parameter (``$1``), a
+    dollar-quote tag (``$tag$``, also the ``$`` closing one after its body), an identifier containing
+    ``$``, or a ``$__macro(`` call."""
+    if reference.name.isdigit():
+        return True
+    if not reference.plain:
+        return False
+    before = text[reference.start - 1 : reference.start]
+    after = text[reference.end : reference.end + 1]
     part_of_word = before != "" and (before.isalnum() or before in "_$")
-    return after == "$" or part_of_word or (name.startswith("__") and after == "(")
+    return after == "$" or part_of_word or (reference.name.startswith("__") and after == "(")
 
 
 def _sql_quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _js_join(value: str | list[str], sep: str = ",") -> str:
-    return value if isinstance(value, str) else sep.join(value)
-
-
-def _regex_escape(value: str) -> str:
-    return re.sub(r"[\\^$*+?.()|{}\[\]/]", lambda m: "\\" + m.group(0), value)
-
-
-def _format_date(value: str, args: list[str]) -> str:
-    arg = args[0] if args else "iso"
-    if arg == "ms":
-        return value
-    millis = int(value) if value.lstrip("-").isdigit() else 0
-    if arg == "seconds":
-        return str(round(millis / 1000))
-    # ISO for "iso" and for moment.js patterns we don't emulate: still a valid timestamp literal.
-    moment = datetime.fromtimestamp(millis / 1000, tz=UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def _each(value: str | list[str], fn: Callable[[str], str], sep: str = ",") -> str:
-    return fn(value) if isinstance(value, str) else sep.join(fn(v) for v in value)
-
-
-# Grafana's format registry (public/app/features/templating/formatRegistry.ts), for SQL-relevant use.
-_FORMATS: dict[str, Callable[[str | list[str], str, list[str]], str]] = {
-    "raw": lambda v, name, args: _js_join(v),
-    "csv": lambda v, name, args: _js_join(v),
-    "pipe": lambda v, name, args: _js_join(v, "|"),
-    "sqlstring": lambda v, name, args: _each(v, _sql_quote),
-    "singlequote": lambda v, name, args: _each(v, lambda s: "'" + s.replace("'", "\\'") + "'"),
-    "doublequote": lambda v, name, args: _each(v, lambda s: '"' + s.replace('"', '\\"') + '"'),
-    "json": lambda v, name, args: json.dumps(v, separators=(",", ":")),
-    "glob": lambda v, name, args: "{" + ",".join(v) + "}" if isinstance(v, list) and len(v) > 1 else _js_join(v),
-    "regex": lambda v, name, args: (
-        _regex_escape(v)
-        if isinstance(v, str)
-        else _regex_escape(v[0])
-        if len(v) == 1
-        else "(" + "|".join(_regex_escape(s) for s in v) + ")"
-    ),
-    "text": lambda v, name, args: _js_join(v, " + "),
-    "distributed": lambda v, name, args: (
-        v if isinstance(v, str) else ",".join(s if i == 0 else f"{name}={s}" for i, s in enumerate(v))
-    ),
-    "percentencode": lambda v, name, args: urllib.parse.quote(
-        v if isinstance(v, str) else "{" + ",".join(v) + "}", safe="-_.~"
-    ),
-    "queryparam": lambda v, name, args: _each(v, lambda s: f"var-{name}={urllib.parse.quote(s, safe='-_.~')}", "&"),
-    "lucene": lambda v, name, args: v if isinstance(v, str) else "(" + " OR ".join(f'"{s}"' for s in v) + ")",
-    "html": lambda v, name, args: _js_join(v, ", ").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
-    "date": lambda v, name, args: _format_date(_js_join(v), args),
-}
-
-
-def _sql_datasource_default(value: str | list[str], variable: Variable | None) -> str:
+def _sql_datasource_default(value: Value, variable: Variable | None) -> str:
     """Grafana's SqlDatasource.interpolateVariable: the format used when none is written."""
     if isinstance(value, list):
         return ",".join(_sql_quote(v) for v in value)
@@ -302,41 +231,36 @@ def expand_grafana(text: str, variables: Sequence[Variable] = (), *, time: Sampl
     Unknown variables and macros, bad macro arguments and unknown formats are reported as problems.
     """
     problems: list[ExpandProblem] = []
-    by_name = {v.name: v for v in variables}
-    builtins = _builtin_values(time)
+    scope = Scope(variables, _builtin_values(time))
 
-    def variable(match: re.Match[str]) -> str | None:
-        name = match.group("plain") or match.group("bracket") or match.group("braced")
-        fmt = match.group("bracket_fmt") or match.group("braced_fmt")
-        if name in by_name:
-            return _format_variable(grafana_sample_values(by_name[name]), by_name[name], name, fmt, match)
-        if name in builtins:
-            return _format_variable(builtins[name], None, name, fmt, match)
-        if name.isdigit() or (match.group("plain") and _not_a_variable(text, match, name)):
-            return None
-        problems.append(ExpandProblem(f"unknown template variable '{match.group(0)}'", position=match.start()))
+    def replace(match: re.Match[str]) -> str | None:
+        reference = Reference.from_match(match)
+        builtin = scope.builtin(reference.name)
+        if builtin is not None:
+            return _format(builtin, None, reference)
+        variable = scope.variable(reference.name)
+        if variable is not None:
+            return _format(grafana_sample_values(variable), variable, reference)
+        if not _not_a_variable(text, reference):
+            problems.append(ExpandProblem(f"unknown template variable '{reference.text}'", position=reference.start))
         return None
 
-    def _format_variable(
-        value: str | list[str], var: Variable | None, name: str, fmt: str | None, match: re.Match[str]
-    ) -> str:
-        if fmt is None:
-            return _sql_datasource_default(value, var)
-        fmt_id, *args = fmt.split(":")
-        formatter = _FORMATS.get(fmt_id)
-        if formatter is None:
+    def _format(value: Value, variable: Variable | None, reference: Reference) -> str:
+        if reference.format is None:
+            return _sql_datasource_default(value, variable)
+        if not is_known_format(reference.format):
+            fmt_id = split_format(reference.format)[0]
             problems.append(
                 ExpandProblem(
-                    f"unknown format ':{fmt_id}' in '{match.group(0)}' (Grafana falls back to :glob)",
+                    f"unknown format ':{fmt_id}' in '{reference.text}' (Grafana falls back to :glob)",
                     Severity.WARNING,
-                    match.start(),
+                    reference.start,
                 )
             )
-            formatter = _FORMATS["glob"]
-        return formatter(value, name, args)
+        return apply_format(value, reference.format, reference.name)
 
     source = Variant(text)
-    frontend = _replace(source, _GRAFANA_VARIABLE, variable)
+    frontend = _replace(source, REFERENCE, replace)
     backend = _expand_grafana_macros(frontend, time, problems)
     return Expansion((backend,), tuple(problems))
 
@@ -344,10 +268,10 @@ def expand_grafana(text: str, variables: Sequence[Variable] = (), *, time: Sampl
 def _expand_grafana_macros(source: Variant, time: SampleTime, problems: list[ExpandProblem]) -> Variant:
     """The backend step: global substitutions (sqleng.Interpolate), then the postgres macro engine."""
     start, end = time.start.astimezone(UTC), time.end.astimezone(UTC)
-    interval = time.interval
+    builtins = _builtin_values(time)
     global_values = {
-        "$__interval_ms": str(int(interval.total_seconds() * 1000)),
-        "$__interval": _format_interval(interval),
+        "$__interval_ms": builtins["__interval_ms"],
+        "$__interval": builtins["__interval"],
         "$__unixEpochFrom()": str(int(start.timestamp())),
         "$__unixEpochTo()": str(int(end.timestamp())),
     }
