@@ -106,3 +106,32 @@ def test_list_and_render_commands(make_project: MakeProject) -> None:
     assert json.loads(rendered.output)["uid"] == "mixed"
     ambiguous = runner.invoke(main, ["--project", str(project), "render", "*"])
     assert ambiguous.exit_code == 1 and "name one" in ambiguous.output
+
+
+def test_python_datasources_are_definitions_too(make_project: MakeProject) -> None:
+    source = """
+    from pydis_dash.grafana import DataSource
+
+    loki = DataSource(
+        uid="loki",
+        name="Loki",
+        type="loki",
+        url="http://loki:3100",
+        json_data={"maxLines": 1000},
+        secrets={"basicAuthPassword": "PYDIS_LOKI_PASSWORD"},
+    )
+    """
+    project = make_project({"datasources/loki.py": source})
+    (loki,) = [r for r in load_resources(project) if r.ref.uid == "loki"]
+    assert loki.kind is Kind.GRAFANA_DATASOURCE
+    assert loki.body == {
+        "access": "proxy",
+        "isDefault": False,
+        "jsonData": {"maxLines": 1000},
+        "name": "Loki",
+        "type": "loki",
+        "uid": "loki",
+        "url": "http://loki:3100",
+    }
+    assert loki.secret_env == {"basicAuthPassword": "PYDIS_LOKI_PASSWORD"}
+    assert str(loki.source) == "datasources/loki.py:3"
