@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
+import requests
 from emulators.metabase import MetabaseEmulator
 
 from pydis_dash.apply import ApplyContext, ApplyReport, apply_plan
@@ -53,10 +55,44 @@ def plan(emulator: MetabaseEmulator, resources: list[Resource], *, prune: bool =
 
 
 def deploy(
-    emulator: MetabaseEmulator, resources: list[Resource], *, prune: bool = False, dry_run: bool = False
+    emulator: MetabaseEmulator,
+    resources: list[Resource],
+    *,
+    prune: bool = False,
+    dry_run: bool = False,
+    force: bool = False,
+    target: MetabaseProvider | None = None,
 ) -> tuple[Plan, ApplyReport]:
-    """Plan then apply, as ``pydis-dash deploy`` does."""
-    target = provider(emulator)
+    """Plan then apply, as ``pydis-dash deploy`` does (with a fresh provider unless ``target`` is given)."""
+    target = target or provider(emulator)
     planned = build_plan("test", [target], resources, PlanOptions(prune=prune))
-    report = apply_plan(planned, [target], ApplyContext(message="pydis-dash test", dry_run=dry_run))
+    report = apply_plan(planned, [target], ApplyContext(message="pydis-dash test", dry_run=dry_run, force=force))
     return planned, report
+
+
+def hand_made_card(
+    emulator: MetabaseEmulator, name: str, collection_id: int | None, description: str | None = None
+) -> int:
+    """A card made "by hand" (a plain POST, as the UI sends it); returns its id."""
+    metricity = next(db.id for db in emulator.state.databases.values() if db.name == "Metricity")
+    body = {
+        "name": name,
+        "display": "table",
+        "visualization_settings": {},
+        "collection_id": collection_id,
+        "description": description,
+        "dataset_query": {"type": "native", "database": metricity, "native": {"query": "SELECT 2"}},
+    }
+    response = requests.post(f"{emulator.url}/api/card", json=body, headers={"x-api-key": API_KEY}, timeout=5)
+    response.raise_for_status()
+    return int(response.json()["id"])
+
+
+def edit_in_ui(emulator: MetabaseEmulator, card_id: int, changes: dict[str, Any], api_key: str) -> dict[str, Any]:
+    """Save a card as another Metabase user would in the UI: a PUT with that user's credentials."""
+    response = requests.put(
+        f"{emulator.url}/api/card/{card_id}", json=changes, headers={"x-api-key": api_key}, timeout=5
+    )
+    response.raise_for_status()
+    answer: dict[str, Any] = response.json()
+    return answer

@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import requests
 from click.testing import CliRunner, Result
 from emulators.http import Status
 from emulators.metabase import MetabaseEmulator, new_state
@@ -177,3 +178,35 @@ def test_username_and_password_login(emulator: MetabaseEmulator, tmp_path: Path)
     assert result.exit_code == 0, output(result)
     assert len(emulator.state.cards) == 2
     assert PASSWORD not in output(result)
+
+
+def test_drift_is_shown_refused_and_forced(emulator: MetabaseEmulator, tmp_path: Path) -> None:
+    staff_key = "mb-staff-key-0c41d9"
+    emulator.state.add_person("sam@example.com", "Sam", "Staff", api_key=staff_key)
+    root = write_project(tmp_path, emulator.url)
+    assert run(root, "deploy", "--env", "test").exit_code == 0
+    [card] = [c for c in emulator.state.cards.values() if key_of(c["description"]) == "nominee-channels"]
+    edit = requests.put(
+        f"{emulator.url}/api/card/{card['id']}",
+        json={"name": "Sam's copy"},
+        headers={"x-api-key": staff_key},
+        timeout=5,
+    )
+    edit.raise_for_status()
+
+    diff = run(root, "diff", "--env", "test", "--exit-code")
+    assert diff.exit_code == 2
+    assert "! drift: edited outside pydis-dash since its last deploy by Sam Staff <sam@example.com> at " in diff.stdout
+    refused = run(root, "deploy", "--env", "test")
+    assert refused.exit_code == 1
+    assert "refused" in refused.stdout and "--force overwrites" in refused.stdout
+    assert emulator.state.cards[card["id"]]["name"] == "Sam's copy"
+    forced = run(root, "deploy", "--env", "test", "--force")
+    assert forced.exit_code == 0, output(forced)
+    assert emulator.state.cards[card["id"]]["name"] == "Channels a nominee frequents"
+    emulator.reset_log()
+    again = run(root, "deploy", "--env", "test")
+    assert again.exit_code == 0 and "Nothing to deploy." in again.stdout
+    assert emulator.card_writes() == []
+    for result in (diff, refused, forced, again):
+        assert KEY not in output(result) and staff_key not in output(result)

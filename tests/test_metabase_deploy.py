@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from emulators.http import RateLimited, ResetMidResponse, Status
 from emulators.metabase import MetabaseEmulator, new_state
-from metabase_support import API_KEY, deploy, plan, provider, render
+from metabase_support import API_KEY, deploy, hand_made_card, plan, provider, render
 
 from pydis_dash.errors import DefinitionError, EnvironmentProblem
 from pydis_dash.metabase import FieldFilter, NumberVariable, Question, TextVariable
@@ -92,7 +92,9 @@ def test_first_deploy_creates_everything_second_writes_nothing(emulator: Metabas
         assert len(cards_with_key(emulator, key)) == 1
     card = cards_with_key(emulator, "nominee-channels")[0]
     assert collection_path(emulator, card["collection_id"]) == "Moderation/Nominations"
-    assert card["description"] == "Where a nominee talks.\n\npydis-dash:key=nominee-channels"
+    text, marker = card["description"].split("\n\n")
+    assert text == "Where a nominee talks."
+    assert re.fullmatch(r"pydis-dash:key=nominee-channels digest=[0-9a-f]{16}", marker)
 
     emulator.reset_log()
     second, report = deploy(emulator, wanted)
@@ -152,13 +154,31 @@ def test_removed_question_is_archived_only_with_prune(emulator: MetabaseEmulator
     remaining = resources(tmp_path, nominee())
 
     without_prune = plan(emulator, remaining)
-    assert [str(o.ref) for o in without_prune.orphans] == ["metabase-question/event-activity"]
+    assert [str(o.ref) for o in without_prune.orphans] == [
+        "metabase-collection/Community",
+        "metabase-collection/Community/Events",
+        "metabase-question/event-activity",
+    ]
     assert not without_prune.has_changes
 
+    emulator.reset_log()
     planned, report = deploy(emulator, remaining, prune=True)
-    assert [(c.action, c.ref.uid) for c in planned.pending] == [(Action.DELETE, "event-activity")]
+    assert sorted((c.action, c.ref.uid) for c in planned.pending) == [
+        (Action.DELETE, "Community"),
+        (Action.DELETE, "Community/Events"),
+        (Action.DELETE, "event-activity"),
+    ]
     assert report.ok
     assert emulator.state.cards[card_id]["archived"] is True  # archived, not deleted
+    # The card leaves its collection before the collection goes, and a child before its parent.
+    events = emulator.state.cards[card_id]["collection_id"]
+    community = next(c["id"] for c in emulator.state.collections.values() if c["name"] == "Community")
+    assert writes(emulator) == [
+        ("PUT", f"/api/card/{card_id}"),
+        ("PUT", f"/api/collection/{events}"),
+        ("PUT", f"/api/collection/{community}"),
+    ]
+    assert emulator.state.collections[events]["archived"] and emulator.state.collections[community]["archived"]
 
     emulator.reset_log()
     again, _ = deploy(emulator, remaining, prune=True)
@@ -170,9 +190,17 @@ def test_question_back_in_code_restores_its_archived_card(emulator: MetabaseEmul
     deploy(emulator, resources(tmp_path))
     card_id = cards_with_key(emulator, "event-activity")[0]["id"]
     deploy(emulator, resources(tmp_path, nominee()), prune=True)
+    archived_collection = emulator.state.cards[card_id]["collection_id"]
     planned, _ = deploy(emulator, resources(tmp_path))
-    assert [(c.action, c.ref.uid) for c in planned.pending] == [(Action.UPDATE, "event-activity")]
-    assert emulator.state.cards[card_id]["archived"] is False
+    assert [(c.action, c.ref.uid) for c in planned.pending] == [
+        (Action.CREATE, "Community"),  # the pruned collections stay in the Trash: new ones are made
+        (Action.CREATE, "Community/Events"),
+        (Action.UPDATE, "event-activity"),
+    ]
+    card = emulator.state.cards[card_id]
+    assert card["archived"] is False
+    assert collection_path(emulator, card["collection_id"]) == "Community/Events"
+    assert emulator.state.collections[archived_collection]["archived"] is True
     assert len(emulator.state.cards) == 2
 
 
@@ -183,7 +211,7 @@ def test_hand_made_same_name_card_and_collection_are_untouched(emulator: Metabas
     moderation = emulator.state.add_collection("Moderation")
     nominations = emulator.state.add_collection("Nominations", moderation["id"])
     deploy(emulator, resources(tmp_path, event()))  # creates the client's other cards first
-    hand_made = _hand_made_card(emulator, "Channels a nominee frequents", nominations["id"])
+    hand_made = hand_made_card(emulator, "Channels a nominee frequents", nominations["id"])
     before = dict(emulator.state.cards[hand_made])
 
     planned, report = deploy(emulator, resources(tmp_path, nominee(), event()), prune=True)
@@ -201,43 +229,13 @@ def test_hand_made_same_name_card_and_collection_are_untouched(emulator: Metabas
 def test_ui_duplicate_of_a_managed_card_is_left_alone(emulator: MetabaseEmulator, tmp_path: Path) -> None:
     deploy(emulator, resources(tmp_path))
     original = cards_with_key(emulator, "nominee-channels")[0]
-    copy_id = _hand_made_card(emulator, "Copy", original["collection_id"], description=original["description"])
+    copy_id = hand_made_card(emulator, "Copy", original["collection_id"], description=original["description"])
     planned, report = deploy(emulator, resources(tmp_path, nominee(name="Renamed"), event()), prune=True)
     assert report.ok
     assert f"metabase-question/duplicate:{copy_id}" in [str(i.ref) for i in planned.unmanaged]
     assert emulator.state.cards[original["id"]]["name"] == "Renamed"
     assert emulator.state.cards[copy_id]["name"] == "Copy"
     assert emulator.state.cards[copy_id]["archived"] is False
-
-
-def test_hand_edit_of_a_managed_card_is_shown_and_reverted(emulator: MetabaseEmulator, tmp_path: Path) -> None:
-    wanted = resources(tmp_path)
-    deploy(emulator, wanted)
-    card = cards_with_key(emulator, "nominee-channels")[0]
-    card["dataset_query"]["stages"][0]["native"] = "SELECT 1 -- edited in the UI"
-    planned = plan(emulator, wanted)
-    [change] = planned.pending
-    assert change.ref.uid == "nominee-channels"
-    assert any("edited in the UI" in line for line in change.diff_lines())
-    deploy(emulator, wanted)
-    assert not plan(emulator, wanted).has_changes
-
-
-def _hand_made_card(
-    emulator: MetabaseEmulator, name: str, collection_id: int | None, description: str | None = None
-) -> int:
-    metricity = next(db.id for db in emulator.state.databases.values() if db.name == "Metricity")
-    body = {
-        "name": name,
-        "display": "table",
-        "visualization_settings": {},
-        "collection_id": collection_id,
-        "description": description,
-        "dataset_query": {"type": "native", "database": metricity, "native": {"query": "SELECT 2"}},
-    }
-    response = requests.post(f"{emulator.url}/api/card", json=body, headers={"x-api-key": API_KEY}, timeout=5)
-    response.raise_for_status()
-    return int(response.json()["id"])
 
 
 # -- bad input and faults ---------------------------------------------------------------------------------

@@ -201,3 +201,60 @@ def test_put_changes_only_what_is_sent(emulator: MetabaseEmulator) -> None:
     assert updated.json()["name"] == "R"
     assert updated.json()["description"] == "keep me"
     assert updated.json()["dataset_query"] == card["dataset_query"]
+
+
+def test_current_user_is_the_user_behind_the_key_or_session(emulator: MetabaseEmulator) -> None:
+    emulator.state.add_person("sam@example.com", "Sam", "Staff", api_key="sam-key")
+    by_key = requests.get(f"{emulator.url}/api/user/current", headers=KEY, timeout=5).json()
+    assert by_key["email"].endswith("@api-key.invalid")  # Metabase makes one user per API key
+    sam = requests.get(f"{emulator.url}/api/user/current", headers={"x-api-key": "sam-key"}, timeout=5).json()
+    assert (sam["email"], sam["first_name"], sam["last_name"]) == ("sam@example.com", "Sam", "Staff")
+    token = requests.post(
+        f"{emulator.url}/api/session", json={"username": "admin@example.com", "password": "hunter2"}, timeout=5
+    ).json()["id"]
+    admin = requests.get(f"{emulator.url}/api/user/current", headers={"X-Metabase-Session": token}, timeout=5).json()
+    assert admin["email"] == "admin@example.com"
+    assert len({by_key["id"], sam["id"], admin["id"]}) == 3
+
+
+def test_saves_are_revisions_and_the_card_carries_last_edit_info(emulator: MetabaseEmulator) -> None:
+    emulator.state.add_person("sam@example.com", "Sam", "Staff", api_key="sam-key")
+    card_id = create(emulator).json()["id"]
+    deployer = requests.get(f"{emulator.url}/api/user/current", headers=KEY, timeout=5).json()
+    created = requests.get(f"{emulator.url}/api/card/{card_id}", headers=KEY, timeout=5).json()["last-edit-info"]
+    assert set(created) == {"id", "email", "first_name", "last_name", "timestamp"}
+    assert created["id"] == deployer["id"]
+
+    requests.put(f"{emulator.url}/api/card/{card_id}", json={"name": "R"}, headers={"x-api-key": "sam-key"}, timeout=5)
+    edited = requests.get(f"{emulator.url}/api/card/{card_id}", headers=KEY, timeout=5).json()["last-edit-info"]
+    assert (edited["email"], edited["first_name"], edited["last_name"]) == ("sam@example.com", "Sam", "Staff")
+    assert edited["timestamp"] >= created["timestamp"]
+
+    history = requests.get(
+        f"{emulator.url}/api/revision", params={"entity": "card", "id": str(card_id)}, headers=KEY, timeout=5
+    ).json()
+    assert [(r["is_creation"], r["user"]["common_name"]) for r in history] == [
+        (False, "Sam Staff"),
+        (True, "pydis-dash deploy"),
+    ]
+    assert history[0]["timestamp"] == edited["timestamp"]
+    missing = requests.get(
+        f"{emulator.url}/api/revision", params={"entity": "card", "id": "999"}, headers=KEY, timeout=5
+    )
+    assert (missing.status_code, missing.text) == (404, "Not found.")
+
+
+def test_collection_items_list_sub_collections_and_cards_live_or_archived(emulator: MetabaseEmulator) -> None:
+    parent = emulator.state.add_collection("Parent")
+    child = emulator.state.add_collection("Child", parent["id"])
+    card_id = create(emulator, collection_id=parent["id"]).json()["id"]
+    url = f"{emulator.url}/api/collection/{parent['id']}/items"
+    items = requests.get(url, headers=KEY, timeout=5).json()["data"]
+    assert {(i["model"], i["id"]) for i in items} == {("collection", child["id"]), ("card", card_id)}
+    only_cards = requests.get(url, params={"models": "card"}, headers=KEY, timeout=5).json()["data"]
+    assert [i["id"] for i in only_cards] == [card_id]
+    requests.put(f"{emulator.url}/api/card/{card_id}", json={"archived": True}, headers=KEY, timeout=5)
+    requests.put(f"{emulator.url}/api/collection/{child['id']}", json={"archived": True}, headers=KEY, timeout=5)
+    assert requests.get(url, headers=KEY, timeout=5).json()["data"] == []
+    archived = requests.get(url, params={"archived": "true"}, headers=KEY, timeout=5).json()["data"]
+    assert {(i["model"], i["id"]) for i in archived} == {("collection", child["id"]), ("card", card_id)}

@@ -14,7 +14,13 @@ expectations:
   list from ``version >= 63``), legacy input is accepted and converted, ``?legacy-mbql=true`` answers
   the legacy shape; ``entity_id`` is generated and a client value ignored; ``description: ""`` on POST
   is a 400 with an ``errors`` body; ``PUT {"archived": true}`` archives; MBQL 5 field refs inside a
-  legacy-shaped query answer 500 (metabase#74615).
+  legacy-shaped query answer 500 (metabase#74615);
+- users: every API key has its own user (Metabase creates one per key), a login is a user; creating or
+  saving a card records a revision by the requesting user, ``GET /api/card/:id`` carries
+  ``last-edit-info`` (``{"id", "email", "first_name", "last_name", "timestamp"}`` of the latest revision),
+  ``GET /api/revision?entity=card&id=N`` lists the revisions newest first, and ``GET /api/user/current``
+  answers the requesting user. A test edits a card "in the UI" by sending a PUT as another user
+  (:meth:`MetabaseState.add_person` with an API key).
 
 Server, request log and fault injection come from the shared base, ``tests/emulators/http.py``.
 """
@@ -132,15 +138,64 @@ class MetabaseState:
     api_keys: set[str] = field(default_factory=set)
     read_only_api_keys: set[str] = field(default_factory=set)
     users: dict[str, str] = field(default_factory=dict)
-    sessions: set[str] = field(default_factory=set)
+    sessions: dict[str, int] = field(default_factory=dict)
+    people: dict[int, dict[str, Any]] = field(default_factory=dict)
+    key_owners: dict[str, int] = field(default_factory=dict)
+    login_owners: dict[str, int] = field(default_factory=dict)
+    revisions: list[dict[str, Any]] = field(default_factory=list)
     databases: dict[int, Database] = field(default_factory=dict)
     collections: dict[int, dict[str, Any]] = field(default_factory=dict)
     cards: dict[int, dict[str, Any]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _user_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def next_id(self) -> int:
         """A fresh id (shared across object kinds, which Metabase does not do but nothing relies on)."""
         return next(self._ids)
+
+    def add_person(
+        self, email: str, first_name: str | None, last_name: str | None, *, api_key: str | None = None
+    ) -> dict[str, Any]:
+        """A Metabase user; with ``api_key``, that key acts as this user (as a UI session would)."""
+        person: dict[str, Any] = {
+            "id": next(self._user_ids),
+            "email": email,
+            "first_name": first_name,
+            "last_name": last_name,
+            "common_name": " ".join(n for n in (first_name, last_name) if n) or email,
+            "is_superuser": False,
+        }
+        self.people[person["id"]] = person
+        if api_key:
+            self.api_keys.add(api_key)
+            self.key_owners[api_key] = person["id"]
+        return person
+
+    def add_api_key(self, key: str, name: str) -> dict[str, Any]:
+        """An API key with the user Metabase creates for it (named after the key, fake email)."""
+        return self.add_person(f"api-key-user-{uuid.uuid4()}@api-key.invalid", name, None, api_key=key)
+
+    def add_login(self, username: str, password: str) -> dict[str, Any]:
+        """A user who logs in with a username (their email) and password."""
+        person = self.add_person(username, username.split("@")[0].title(), None)
+        self.users[username] = password
+        self.login_owners[username] = person["id"]
+        return person
+
+    def add_revision(self, card_id: int, user_id: int, *, is_creation: bool, changed: list[str]) -> None:
+        """Record a save of a card by a user, as Metabase's revision table does."""
+        self.revisions.append(
+            {
+                "id": len(self.revisions) + 1,
+                "model_id": card_id,
+                "user_id": user_id,
+                "timestamp": _now(),
+                "is_creation": is_creation,
+                "is_reversion": False,
+                "message": None,
+                "description": "created this." if is_creation else f"changed {', '.join(sorted(changed))}.",
+            }
+        )
 
     def add_database(self, name: str, tables: dict[str, list[tuple[str, str]]]) -> Database:
         """Connect a database with the given ``{table: [(column, base_type)]}`` metadata."""
@@ -204,13 +259,15 @@ def new_state(
 ) -> MetabaseState:
     """A fresh instance with the Metricity database connected and one personal collection."""
     state = MetabaseState(version=version)
+    admin = state.add_person("admin@example.com", "Ada", "Admin")
+    admin["is_superuser"] = True
     if api_key:
-        state.api_keys.add(api_key)
+        state.add_api_key(api_key, "pydis-dash deploy")["is_superuser"] = True
     if username and password:
-        state.users[username] = password
+        state.add_login(username, password)["is_superuser"] = True
     state.add_database("Sample Database", {"orders": [("id", "type/Integer"), ("total", "type/Float")]})
     state.add_database("Metricity", METRICITY_TABLES)
-    state.add_collection("Admin's Personal Collection", personal_owner_id=1)
+    state.add_collection("Admin's Personal Collection", personal_owner_id=admin["id"])
     return state
 
 
@@ -299,6 +356,7 @@ class MetabaseEmulator(Emulator):
         routes: list[tuple[str, str, Any]] = [
             ("POST", r"/api/session", self.login),
             ("GET", r"/api/user/current", self.current_user),
+            ("GET", r"/api/revision", self.list_revisions),
             ("GET", r"/api/database", self.list_databases),
             ("GET", r"/api/database/(?P<id>\d+)/metadata", self.database_metadata),
             ("GET", r"/api/collection/tree", self.collection_tree),
@@ -346,9 +404,36 @@ class MetabaseEmulator(Emulator):
         """``(method, path)`` of writes to cards and collections (logging in is not a write)."""
         return [(r.method, r.path) for r in self.writes() if r.path.rstrip("/") != "/api/session"]
 
+    def user_of(self, request: Request) -> dict[str, Any]:
+        """The user behind the request's API key or session (authorize already accepted it)."""
+        key = request.headers.get("x-api-key")
+        session = request.headers.get("x-metabase-session")
+        owner = self.state.key_owners.get(key or "") or self.state.sessions.get(session or "")
+        # A key a test added to ``api_keys`` directly acts as the first user (the admin).
+        return self.state.people.get(owner or 0) or self.state.people[min(self.state.people)]
+
     def current_user(self, request: Request) -> Response:
         """``GET /api/user/current``: the user behind the key or session."""
-        return Response(200, {"id": 1, "email": "admin@example.com", "is_superuser": True})
+        return Response(200, copy.deepcopy(self.user_of(request)))
+
+    def list_revisions(self, request: Request) -> Response:
+        """``GET /api/revision?entity=card&id=N``: the card's revisions, newest first."""
+        entity, raw_id = request.arg("entity"), request.arg("id") or ""
+        if entity not in ("card", "dashboard") or not raw_id.isdigit():
+            return _invalid({"entity": "enum of card, dashboard", "id": "value must be an integer greater than zero."})
+        if entity == "dashboard":
+            return _text(404, NOT_FOUND)
+        card = self._card(raw_id)
+        entries = [r for r in self.state.revisions if r["model_id"] == card["id"]]
+        answer = []
+        for revision in sorted(entries, key=lambda r: int(r["id"]), reverse=True):
+            person = self.state.people[revision["user_id"]]
+            user = {k: person[k] for k in ("id", "first_name", "last_name", "common_name")}
+            answer.append(
+                {k: revision[k] for k in ("id", "timestamp", "is_creation", "is_reversion", "message", "description")}
+                | {"user": user, "diff": None, "has_multiple_changes": False}
+            )
+        return Response(200, answer)
 
     # -- session ------------------------------------------------------------------------------------
 
@@ -362,7 +447,7 @@ class MetabaseEmulator(Emulator):
             # Metabase answers 401 with an errors body for bad credentials.
             return Response(401, {"errors": {"password": "did not match stored password"}})
         token = str(uuid.uuid4())
-        self.state.sessions.add(token)
+        self.state.sessions[token] = self.state.login_owners[username]
         return Response(200, {"id": token})
 
     # -- databases ----------------------------------------------------------------------------------
@@ -426,14 +511,26 @@ class MetabaseEmulator(Emulator):
         return Response(200, self._collection(request.params["id"]))
 
     def collection_items(self, request: Request) -> Response:
-        """``GET /api/collection/:id/items?models=card``: the cards directly in a collection."""
+        """``GET /api/collection/:id/items``: what is directly in a collection (sub-collections and cards
+        of every type), live ones unless ``archived=true``; ``models=`` filters by model."""
         collection_id = None if request.params["id"] == "root" else self._collection(request.params["id"])["id"]
-        data = [
-            {"id": c["id"], "name": c["name"], "model": "card", "description": c["description"]}
-            for c in self.state.cards.values()
-            if c["collection_id"] == collection_id and not c["archived"]
+        archived = request.arg("archived") == "true"
+        location = (
+            "/" if collection_id is None else f"{self.state.collections[collection_id]['location']}{collection_id}/"
+        )
+        data: list[dict[str, Any]] = [
+            {"id": c["id"], "name": c["name"], "model": "collection", "description": c["description"]}
+            for c in self.state.collections.values()
+            if c["location"] == location and c["archived"] == archived and c["personal_owner_id"] is None
         ]
-        return Response(200, {"data": data, "total": len(data), "models": ["card"]})
+        data += [
+            {"id": c["id"], "name": c["name"], "model": _CARD_MODELS[c["type"]], "description": c["description"]}
+            for c in self.state.cards.values()
+            if c["collection_id"] == collection_id and c["archived"] == archived
+        ]
+        wanted = set(request.query.get("models", []))
+        data = [item for item in data if not wanted or item["model"] in wanted]
+        return Response(200, {"data": data, "total": len(data), "models": sorted({i["model"] for i in data})})
 
     def create_collection(self, request: Request) -> Response:
         """``POST /api/collection``: names need not be unique; the parent must exist."""
@@ -468,11 +565,19 @@ class MetabaseEmulator(Emulator):
             raise HttpError(_text(404, NOT_FOUND))
         return card
 
-    def _present(self, card: dict[str, Any], legacy: bool = False) -> dict[str, Any]:
+    def _present(self, card: dict[str, Any], legacy: bool = False, *, last_edit: bool = False) -> dict[str, Any]:
         answer = copy.deepcopy(card)
         answer["dataset_query"] = _query_for_version(card["dataset_query"], self.state, legacy)
         collection = self.state.collections.get(card["collection_id"] or -1)
         answer["collection"] = copy.deepcopy(collection) if collection else None
+        revisions = [r for r in self.state.revisions if r["model_id"] == card["id"]]
+        if last_edit and revisions:
+            # Hydrated on a single card's GET; absent when the card has no revision.
+            latest = max(revisions, key=lambda r: int(r["id"]))
+            person = self.state.people[latest["user_id"]]
+            answer["last-edit-info"] = {k: person[k] for k in ("id", "email", "first_name", "last_name")} | {
+                "timestamp": latest["timestamp"]
+            }
         return answer
 
     def list_cards(self, request: Request) -> Response:
@@ -484,7 +589,7 @@ class MetabaseEmulator(Emulator):
     def get_card(self, request: Request) -> Response:
         """``GET /api/card/:id`` (or entity id), MBQL 5 unless ``?legacy-mbql=true``."""
         legacy = request.arg("legacy-mbql") == "true"
-        return Response(200, self._present(self._card(request.params["id"]), legacy))
+        return Response(200, self._present(self._card(request.params["id"]), legacy, last_edit=True))
 
     def _check_query(self, query: Any) -> dict[str, Any]:
         if not isinstance(query, dict):
@@ -558,7 +663,7 @@ class MetabaseEmulator(Emulator):
             "query_type": "native",
             "database_id": query["database"],
             "table_id": None,
-            "creator_id": 1,
+            "creator_id": self.user_of(request)["id"],
             "created_at": _now(),
             "updated_at": _now(),
             "result_metadata": [],
@@ -570,6 +675,7 @@ class MetabaseEmulator(Emulator):
             "dashboard_count": 0,
         }
         self.state.cards[card_id] = card
+        self.state.add_revision(card_id, card["creator_id"], is_creation=True, changed=[])
         return Response(200, self._present(card))
 
     def update_card(self, request: Request) -> Response:
@@ -597,6 +703,8 @@ class MetabaseEmulator(Emulator):
             if key in body:
                 card[key] = copy.deepcopy(body[key])
         card["updated_at"] = _now()
+        changed = [key for key in body if key != "dataset_query"] + (["query"] if "dataset_query" in body else [])
+        self.state.add_revision(card["id"], self.user_of(request)["id"], is_creation=False, changed=changed)
         return Response(200, self._present(card))
 
     def delete_card(self, request: Request) -> Response:
@@ -627,6 +735,9 @@ def _parameters_from_tags(query: dict[str, Any]) -> list[dict[str, Any]]:
         )
     return parameters
 
+
+# The collection-items model of each card type.
+_CARD_MODELS = {"question": "card", "model": "dataset", "metric": "metric"}
 
 _DEFAULT_PARAMETER_TYPES = {
     "date": "date/single",

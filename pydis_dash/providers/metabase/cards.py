@@ -5,6 +5,14 @@ Identity lives on the card: the last line of its description is ``pydis-dash:key
 after a failure finds the card the failed run created, and a card without the marker is never touched,
 even one with the same name in the same collection.
 
+Drift: every write records a digest of the card as written on its marker line (see
+:mod:`pydis_dash.metabase.marker`). A managed card that differs from the code and no longer hashes to its
+recorded digest was edited by someone else since pydis-dash last wrote it: ``diff`` shows it as drift with
+the last editor and time from Metabase's ``last-edit-info``, and ``deploy`` leaves it alone unless
+``--force``. The digest needs no extra request to tell, and does not depend on which Metabase user (API key
+or login) deploys. Cards written before digests existed fall back to comparing the last editor with the
+user pydis-dash deploys as.
+
 Two live cards with the same key (someone used "Duplicate" in the UI, which copies the description) are
 resolved by keeping the oldest one; the copies are listed as unmanaged and left alone.
 """
@@ -12,18 +20,21 @@ resolved by keeping the oldest one; the copies are listed as unmanaged and left 
 from __future__ import annotations
 
 import copy
+import json
+import threading
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pydis_dash.metabase.marker import key_of
+from pydis_dash.metabase.marker import digest_of, key_of, with_digest
 from pydis_dash.metabase.question import HINTS
 from pydis_dash.model import Kind, Ref, Resource
-from pydis_dash.providers.base import Handler, LiveResource, PlanOptions, ResourceError
+from pydis_dash.providers.base import Drift, Handler, LiveResource, PlanOptions, ResourceError
 from pydis_dash.providers.dryrun import DryRunBlocked
 from pydis_dash.providers.metabase.client import MetabaseClient
-from pydis_dash.providers.metabase.collections import CollectionIndex
+from pydis_dash.providers.metabase.collections import CollectionIndex, collection_ref
+from pydis_dash.providers.metabase.listing import CardListing
 from pydis_dash.providers.metabase.metadata import MetadataCatalog
-from pydis_dash.providers.metabase.normalize import comparable_card, field_id_of, native_parts
+from pydis_dash.providers.metabase.normalize import card_digest, comparable_card, field_id_of, native_parts
 
 if TYPE_CHECKING:
     from pydis_dash.apply import ApplyContext
@@ -52,10 +63,15 @@ class CardHandler(Handler):
     kind = Kind.METABASE_QUESTION
     stage = 1
 
-    def __init__(self, client: MetabaseClient, collections: CollectionIndex, catalog: MetadataCatalog) -> None:
+    def __init__(
+        self, client: MetabaseClient, collections: CollectionIndex, catalog: MetadataCatalog, listing: CardListing
+    ) -> None:
         self.client = client
         self.collections = collections
         self.catalog = catalog
+        self.listing = listing
+        self._user_lock = threading.Lock()
+        self._user_id: Any = None
 
     # -- plan ---------------------------------------------------------------------------------------
 
@@ -69,7 +85,7 @@ class CardHandler(Handler):
             self._resolve(resource)
         wanted = {resource.ref.uid for resource in desired}
         wanted_names = {resource.title.casefold() for resource in desired}
-        cards = self.client.cards() + self.client.cards(archived=True)
+        cards = self.listing.cards()
         owners: dict[str, dict[str, Any]] = {}
         copies: list[dict[str, Any]] = []
         for card in sorted(cards, key=lambda c: (bool(c.get("archived")), int(c["id"]))):
@@ -110,6 +126,12 @@ class CardHandler(Handler):
             managed=managed,
             live_id=str(card["id"]),
             container=collection,
+            # Some versions hydrate ``last-edit-info`` in the list too; drift reads the card otherwise.
+            detail={
+                "digest": digest_of(card.get("description")),
+                "collection_id": card.get("collection_id"),
+                "last_edit": card.get("last-edit-info"),
+            },
         )
 
     def desired_state(self, resource: Resource) -> Mapping[str, Any]:
@@ -121,6 +143,53 @@ class CardHandler(Handler):
             database_name=lambda _: str(self.catalog.database(database, resource)["name"]),
             name_field=str,
         )
+
+    def live_dependencies(self, live: LiveResource) -> tuple[Ref, ...]:
+        """The collection a live card sits in: a pruned collection is archived only after its cards
+        moved out or were archived."""
+        return collection_ref(live.container)
+
+    def update_reasons(self, resource: Resource, live: LiveResource | None, options: PlanOptions) -> list[str]:
+        """A card equal to the code whose marker lacks the digest of that content (written by an older
+        pydis-dash, or edited back to the code by hand) is updated once to record it."""
+        if live is None or not live.managed:
+            return []
+        desired = self.desired_state(resource)
+        if _same(live.state, desired) and live.detail.get("digest") != card_digest(desired, _collection(live)):
+            return ["records the deployed content's digest on the marker line"]
+        return []
+
+    def drift(self, resource: Resource, live: LiveResource) -> Drift | None:
+        """Drift when the live card no longer hashes to the digest pydis-dash recorded on it.
+
+        Without a recorded digest, drift when Metabase's last editor is not the user pydis-dash deploys as.
+        """
+        if _same(live.state, self.desired_state(resource)):
+            return None  # only the digest is (re)written: nobody's edit is lost
+        recorded = live.detail.get("digest")
+        if recorded is not None:
+            if card_digest(live.state, _collection(live)) == recorded:
+                return None
+            return _drift("edited outside pydis-dash since its last deploy", self._last_edit(live))
+        last_edit = self._last_edit(live)
+        if last_edit is None or last_edit.get("id") in (None, self._deploying_user()):
+            return None
+        return _drift("last edited by someone other than pydis-dash's Metabase user", last_edit)
+
+    def _last_edit(self, live: LiveResource) -> Mapping[str, Any] | None:
+        """Metabase's ``last-edit-info`` (who saved the card last, and when): from the listing when it
+        had it, else from ``GET /api/card/:id``, which has hydrated it since v0.40."""
+        info = live.detail.get("last_edit")
+        if not isinstance(info, Mapping) and live.live_id is not None:
+            info = self.client.card(int(live.live_id)).get("last-edit-info")
+        return info if isinstance(info, Mapping) else None
+
+    def _deploying_user(self) -> Any:
+        """The id of the user behind the API key or session (``GET /api/user/current``, read once)."""
+        with self._user_lock:
+            if self._user_id is None:
+                self._user_id = self.client.current_user().get("id")
+            return self._user_id
 
     # -- apply --------------------------------------------------------------------------------------
 
@@ -152,22 +221,26 @@ class CardHandler(Handler):
         assert resource is not None
         card = self._resolve(resource)
         card["collection_id"] = self._collection_id(resource, "POST")
+        card["description"] = with_digest(card["description"], card_digest(change.after or {}, card["collection_id"]))
         answer = self.client.create_card(card)
         return f"card {answer.get('id')}"
 
     def update(self, change: Change, ctx: ApplyContext) -> str | None:
-        """``PUT /api/card/:id`` with only the fields whose compared part differs."""
+        """``PUT /api/card/:id`` with only the fields whose compared part differs, plus the description
+        (its marker line records the digest of the card as it will be)."""
         resource, live_id = change.resource, change.live_id
         assert resource is not None and live_id is not None
         before, after = change.before or {}, change.after or {}
         fields = sorted(
             {f for part, names in _PAYLOAD_FIELDS.items() if before.get(part) != after.get(part) for f in names}
+            | {"description"}
         )
-        if not fields:
-            return "nothing to send"
         card = self._resolve(resource)
         card["collection_id"] = self._collection_id(resource, "PUT")
         card["archived"] = False
+        # An unchanged collection path keeps the card where it is (even if another collection has the path).
+        collection_id = card["collection_id"] if "collection_id" in fields else _collection(change.live)
+        card["description"] = with_digest(card["description"], card_digest(after, collection_id))
         self.client.update_card(int(live_id), {name: card[name] for name in fields})
         return f"card {live_id}: {', '.join(fields)}"
 
@@ -175,5 +248,31 @@ class CardHandler(Handler):
         """Archive (``--prune``): the card goes to the Trash and can be restored; never deleted."""
         if change.live is None or not change.live.managed or change.live_id is None:
             raise ResourceError("refusing to archive a card pydis-dash does not manage")
-        self.client.update_card(int(change.live_id), {"archived": True})
+        # The digest follows the card into the Trash, so that putting the question back in code later
+        # restores it without reporting our own archive as drift.
+        archived = {**change.live.state, "archived": True}
+        description = with_digest(str(archived["description"]), card_digest(archived, _collection(change.live)))
+        self.client.update_card(int(change.live_id), {"archived": True, "description": description})
         return f"card {change.live_id} archived"
+
+
+def _collection(live: LiveResource | None) -> Any:
+    """The collection id a live card sits in (None for the root collection)."""
+    return live.detail.get("collection_id") if live else None
+
+
+def _same(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
+    return json.dumps(left, sort_keys=True) == json.dumps(right, sort_keys=True)
+
+
+def _drift(reason: str, last_edit: Mapping[str, Any] | None) -> Drift:
+    """A drift naming the last editor (``First Last <email>``) and time from ``last-edit-info``."""
+    if last_edit is None:
+        return Drift(reason)
+    name = " ".join(str(last_edit[k]) for k in ("first_name", "last_name") if last_edit.get(k))
+    email = last_edit.get("email")
+    author = f"{name} <{email}>" if name and email else name or email or None
+    if author is None and last_edit.get("id") is not None:
+        author = f"user #{last_edit['id']}"
+    timestamp = last_edit.get("timestamp")
+    return Drift(reason, author=str(author) if author else None, when=str(timestamp) if timestamp else None)

@@ -204,12 +204,24 @@ class MetabaseClient:
         answer: dict[str, Any] = self._request("GET", f"/api/card/{card_id}")
         return answer
 
+    def collection_items(self, collection_id: int) -> list[dict[str, Any]]:
+        """``GET /api/collection/:id/items``: the live items of every model directly in a collection
+        (cards, models, metrics, dashboards, sub-collections...), from the ``data`` envelope."""
+        answer = self._request("GET", f"/api/collection/{collection_id}/items")
+        data = answer.get("data", []) if isinstance(answer, dict) else answer
+        return [item for item in data or [] if isinstance(item, dict)]
+
     # -- writes -------------------------------------------------------------------------------------
 
     def create_collection(self, name: str, parent_id: int | None, description: str | None) -> dict[str, Any]:
         """``POST /api/collection``; ``color`` is sent for releases that still require it."""
         body = {"name": name, "parent_id": parent_id, "description": description, "color": "#509EE3"}
         answer: dict[str, Any] = self._request("POST", "/api/collection", json=body)
+        return answer
+
+    def archive_collection(self, collection_id: int) -> dict[str, Any]:
+        """``PUT /api/collection/:id {"archived": true}``: to the Trash (restorable), with its contents."""
+        answer: dict[str, Any] = self._request("PUT", f"/api/collection/{collection_id}", json={"archived": True})
         return answer
 
     def create_card(self, card: Mapping[str, Any]) -> dict[str, Any]:

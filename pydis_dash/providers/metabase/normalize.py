@@ -19,6 +19,9 @@ Why each step exists:
   drop either, and MBQL 5 tags may carry extra keys (``options``, ``lib/...``) we never set.
 - **Parameters.** Metabase adds widget settings (``values_query_type``, ``values_source_type``,
   ``values_source_config``, ``options``) to stored parameters; we compare the keys we send.
+- **Digest.** The marker line's ``digest=...`` (what pydis-dash recorded when it last wrote the card) is
+  not part of the card's content: it is dropped from the compared description, and :func:`card_digest`
+  computes it from the comparable form.
 - **Server fields** (``id``, ``entity_id``, timestamps, ``creator_id``, ``result_metadata``,
   ``collection`` hydration, ``can_write``, counts, embedding and caching settings) are not compared:
   pydis-dash does not manage them, so only the fields listed in :data:`MANAGED_FIELDS` are kept.
@@ -26,8 +29,12 @@ Why each step exists:
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from pydis_dash.metabase.marker import without_digest
 
 #: Card fields pydis-dash owns; everything else on a live card is server state or set by hand.
 MANAGED_FIELDS = ("name", "description", "display", "type", "visualization_settings")
@@ -105,6 +112,7 @@ def comparable_card(
     """
     database, sql, tags = native_parts(card.get("dataset_query") or {})
     state: dict[str, Any] = {key: card.get(key) for key in MANAGED_FIELDS}
+    state["description"] = without_digest(state["description"])
     state["type"] = state["type"] or "question"
     state["visualization_settings"] = dict(state["visualization_settings"] or {})
     state["collection"] = collection
@@ -116,3 +124,17 @@ def comparable_card(
     }
     state["parameters"] = [comparable_parameter(p) for p in card.get("parameters") or []]
     return state
+
+
+def card_digest(state: Mapping[str, Any], collection_id: Any) -> str:
+    """The digest of a comparable card in collection ``collection_id`` (16 hex digits of SHA-256 over
+    its canonical JSON).
+
+    Recorded on the marker line whenever pydis-dash writes a card; a live card whose comparable form no
+    longer hashes to the recorded digest was changed by someone else since. The collection is hashed by
+    id rather than by path: moving the card is an edit of the card, renaming a collection it sits in is
+    not.
+    """
+    hashed = {**state, "collection": collection_id}
+    canonical = json.dumps(hashed, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]

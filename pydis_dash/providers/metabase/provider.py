@@ -11,6 +11,7 @@ from pydis_dash.providers.base import Handler
 from pydis_dash.providers.metabase.cards import CardHandler
 from pydis_dash.providers.metabase.client import MetabaseClient, MetabaseError
 from pydis_dash.providers.metabase.collections import CollectionHandler, CollectionIndex
+from pydis_dash.providers.metabase.listing import CardListing
 from pydis_dash.providers.metabase.metadata import MetadataCatalog
 
 
@@ -24,9 +25,10 @@ class MetabaseProvider:
         self.environment = environment
         self.collections = CollectionIndex(client)
         self.catalog = MetadataCatalog(client)
+        self.listing = CardListing(client)
         self.handlers: Sequence[Handler] = [
-            CollectionHandler(self.collections),
-            CardHandler(client, self.collections, self.catalog),
+            CollectionHandler(self.collections, self.listing),
+            CardHandler(client, self.collections, self.catalog, self.listing),
         ]
 
     def check_access(self) -> None:
@@ -37,9 +39,10 @@ class MetabaseProvider:
             raise EnvironmentProblem(f"{self.environment}: {error}") from None
 
     def begin_plan(self) -> None:
-        """Forget the collections and metadata read by an earlier plan."""
+        """Forget the collections, cards and metadata read by an earlier plan."""
         self.collections.forget()
         self.catalog.forget()
+        self.listing.forget()
 
     def enable_dry_run(self) -> None:
         """From now on the client refuses every write."""
