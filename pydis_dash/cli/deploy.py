@@ -161,10 +161,11 @@ def deploy(
 ) -> None:
     """Make an environment match the definitions: print the plan, then apply exactly that plan.
 
-    Order: folders, data sources, dashboards; deletes (with --prune) last, in reverse. Each save is
-    recorded as version message `pydis-dash <git sha>`. A resource changed outside pydis-dash since
-    then is refused unless --force; a version conflict is reported, never overwritten. A failed
-    resource does not stop independent ones; running deploy again converges.
+    Order: folders, data sources, dashboards, alert rule groups, contact points and mute timings, the
+    notification policy; Metabase collections before cards; deletes (with --prune) last, in reverse.
+    Each dashboard save is recorded as version message `pydis-dash <git sha>`. A resource changed
+    outside pydis-dash since its last deploy is refused unless --force; a version conflict is reported,
+    never overwritten. A failed resource does not stop independent ones; running deploy again converges.
 
     \b
     Examples:
