@@ -270,7 +270,10 @@ def test_bundled_questions_render_with_their_sql_files() -> None:
         anchor = card.location_of("/dataset_query/native/query")
         assert anchor.path.suffix == ".sql", card.ref
         assert (REPO_ROOT / anchor.path).is_file()
-        assert card.body["pydis-dash"]["datasource_uid"] == "metricity"
+        # Validation checks each card on the schema of the database it reads (datasources/*.yaml uids).
+        expected_uid = {"Metricity": "metricity", "Site": "site-db"}[card.body["dataset_query"]["database"]]
+        assert card.body["pydis-dash"]["datasource_uid"] == expected_uid, card.ref
     keys = {card.ref.uid for card in cards}
-    # questions.md items 6, 7, 8 and 9 are all there.
+    # questions.md items 6, 7, 8 and 9 (Metricity) and 20, 21 and 22 (the site database) are all there.
     assert {"recent-joiners-unusual-activity", "nominee-channels", "active-members", "event-activity"} <= keys
+    assert {"site-nominee-nominations", "site-infractions-per-week", "site-repeat-offenders"} <= keys
