@@ -77,6 +77,13 @@ class PanelOptions(TypedDict, total=False):
     overrides: Sequence[Mapping[str, Any]]
     transformations: Sequence[Mapping[str, Any]]
     extra: Mapping[str, Any]  # merged into the panel JSON last: anything the helpers lack
+    sql: str  # the query, for SQL stores (inline, or a .sql file beside the definition)
+    expr: str  # the query, for Prometheus
+    target: str  # the query, for Graphite
+
+
+# The keyword each store names its query by; the others are errors, not silently ignored options.
+_QUERY_KEYWORDS = frozenset({"sql", "expr", "target"})
 
 
 # (query text, refId, panel type, options) -> a target object with `to_json_data`.
@@ -150,6 +157,13 @@ class QueryPanels:
         where = caller_location()
         if self.keyword in opts:
             queries = (*queries, opts.pop(self.keyword))
+        misplaced = sorted(_QUERY_KEYWORDS & set(opts))
+        if misplaced:
+            raise DefinitionError(
+                f"this store takes its query as {self.keyword}=, not {', '.join(k + '=' for k in misplaced)}",
+                where,
+                f"panel {title!r}",
+            )
         unknown = sorted(set(opts) - set(PanelOptions.__annotations__))
         if unknown:
             raise DefinitionError(f"unknown option(s): {', '.join(unknown)}", where, f"panel {title!r}")

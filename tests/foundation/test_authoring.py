@@ -78,9 +78,7 @@ def test_panels_remember_the_line_that_defined_them(make_project: MakeProject) -
     project = make_project({"dashboards/mixed.py": RAW})
     dashboard = next(r for r in load_resources(project) if r.ref.uid == "mixed")
     titles = [p["title"] for p in dashboard.body["panels"]]
-    assert (
-        str(dashboard.location_of(f"/panels/{titles.index('Pinned')}/targets/0")) == "dashboards/mixed.py:12"
-    )
+    assert str(dashboard.location_of(f"/panels/{titles.index('Pinned')}/targets/0")) == "dashboards/mixed.py:12"
     assert str(dashboard.location_of("/title")) == "dashboards/mixed.py:6"
 
 
@@ -97,9 +95,7 @@ def test_list_and_render_commands(make_project: MakeProject) -> None:
     listed = runner.invoke(main, ["--project", str(project), "list"])
     assert listed.exit_code == 0
     assert (
-        "grafana-dashboard" in listed.output
-        and "mixed" in listed.output
-        and "dashboards/mixed.py:6" in listed.output
+        "grafana-dashboard" in listed.output and "mixed" in listed.output and "dashboards/mixed.py:6" in listed.output
     )
     rendered = runner.invoke(main, ["--project", str(project), "render", "grafana-dashboard/mixed"])
     assert rendered.exit_code == 0

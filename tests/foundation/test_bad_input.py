@@ -42,8 +42,7 @@ def build(project: Path, out: Path) -> tuple[int, str]:
         (
             {
                 "dashboards/bad_uid.py": (
-                    "from pydis_dash.grafana import Dashboard\n\n"
-                    "dashboard = Dashboard(uid='has spaces', title='x')\n"
+                    "from pydis_dash.grafana import Dashboard\n\ndashboard = Dashboard(uid='has spaces', title='x')\n"
                 )
             },
             "dashboards/bad_uid.py:3: dashboard 'has spaces': uid must be 1-40 characters",
@@ -90,10 +89,7 @@ def test_duplicate_uid_names_both_files(make_project: MakeProject, tmp_path: Pat
     )
     code, output = build(project, tmp_path / "out")
     assert code == 1
-    assert (
-        "dashboards/b.py:3: duplicate grafana-dashboard uid 'same': also defined at dashboards/a.py:3"
-        in output
-    )
+    assert "dashboards/b.py:3: duplicate grafana-dashboard uid 'same': also defined at dashboards/a.py:3" in output
 
 
 def test_failed_build_leaves_previous_output_intact(make_project: MakeProject, tmp_path: Path) -> None:
@@ -116,10 +112,16 @@ def test_unknown_selector_is_an_error(make_project: MakeProject, tmp_path: Path)
 
 
 def test_unknown_panel_option_points_at_the_panel_line(make_project: MakeProject, tmp_path: Path) -> None:
-    source = (
-        "from pydis_dash.grafana import prometheus\n\n\npanel = prometheus.stat('Up', 'up', colour='red')\n"
-    )
+    source = "from pydis_dash.grafana import prometheus\n\n\npanel = prometheus.stat('Up', 'up', colour='red')\n"
     project = make_project({"dashboards/opt.py": source})
     code, output = build(project, tmp_path / "out")
     assert code == 1
     assert "dashboards/opt.py:4: panel 'Up': unknown option(s): colour" in output
+
+
+def test_a_query_keyword_of_another_store_is_an_error(make_project: MakeProject, tmp_path: Path) -> None:
+    source = "from pydis_dash.grafana import metricity\n\npanel = metricity.stat('Up', expr='up')\n"
+    project = make_project({"dashboards/kw.py": source})
+    code, output = build(project, tmp_path / "out")
+    assert code == 1
+    assert "dashboards/kw.py:3: panel 'Up': this store takes its query as sql=, not expr=" in output
