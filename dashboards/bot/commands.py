@@ -1,43 +1,36 @@
-"""Bot command usage from the bot's statsd counters in Graphite (questions.md item 10)."""
+"""Bot command usage, top 20 (questions.md item 10), for Graphite and Prometheus."""
 
-from pydis_dash.grafana import Dashboard, Row, graphite, variables
+from pydis_dash.grafana import Dashboard, Row
+from pydis_dash.grafana.bot import COMMANDS, BotDashboard, BotStore, rate, top, total
 
-command = variables.bot_command()
 
-dashboard = Dashboard(
-    uid="bot-commands",
-    title="Bot command usage",
-    folder="Bot",
-    description="How often each bot command is used (stats_counts.bot.commands.<command>).",
-    tags=["graphite", "bot"],
-    time=("now-30d", "now"),
-    variables=[command],
-    rows=[
-        Row(
-            "Overview",
-            [
-                graphite.stat("Commands run", "sumSeries(stats_counts.bot.commands.*)",
-                              unit="short", options={"reduceOptions": {"calcs": ["sum"]}}),
-                graphite.bargauge(
-                    "Top 20 commands",
-                    "aliasByNode(limit(sortByTotal(stats_counts.bot.commands.*), 20), 3)",
-                    unit="short",
-                    width=18,
-                    height=14,
-                    options={"reduceOptions": {"calcs": ["sum"]}},
-                ),
-            ],
-        ),
-        Row(
-            "Selected commands",
-            [
-                graphite.timeseries(
-                    "Uses per interval",
-                    "aliasByNode(summarize(stats_counts.bot.commands.$command, '1h', 'sum', false), 3)",
-                    unit="short",
-                    width=24,
-                ),
-            ],
-        ),
-    ],
-)
+@BotDashboard
+def commands(store: BotStore) -> Dashboard:
+    """How often each command completes; the Command variable narrows the lower row."""
+    command = store.variable("command", COMMANDS, sample="help", label="Command", multi=True, include_all=True)
+    return Dashboard(
+        uid="bot-commands",
+        title="Bot command usage",
+        folder="Bot",
+        description="How often each bot command is used (bot.commands.<command>).",
+        tags=["bot"],
+        time=("now-30d", "now"),
+        variables=[command],
+        rows=[
+            Row(
+                "Overview",
+                [
+                    store.stat("Commands run", total(COMMANDS, split=False), unit="short"),
+                    store.bargauge("Top 20 commands", top(COMMANDS, 20), unit="short", width=18, height=14),
+                ],
+            ),
+            Row(
+                "Selected commands",
+                [
+                    store.timeseries(
+                        "Uses per hour", rate(COMMANDS.select("$command"), per="1h"), unit="short", width=24
+                    ),
+                ],
+            ),
+        ],
+    )

@@ -10,7 +10,7 @@ Helpers: :data:`metricity`, :data:`site_db` (SQL), :data:`prometheus` (PromQL), 
 """
 
 from pydis_dash.datasource import DataSource
-from pydis_dash.grafana import variables
+from pydis_dash.grafana import bot, variables
 from pydis_dash.grafana.dashboard import Dashboard, Row
 from pydis_dash.grafana.panels import Panel, PanelOptions, text
 from pydis_dash.grafana.queries import GraphiteQuery, PromQuery, SqlQuery
@@ -38,6 +38,7 @@ __all__ = [
     "PromQuery",
     "Row",
     "SqlQuery",
+    "bot",
     "graphite",
     "metricity",
     "prometheus",
