@@ -1,0 +1,258 @@
+"""The stores of the bot's metrics: each renders operations, variables and panels as its own queries."""
+
+from __future__ import annotations
+
+import dataclasses
+import string
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Unpack
+
+from pydis_dash.definition import caller_location
+from pydis_dash.errors import DefinitionError
+from pydis_dash.grafana.bot.metrics import WILDCARD, BotMetric, MetricKind, PrometheusSeries, prometheus_series
+from pydis_dash.grafana.bot.operations import GRAPHITE_TIMER_FIELDS, BotQuery
+from pydis_dash.grafana.dashboard import Dashboard
+from pydis_dash.grafana.panels import Panel, PanelOptions, build_panel
+from pydis_dash.grafana.queries import GraphiteQuery, PromQuery
+from pydis_dash.grafana.stores import GRAPHITE, PROMETHEUS
+from pydis_dash.grafana.variables import Variable, query
+
+
+@dataclass(frozen=True)
+class StoreQuery:
+    """An operation rendered for one store: the query text, its legend, and whether it is instant."""
+
+    text: str
+    legend: str = ""
+    instant: bool | None = None  # None: the panel type decides (instant for single-value panels)
+
+
+# Panels that reduce each series to one value: the latest, so both stores show the same number.
+_SINGLE_VALUE_PANELS = {"stat", "gauge", "bargauge", "piechart"}
+# Per-store query options: a bot panel's operations decide them (and its queries are positional).
+_STORE_DECIDES = {"legend", "format", "instant", "sql", "expr", "target"}
+
+
+class BotStore(ABC):
+    """A store of the bot's metrics: panels, variables and the dashboard variant for that store."""
+
+    name: str
+    datasource: Mapping[str, str]
+    uid_suffix: str
+    title_suffix: str
+
+    @abstractmethod
+    def render(self, bot_query: BotQuery) -> StoreQuery:
+        """The store's query for ``bot_query``."""
+
+    @abstractmethod
+    def variable(
+        self, name: str, metric: BotMetric, *, sample: str, label: str | None = None,
+        multi: bool = False, include_all: bool = False,
+    ) -> Variable:  # fmt: skip
+        """A template variable over the values of the metric's first ``*``; ``sample`` is its current value."""
+
+    @abstractmethod
+    def _target(self, rendered: StoreQuery, ref_id: str, panel_type: str) -> Any: ...
+
+    def panel(self, panel_type: str, title: str, *queries: BotQuery, **opts: Unpack[PanelOptions]) -> Panel:
+        """A panel of any type whose queries are rendered for this store (options as for every helper)."""
+        where = caller_location()
+        unknown = sorted((set(opts) - set(PanelOptions.__annotations__)) | (set(opts) & _STORE_DECIDES))
+        if unknown:
+            raise DefinitionError(f"unknown option(s) for a bot panel: {', '.join(unknown)}", where, f"panel {title!r}")
+        if not queries:
+            raise DefinitionError("no query given", where, f"panel {title!r}")
+        options: PanelOptions = opts
+        if panel_type in _SINGLE_VALUE_PANELS and "reduceOptions" not in opts.get("options", {}):
+            reduce = {"calcs": ["lastNotNull"], "values": False}
+            options = {**opts, "options": {**opts.get("options", {}), "reduceOptions": reduce}}
+        targets = [
+            self._target(self.render(bot_query), ref_id, panel_type)
+            for bot_query, ref_id in zip(queries, string.ascii_uppercase, strict=False)
+        ]
+        return build_panel(panel_type, title, self.datasource, targets, options, where)
+
+    def timeseries(self, title: str, *queries: BotQuery, **opts: Unpack[PanelOptions]) -> Panel:
+        """A time series graph."""
+        return self.panel("timeseries", title, *queries, **opts)
+
+    def stat(self, title: str, *queries: BotQuery, **opts: Unpack[PanelOptions]) -> Panel:
+        """A single big number (the latest value of each query)."""
+        return self.panel("stat", title, *queries, **opts)
+
+    def bargauge(self, title: str, *queries: BotQuery, **opts: Unpack[PanelOptions]) -> Panel:
+        """Horizontal bars ranking values (top N)."""
+        return self.panel("bargauge", title, *queries, **opts)
+
+    def piechart(self, title: str, *queries: BotQuery, **opts: Unpack[PanelOptions]) -> Panel:
+        """Shares of a whole."""
+        return self.panel("piechart", title, *queries, **opts)
+
+    def adapt(self, dashboard: Dashboard) -> Dashboard:
+        """The dashboard as this store's variant: uid and title suffixed, the store's name as a tag."""
+        tags = tuple(dashboard.tags) if self.name in dashboard.tags else (*dashboard.tags, self.name)
+        variant = dataclasses.replace(
+            dashboard, uid=dashboard.uid + self.uid_suffix, title=dashboard.title + self.title_suffix, tags=tags
+        )
+        object.__setattr__(variant, "defined_at", dashboard.defined_at)  # the author's line, not ours
+        return variant
+
+
+class GraphiteStore(BotStore):
+    """graphite-statsd's naming: ``stats.bot.X`` (rate), ``stats_counts.bot.X``, ``stats.gauges.bot.X``,
+    ``stats.timers.bot.X.<field>``."""
+
+    name = "graphite"
+    datasource = GRAPHITE
+    uid_suffix = ""
+    title_suffix = ""
+
+    def render(self, bot_query: BotQuery) -> StoreQuery:
+        """A Graphite target; series are named like the Prometheus legends."""
+        metric, op = bot_query.metric, bot_query.operation
+        if op == "rate":
+            series = "count_ps" if metric.kind == MetricKind.TIMER else "rate"
+            expr = self.path(metric, series)
+            if bot_query.per_seconds != 1:
+                expr = f"scale({expr}, {bot_query.per_seconds})"
+            return StoreQuery(self._name_series(expr, metric, bot_query.split))
+        if op == "total":
+            expr = _summarize_range(self.path(metric, "count"))
+            return StoreQuery(self._name_series(expr, metric, bot_query.split))
+        if op == "top":
+            ranked = f"limit(sortByTotal({_summarize_range(self.path(metric, 'count'))}), {bot_query.limit})"
+            return StoreQuery(self._name_series(ranked, metric, True))
+        if op == "value":
+            return StoreQuery(self._name_series(self.path(metric, "value"), metric, bot_query.split))
+        field = "mean" if op == "mean" else GRAPHITE_TIMER_FIELDS[bot_query.q]
+        seconds = f"scale({self.path(metric, field)}, 0.001)"  # statsd timers are in milliseconds
+        return StoreQuery(f"alias({seconds}, '{_timer_legend(bot_query)}')")
+
+    def variable(
+        self, name: str, metric: BotMetric, *, sample: str, label: str | None = None,
+        multi: bool = False, include_all: bool = False,
+    ) -> Variable:  # fmt: skip
+        """A ``query`` variable over the metric tree, up to the metric's first ``*``."""
+        if not metric.wildcards:
+            raise DefinitionError(f"{metric.name!r} has no '*' to make a variable of", caller_location())
+        series = "value" if metric.kind == MetricKind.GAUGE else "count"
+        nodes = self.path(dataclasses.replace(metric, selected=()), series).split(".")
+        tree = ".".join(nodes[: self.nodes(metric)[0] + 1])
+        return query(name, GRAPHITE, tree, label=label, multi=multi, include_all=include_all, sample=(sample, sample))
+
+    def path(self, metric: BotMetric, series: str) -> str:
+        """The Graphite path of ``metric``: ``series`` is ``rate`` or ``count`` (counters), else a timer field."""
+        parts = list(metric.parts)
+        for number, index in enumerate(metric.wildcards):
+            parts[index] = metric.value_at(number) or WILDCARD
+        name = ".".join(parts)
+        if metric.kind == MetricKind.TIMER:
+            return f"stats.timers.bot.{name}.{series}"
+        if metric.kind == MetricKind.GAUGE:
+            return f"stats.gauges.bot.{name}"
+        return f"stats_counts.bot.{name}" if series == "count" else f"stats.bot.{name}"
+
+    def nodes(self, metric: BotMetric) -> list[int]:
+        """Graphite node indexes of the metric's ``*`` components (for ``aliasByNode``)."""
+        prefix = {MetricKind.COUNTER: 2, MetricKind.GAUGE: 3, MetricKind.TIMER: 3}[metric.kind]
+        return [prefix + index for index in metric.wildcards]
+
+    def _name_series(self, expr: str, metric: BotMetric, split: bool) -> str:
+        if metric.wildcards and split:
+            return f"aliasByNode({expr}, {', '.join(map(str, self.nodes(metric)))})"
+        if metric.wildcards:
+            expr = f"sumSeries({expr})"
+        return f"alias({expr}, '{metric.legend}')"
+
+    def _target(self, rendered: StoreQuery, ref_id: str, panel_type: str) -> Any:
+        return GraphiteQuery(rendered.text, ref_id=ref_id)
+
+
+def _summarize_range(expr: str) -> str:
+    """One point per series: the sum over the whole requested range (a bucket longer than any range,
+    aligned to its start)."""
+    return f"summarize({expr}, '100y', 'sum', true)"
+
+
+def _timer_legend(bot_query: BotQuery) -> str:
+    which = "mean" if bot_query.operation == "mean" else f"p{round(bot_query.q * 100)}"
+    return f"{bot_query.metric.legend} {which}"
+
+
+class PrometheusStore(BotStore):
+    """statsd_exporter's naming (see :func:`prometheus_series`); timers are summaries in seconds."""
+
+    name = "prometheus"
+    datasource = PROMETHEUS
+    uid_suffix = "-prom"
+    title_suffix = " (Prometheus)"
+
+    def render(self, bot_query: BotQuery) -> StoreQuery:
+        """A PromQL expression and its legend format."""
+        metric, op = bot_query.metric, bot_query.operation
+        series = prometheus_series(metric)
+        count_suffix = "_count" if metric.kind == MetricKind.TIMER else ""
+        if op == "rate":
+            expr = f"rate({self.selector(metric, count_suffix)}[$__rate_interval])"
+            summed, legend = self._aggregate(expr, metric, series, bot_query.split)
+            scaled = summed if bot_query.per_seconds == 1 else f"{summed} * {bot_query.per_seconds}"
+            return StoreQuery(scaled, legend)
+        if op in ("total", "top"):
+            expr = f"increase({self.selector(metric, count_suffix)}[$__range])"
+            summed, legend = self._aggregate(expr, metric, series, bot_query.split or op == "top")
+            if op == "top":
+                summed = f"sort_desc(topk({bot_query.limit}, {summed}))"
+            return StoreQuery(summed, legend, instant=True)
+        if op == "value":
+            return StoreQuery(*self._aggregate(self.selector(metric), metric, series, bot_query.split))
+        if op == "mean":
+            window = "[$__rate_interval]"
+            total_seconds = f"sum(rate({self.selector(metric, '_sum')}{window}))"
+            count = f"sum(rate({self.selector(metric, '_count')}{window}))"
+            return StoreQuery(f"{total_seconds} / {count}", _timer_legend(bot_query))
+        return StoreQuery(f"max({self.selector(metric, quantile=bot_query.q)})", _timer_legend(bot_query))
+
+    def variable(
+        self, name: str, metric: BotMetric, *, sample: str, label: str | None = None,
+        multi: bool = False, include_all: bool = False,
+    ) -> Variable:  # fmt: skip
+        """``label_values(<series>, <label of the first *>)``."""
+        series = prometheus_series(metric)
+        if not series.labels:
+            raise DefinitionError(f"{metric.name!r} has no '*' to make a variable of", caller_location())
+        selector = self.selector(dataclasses.replace(metric, selected=()))
+        values = f"label_values({selector}, {series.labels[0]})"
+        return query(
+            name, PROMETHEUS, values, label=label, multi=multi, include_all=include_all, sample=(sample, sample)
+        )
+
+    def selector(self, metric: BotMetric, suffix: str = "", quantile: float | None = None) -> str:
+        """The series selector: fixed labels, selected values (``=~`` for ``$variables``), a quantile."""
+        series = prometheus_series(metric)
+        matchers = [f'{label}="{fixed}"' for label, fixed in series.matchers.items()]
+        for number, label in enumerate(series.labels):
+            chosen = metric.value_at(number)
+            if chosen is not None:
+                matchers.append(f'{label}=~"{chosen}"' if chosen.startswith("$") else f'{label}="{chosen}"')
+        if quantile is not None:
+            matchers.append(f'quantile="{quantile}"')
+        return series.name + suffix + ("{" + ", ".join(matchers) + "}" if matchers else "")
+
+    def _aggregate(self, expr: str, metric: BotMetric, series: PrometheusSeries, split: bool) -> tuple[str, str]:
+        """Sum away exporter labels (job, instance): by the metric's ``*`` labels when split."""
+        if split and series.labels:
+            legend = ".".join("{{" + label + "}}" for label in series.labels)
+            return f"sum by ({', '.join(series.labels)}) ({expr})", legend
+        return f"sum({expr})", metric.legend
+
+    def _target(self, rendered: StoreQuery, ref_id: str, panel_type: str) -> Any:
+        instant = rendered.instant if rendered.instant is not None else panel_type in _SINGLE_VALUE_PANELS
+        return PromQuery(rendered.text, legend=rendered.legend, instant=instant, ref_id=ref_id)
+
+
+GRAPHITE_STORE = GraphiteStore()
+PROMETHEUS_STORE = PrometheusStore()
+BOT_STORES: tuple[BotStore, ...] = (GRAPHITE_STORE, PROMETHEUS_STORE)
