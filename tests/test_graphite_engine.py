@@ -288,3 +288,20 @@ def test_a_hanging_render_is_reported_and_the_run_goes_on() -> None:
             1,
         ),
     ]
+
+
+class NotGraphite(Emulator):
+    """Answers /metrics/find with JSON that is not a list of nodes (another service behind the URL)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.route("GET", "/metrics/find", lambda request: Response(200, {"status": "ok"}))
+
+
+def test_a_url_that_is_not_graphite_is_an_environment_problem() -> None:
+    with NotGraphite() as other:
+        url = other.url
+        with pytest.raises(EnvironmentProblem) as caught, open_graphite_engine(url):
+            pass
+    assert caught.value.exit_code is ExitCode.ENVIRONMENT
+    assert str(caught.value).startswith(f"Graphite at {url} answered HTTP 200 to /metrics/find: ")

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +118,41 @@ def test_stops_and_cleans_up_on_ctrl_c(tmp_path: Path) -> None:
         requests.get(f"{server.url}/-/ready", timeout=1)
 
 
+SIGTERM_CHILD = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from pydis_dash.validate.engines.prometheus_server import PrometheusServer
+    with PrometheusServer(series_text=sys.argv[1], cache=Path(sys.argv[2])) as server:
+        print(server.pid, Path("/proc", str(server.pid), "cwd").resolve(), flush=True)
+        time.sleep(120)
+    """
+)
+
+
+def test_sigterm_still_stops_the_server_and_removes_its_data(tmp_path: Path) -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", SIGTERM_CHILD, TINY_SERIES, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    try:
+        assert child.stdout is not None
+        line = child.stdout.readline().split()
+        assert len(line) == 2, child.stderr.read() if child.stderr else ""
+        pid, workdir = int(line[0]), Path(line[1])
+        assert workdir.is_dir()
+        child.send_signal(signal.SIGTERM)
+        child.wait(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert not Path("/proc", str(pid)).exists() or _is_not_prometheus(pid)
+    assert not workdir.exists()
+
+
 def _is_not_prometheus(pid: int | None) -> bool:
     # The pid may already belong to another process; it must not be our Prometheus any more.
     try:
@@ -148,6 +188,18 @@ def test_unwritable_cache_falls_back_to_a_temporary_directory(tmp_path: Path) ->
         assert [p.name for p in blocks.glob("*/meta.json")] == ["meta.json"]
     finally:
         shutil.rmtree(blocks)
+
+
+def test_server_removes_the_fallback_blocks_it_was_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("")
+    with PrometheusServer(series_text=TINY_SERIES, cache=not_a_directory / "cache") as server:
+        assert [series["metric"]["__name__"] for series in instant(server, "tiny_gauge")] == ["tiny_gauge"]
+        assert [p.name for p in scratch.glob("pydis-dash-tsdb-*")] == []
+    assert list(scratch.iterdir()) == []
 
 
 def test_promtool_failure_is_an_environment_problem(tmp_path: Path) -> None:

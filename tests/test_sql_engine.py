@@ -12,7 +12,8 @@ from fixtures_postgres import DASHBOARD_FILE, PANEL_LINE, SQL_PATH
 
 from pydis_dash.errors import EnvironmentProblem, ExitCode
 from pydis_dash.model import Ref, SourceLocation
-from pydis_dash.validate.engines.postgres import PostgresCluster, free_port
+from pydis_dash.validate.engines.net import free_port
+from pydis_dash.validate.engines.postgres import PostgresCluster
 from pydis_dash.validate.engines.sql import SqlEngine, open_sql_engine
 from pydis_dash.validate.findings import Finding, Severity
 from pydis_dash.validate.queries import Language, Query, ResultShape, TemplateSyntax, Variable
@@ -355,4 +356,14 @@ def test_unreachable_database_is_an_environment_problem_without_the_password(
         engine.check([make_sql_query("SELECT 1")])
     assert caught.value.exit_code is ExitCode.ENVIRONMENT
     assert str(caught.value).startswith("cannot connect to database 'metricity' (")
+    assert "hunter2" not in str(caught.value)
+
+
+def test_unparseable_dsn_is_an_environment_problem_without_the_password(make_sql_query: MakeQuery) -> None:
+    # libpq's own parse error quotes the token it choked on: here, the password.
+    dsn = "postgresql://reader:hunter2%zz@127.0.0.1/metricity"
+    with open_sql_engine({"metricity": dsn}) as engine, pytest.raises(EnvironmentProblem) as caught:
+        engine.check([make_sql_query("SELECT 1")])
+    assert caught.value.exit_code is ExitCode.ENVIRONMENT
+    assert str(caught.value).startswith("cannot connect to database 'metricity': ")
     assert "hunter2" not in str(caught.value)

@@ -155,6 +155,32 @@ def test_engine_that_cannot_start_propagates_environment_problem() -> None:
         validate(_board(), options)
 
 
+def test_engine_failing_to_start_with_an_os_error_is_an_environment_problem() -> None:
+    @contextmanager
+    def unrunnable(options: ValidateOptions) -> Iterator[FakeEngine]:
+        raise PermissionError(13, "Permission denied", "/usr/bin/prometheus")
+        yield FakeEngine(Language.PROMQL)  # pragma: no cover
+
+    options = ValidateOptions(
+        engine_openers={Language.SQL: Engines().opener(Language.SQL), Language.PROMQL: unrunnable}
+    )
+    with pytest.raises(EnvironmentProblem) as caught:
+        validate(_board(), options)
+    assert caught.value.exit_code is ExitCode.ENVIRONMENT
+    assert str(caught.value) == (
+        "could not start the promql engine: [Errno 13] Permission denied: '/usr/bin/prometheus'"
+    )
+
+
+def test_options_repr_leaves_out_dsns_and_urls() -> None:
+    options = ValidateOptions(
+        metricity_dsn="postgresql://reader:hunter2@db/metricity",
+        prometheus_url="http://bot:hunter2@prometheus",
+        graphite_url="http://bot:hunter2@graphite",
+    )
+    assert "hunter2" not in repr(options)
+
+
 def test_graphite_and_metabase_questions_reach_their_engines() -> None:
     from pathlib import Path
 

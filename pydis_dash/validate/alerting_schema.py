@@ -9,18 +9,13 @@ ranges as numbers) describes another shape than the provisioning API's ``MuteTim
 
 from __future__ import annotations
 
-import functools
-import json
 from collections.abc import Iterable
-from importlib import resources as package_files
-from typing import Any
-
-from jsonschema import Draft7Validator
 
 from pydis_dash.model import Kind, Resource, json_pointer
-from pydis_dash.validate.findings import Finding, Severity
+from pydis_dash.validate.findings import Finding
+from pydis_dash.validate.schema import definition_validator, schema_finding, shorten, sorted_errors
 
-RULE = "SCHEMA"
+_SCHEMA_FILE = "alerting.jsonschema.json"
 _DEFINITIONS = {
     Kind.GRAFANA_CONTACT_POINT: ("ContactPoint", "contact point"),
     Kind.GRAFANA_NOTIFICATION_POLICY: ("NotificationPolicy", "notification policy"),
@@ -28,40 +23,17 @@ _DEFINITIONS = {
 
 
 def check_alerting_schemas(resources: Iterable[Resource]) -> list[Finding]:
-    """SCHEMA findings for every contact point and notification policy in ``resources``."""
+    """SCHEMA findings for every contact point and notification policy in ``resources``.
+
+    Messages are jsonschema's own: these shapes have no ``oneOf`` branches for ``schema`` to pick from.
+    """
     findings: list[Finding] = []
     for resource in resources:
         entry = _DEFINITIONS.get(resource.kind)
         if entry is None:
             continue
         definition, what = entry
-        errors = sorted(
-            _validator(definition).iter_errors(resource.body), key=lambda e: [str(p) for p in e.absolute_path]
-        )
-        for error in errors:
+        for error in sorted_errors(definition_validator(_SCHEMA_FILE, definition), resource.body):
             pointer = json_pointer(*error.absolute_path)
-            message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
-            findings.append(
-                Finding(
-                    rule=RULE,
-                    severity=Severity.ERROR,
-                    message=f"{what} {pointer or '/'}: {message}",
-                    ref=resource.ref,
-                    location=resource.location_of(pointer),
-                    json_path=pointer,
-                )
-            )
+            findings.append(schema_finding(resource, pointer, f"{what} {pointer or '/'}: {shorten(error.message)}"))
     return findings
-
-
-@functools.cache
-def _schema() -> dict[str, Any]:
-    text = (package_files.files("pydis_dash") / "schemas" / "grafana" / "alerting.jsonschema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
-
-
-@functools.cache
-def _validator(definition: str) -> Draft7Validator:
-    """A validator for one definition of the alerting schema (``$ref``s stay inside the file)."""
-    return Draft7Validator({**_schema(), "$ref": f"#/definitions/{definition}"})

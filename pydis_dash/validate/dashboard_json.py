@@ -12,10 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydis_dash.model import json_pointer
-from pydis_dash.validate.engines.grafana_template import REFERENCE
-
-# Grafana's own variable syntax, shared with the query engines.
-VARIABLE_REFERENCE = REFERENCE
+from pydis_dash.validate.engines.grafana_template import REFERENCE, Reference, references
 
 # Names Grafana (or the data source) provides itself: ``$__interval``, ``$__timeFilter(...)`` and every
 # other ``__`` name, plus Graphite/InfluxDB's legacy ``$timeFilter``.
@@ -67,12 +64,9 @@ def variable_names(body: Mapping[str, Any]) -> set[str]:
 
 def referenced_variables(text: str) -> list[str]:
     """Template variables a string refers to, in order, without built-ins (``$__interval``) or ``$1``."""
-    names = []
-    for match in VARIABLE_REFERENCE.finditer(text):
-        name = match.group("plain") or match.group("bracket") or match.group("braced")
-        if name and not name.startswith("__") and not name.isdigit() and name not in _LEGACY_BUILTINS:
-            names.append(name)
-    return list(dict.fromkeys(names))
+    names = (reference.name for reference in references(text))
+    kept = (name for name in names if not name.startswith("__") and not name.isdigit() and name not in _LEGACY_BUILTINS)
+    return list(dict.fromkeys(kept))
 
 
 def panel_title(panel: Mapping[str, Any]) -> str | None:
@@ -94,10 +88,8 @@ class DatasourceRef:
         """The variable name when the reference is a template variable (``${ds}``, ``$ds``)."""
         if self.uid is None:
             return None
-        match = VARIABLE_REFERENCE.fullmatch(self.uid)
-        if not match:
-            return None
-        return match.group("plain") or match.group("bracket") or match.group("braced")
+        match = REFERENCE.fullmatch(self.uid)
+        return Reference.from_match(match).name if match else None
 
 
 def datasource_ref(value: Any) -> DatasourceRef | None:

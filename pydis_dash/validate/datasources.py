@@ -25,10 +25,10 @@ LANGUAGE_BY_TYPE: Mapping[str, Language] = {
 
 _ALIASES = {"postgres": "grafana-postgresql-datasource"}
 
-# References Grafana resolves itself, not to a provisioned data source.
-BUILTIN_UIDS = frozenset({"-- Mixed --", "-- Dashboard --", "-- Grafana --", "grafana", "__expr__"})
-
 MIXED = "-- Mixed --"
+
+# References Grafana resolves itself, not to a provisioned data source.
+BUILTIN_UIDS = frozenset({MIXED, "-- Dashboard --", "-- Grafana --", "grafana", "__expr__"})
 
 
 def canonical_type(plugin_type: str) -> str:

@@ -259,8 +259,7 @@ def rule_group_queries(resource: Resource, catalog: DatasourceCatalog) -> Iterat
             uid = data.get("datasourceUid")
             if uid == "__expr__":
                 continue  # server-side expressions (math, reduce, threshold): nothing to check on an engine
-            defined = catalog.by_uid.get(uid) if isinstance(uid, str) else None
-            resolved = Resolved(uid=uid if isinstance(uid, str) else None, type=_type_of(defined))
+            resolved = catalog.resolve(datasource_ref({"uid": uid}))
             model = data["model"]
             language = _language(resolved, model)
             found = _text(model, language) if language is not None else None
@@ -274,16 +273,11 @@ def rule_group_queries(resource: Resource, catalog: DatasourceCatalog) -> Iterat
                 language=language,
                 text=text,
                 syntax=TemplateSyntax.GRAFANA,
-                datasource_uid=resolved.uid,
+                datasource_uid=resolved.uid if resolved else None,
                 shape=ResultShape.TABLE,
                 panel=title if isinstance(title, str) else None,
                 ref_id=ref_id if isinstance(ref_id, str) else None,
             )
-
-
-def _type_of(datasource: Mapping[str, Any] | None) -> str | None:
-    plugin = datasource.get("type") if datasource is not None else None
-    return plugin if isinstance(plugin, str) else None
 
 
 # --- Metabase questions ---------------------------------------------------------------------------

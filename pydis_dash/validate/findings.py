@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pydis_dash.model import Ref, SourceLocation
+from pydis_dash.model import Ref, Resource, SourceLocation
 
 
 class Severity(StrEnum):
@@ -32,6 +32,30 @@ class Finding:
     json_path: str = ""
     panel: str | None = None
     ref_id: str | None = None
+
+    @classmethod
+    def at(
+        cls,
+        resource: Resource,
+        pointer: str,
+        rule: str,
+        severity: Severity,
+        message: str,
+        *,
+        panel: str | None = None,
+        ref_id: str | None = None,
+    ) -> Finding:
+        """A finding at JSON pointer ``pointer`` of ``resource``, located at the definition line behind it."""
+        return cls(
+            rule=rule,
+            severity=severity,
+            message=message,
+            ref=resource.ref,
+            location=resource.location_of(pointer),
+            json_path=pointer,
+            panel=panel,
+            ref_id=ref_id,
+        )
 
     def headline(self) -> str:
         """``file:line: [RULE] panel 'x' (A): message`` as shown to authors."""

@@ -73,13 +73,4 @@ class Query:
 
     def finding(self, rule: str, severity: Severity, message: str) -> Finding:
         """A finding about this query, located at its line in the definition (engines report these)."""
-        return Finding(
-            rule=rule,
-            severity=severity,
-            message=message,
-            ref=self.resource.ref,
-            location=self.resource.location_of(self.json_path),
-            json_path=self.json_path,
-            panel=self.panel,
-            ref_id=self.ref_id,
-        )
+        return Finding.at(self.resource, self.json_path, rule, severity, message, panel=self.panel, ref_id=self.ref_id)

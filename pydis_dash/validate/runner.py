@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 
-from pydis_dash.errors import ExitCode
+from pydis_dash.errors import EnvironmentProblem, ExitCode
 from pydis_dash.model import Resource
 from pydis_dash.validate.alerting_schema import check_alerting_schemas
 from pydis_dash.validate.datasources import DatasourceCatalog
@@ -37,9 +37,10 @@ class ValidateOptions:
 
     strict: bool = False
     engines: bool = True
-    metricity_dsn: str | None = None
-    prometheus_url: str | None = None
-    graphite_url: str | None = None
+    # Kept out of repr(): a DSN or URL may carry a password.
+    metricity_dsn: str | None = field(default=None, repr=False)
+    prometheus_url: str | None = field(default=None, repr=False)
+    graphite_url: str | None = field(default=None, repr=False)
     lint: LintConfig = field(default_factory=LintConfig)
     engine_openers: Mapping[Language, EngineOpener] = field(default_factory=dict)
 
@@ -93,19 +94,10 @@ def validate(
     catalog = DatasourceCatalog(everything)
     queries = extract_queries(resources, catalog)
     findings = check_schemas(resources) + check_alerting_schemas(resources)
-    findings += run_lint(resources, options.lint.disable, queries, context=everything)
-    by_language: dict[Language, list[Query]] = {}
-    for query in queries:
-        by_language.setdefault(query.language, []).append(query)
+    findings += run_lint(resources, options.lint.disable, queries, context=everything, catalog=catalog)
     started: list[Language] = []
     if options.engines:
-        with ExitStack() as stack:
-            for language in Language:  # a fixed order: SQL, PromQL, Graphite
-                if not by_language.get(language):
-                    continue
-                engine = stack.enter_context(_opener(language, options)(options))
-                started.append(language)
-                findings += engine.check(by_language[language])
+        findings += _check_on_engines(queries, options, started)
     return ValidationReport(
         findings=tuple(sorted(findings, key=_sort_key)),
         strict=options.strict,
@@ -113,6 +105,28 @@ def validate(
         queries=dict(Counter(query.language for query in queries)),
         engines_started=tuple(started),
     )
+
+
+def _check_on_engines(queries: Sequence[Query], options: ValidateOptions, started: list[Language]) -> list[Finding]:
+    """Each language's queries on its engine, started once; ``started`` receives the languages run."""
+    by_language: dict[Language, list[Query]] = {}
+    for query in queries:
+        by_language.setdefault(query.language, []).append(query)
+    findings: list[Finding] = []
+    with ExitStack() as stack:
+        for language in Language:  # a fixed order: SQL, PromQL, Graphite
+            if not by_language.get(language):
+                continue
+            try:
+                engine = stack.enter_context(_opener(language, options)(options))
+            except OSError as exc:
+                # Engines turn the start-up failures they expect into EnvironmentProblem; what is left
+                # (a binary that cannot run, a full disk) is the environment too: exit 3 with one line,
+                # not a traceback with exit 1.
+                raise EnvironmentProblem(f"could not start the {language.value} engine: {exc}") from None
+            started.append(language)
+            findings += engine.check(by_language[language])
+    return findings
 
 
 def _sort_key(finding: Finding) -> tuple[str, int, str, str, str]:

@@ -51,6 +51,7 @@ def check_resource(resource: Resource) -> list[Finding]:
     return []
 
 
+@functools.cache
 def panel_plugins() -> frozenset[str]:
     """Panel types whose ``options`` are checked: every plugin schema shipped in ``schemas/grafana``."""
     schemas = _schemas()
@@ -108,7 +109,7 @@ def _findings(
     what: str,
     panel: str | None = None,
 ) -> Iterator[Finding]:
-    errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = sorted_errors(validator, instance)
     leaves = [leaf for error in errors for leaf in _leaf_errors(error)]
     # A value outside an enum of strings fails ``type`` too; the enum's message alone says it all.
     listed = {tuple(leaf.absolute_path) for leaf in leaves if leaf.validator in ("enum", "const")}
@@ -116,15 +117,23 @@ def _findings(
         if leaf.validator == "type" and tuple(leaf.absolute_path) in listed:
             continue
         pointer = base_pointer + json_pointer(*leaf.absolute_path)
-        yield Finding(
-            rule=RULE,
-            severity=Severity.ERROR,
-            message=f"{what} {pointer or '/'}: {_describe(leaf)}",
-            ref=resource.ref,
-            location=resource.location_of(pointer),
-            json_path=pointer,
-            panel=panel if panel is not None else _panel_title_at(resource.body, pointer),
-        )
+        where_panel = panel if panel is not None else _where_panelat(resource.body, pointer)
+        yield schema_finding(resource, pointer, f"{what} {pointer or '/'}: {_describe(leaf)}", panel=where_panel)
+
+
+def schema_finding(resource: Resource, pointer: str, message: str, panel: str | None = None) -> Finding:
+    """A SCHEMA error at ``pointer`` in ``resource``, located at the definition's line."""
+    return Finding.at(resource, pointer, RULE, Severity.ERROR, message, panel=panel)
+
+
+def sorted_errors(validator: Draft7Validator, instance: Any) -> list[ValidationError]:
+    """The validation errors of ``instance``, in document order (by path)."""
+    return sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
+
+
+def shorten(message: str) -> str:
+    """jsonschema's message, cut to 200 characters (it may quote a whole panel)."""
+    return message if len(message) <= 200 else message[:197] + "..."
 
 
 def _leaf_errors(error: ValidationError) -> list[ValidationError]:
@@ -166,8 +175,7 @@ def _describe(error: ValidationError) -> str:
         return f"{_quote(error.instance)} is not one of {allowed}"
     if error.validator == "const":
         return f"expected {json.dumps(error.validator_value)}, got {_quote(error.instance)}"
-    message = error.message
-    return message if len(message) <= 200 else message[:197] + "..."
+    return shorten(error.message)
 
 
 def _json_type(value: Any) -> str:
@@ -189,7 +197,7 @@ def _quote(value: Any) -> str:
     return text if len(text) <= _MAX_QUOTE else text[: _MAX_QUOTE - 3] + "..."
 
 
-def _panel_title_at(body: Mapping[str, Any], pointer: str) -> str | None:
+def _where_panelat(body: Mapping[str, Any], pointer: str) -> str | None:
     """Title of the innermost panel containing ``pointer``, if the pointer is inside a panel."""
     title = None
     for panel_pointer, panel in iter_panels(body):
@@ -216,6 +224,11 @@ def _registry() -> Registry[Any]:
         (f"{name}.jsonschema.json", DRAFT7.create_resource(schema)) for name, schema in _schemas().items()
     ]
     return Registry().with_resources(pairs).crawl()
+
+
+def definition_validator(file_name: str, definition: str) -> Draft7Validator:
+    """The compiled validator for one definition of a shipped schema file (``$ref``s across files resolve)."""
+    return _validator(file_name, definition)
 
 
 @functools.cache

@@ -21,3 +21,18 @@ class Engine(Protocol):
     def check(self, queries: Sequence[Query]) -> list[Finding]:
         """Check every query; return findings (empty when all are fine). Never raises for bad queries."""
         ...
+
+
+class QueryByQuery:
+    """An engine that checks queries one at a time: :meth:`check` is :meth:`check_query` for each query
+    of the engine's language, in order (queries of other languages are ignored)."""
+
+    language: Language
+
+    def check(self, queries: Sequence[Query]) -> list[Finding]:
+        """The findings of every query of this engine's language, in query order."""
+        return [finding for query in queries if query.language is self.language for finding in self.check_query(query)]
+
+    def check_query(self, query: Query) -> list[Finding]:
+        """The findings for one query."""
+        raise NotImplementedError

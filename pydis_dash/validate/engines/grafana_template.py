@@ -96,7 +96,8 @@ def _single(value: Value) -> str | None:
     return value[0] if len(value) == 1 else None
 
 
-def _sql_string(value: str) -> str:
+def sql_string(value: str) -> str:
+    """A SQL string literal: single quotes, embedded ones doubled (the ``sqlstring`` format)."""
     return "'" + value.replace("'", "''") + "'"
 
 
@@ -146,7 +147,7 @@ FORMATS: Mapping[str, _Formatter] = {
     "csv": lambda v, name, args: _join(v),
     "pipe": lambda v, name, args: _join(v, "|"),
     "text": lambda v, name, args: _join(v, " + "),
-    "sqlstring": lambda v, name, args: _each(v, _sql_string),
+    "sqlstring": lambda v, name, args: _each(v, sql_string),
     "singlequote": lambda v, name, args: _each(v, lambda s: "'" + s.replace("'", "\\'") + "'"),
     "doublequote": lambda v, name, args: _each(v, lambda s: '"' + s.replace('"', '\\"') + '"'),
     "json": lambda v, name, args: json.dumps(v, separators=(",", ":")),

@@ -15,18 +15,19 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
 from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.validate.engines.base import QueryByQuery
 from pydis_dash.validate.engines.graphite_server import GraphiteServer
 from pydis_dash.validate.engines.graphite_target import TargetSyntaxError, parse_target, path_patterns
 from pydis_dash.validate.engines.graphite_variables import prepare_target, resolve_references
+from pydis_dash.validate.engines.net import display_url
 from pydis_dash.validate.findings import Finding, Severity
 from pydis_dash.validate.queries import Language, Query
 
@@ -52,7 +53,7 @@ class RenderOutcome:
     error: str | None
 
 
-class GraphiteEngine:
+class GraphiteEngine(QueryByQuery):
     """A Graphite (live or started by pydis-dash) that checks Graphite targets; see the module doc."""
 
     language: Language = Language.GRAPHITE
@@ -71,14 +72,6 @@ class GraphiteEngine:
     def ensure_reachable(self) -> None:
         """:class:`EnvironmentProblem` unless Graphite answers a metric lookup (as every check needs)."""
         self.find("*")
-
-    def check(self, queries: Sequence[Query]) -> list[Finding]:
-        """Check every Graphite query; queries of other languages are ignored."""
-        findings: list[Finding] = []
-        for query in queries:
-            if query.language == Language.GRAPHITE:
-                findings.extend(self.check_query(query))
-        return findings
 
     def check_query(self, query: Query) -> list[Finding]:
         """Findings for one query: syntax, Graphite's verdict, then each metric path pattern."""
@@ -118,7 +111,7 @@ class GraphiteEngine:
                 f"{self.url}/render", data=form, timeout=(CONNECT_TIMEOUT_SECONDS, self.timeout)
             )
         except requests.ConnectionError as error:  # connect timeouts included: the server is gone
-            raise EnvironmentProblem(f"Graphite at {redact_url(self.url)} is unreachable: {error}") from None
+            raise EnvironmentProblem(f"Graphite at {display_url(self.url)} is unreachable: {error}") from None
         except requests.Timeout:
             return RenderOutcome(f"Graphite did not answer within {self.timeout:g} s")
         if response.status_code == 400:
@@ -138,15 +131,18 @@ class GraphiteEngine:
                     timeout=(CONNECT_TIMEOUT_SECONDS, self.timeout),
                 )
             except requests.RequestException as error:
-                raise EnvironmentProblem(f"Graphite at {redact_url(self.url)} is unreachable: {error}") from None
+                raise EnvironmentProblem(f"Graphite at {display_url(self.url)} is unreachable: {error}") from None
             try:
                 response.raise_for_status()
-                nodes: list[dict[str, Any]] = response.json()
+                nodes: Any = response.json()
             except (requests.RequestException, ValueError):
+                nodes = None
+            # Anything but a list of nodes means the URL is not Graphite's (a proxy's login page, ...).
+            if not isinstance(nodes, list) or not all(isinstance(n, Mapping) and "text" in n for n in nodes):
                 raise EnvironmentProblem(
-                    f"Graphite at {redact_url(self.url)} answered HTTP {response.status_code} to"
+                    f"Graphite at {display_url(self.url)} answered HTTP {response.status_code} to"
                     f" /metrics/find: {short_text(response.text)}"
-                ) from None
+                )
             self._found[pattern] = sorted({str(node["text"]) for node in nodes})
         return self._found[pattern]
 
@@ -173,20 +169,13 @@ class GraphiteEngine:
 @contextmanager
 def open_graphite_engine(url: str | None, *, strict: bool = False) -> Iterator[GraphiteEngine]:
     """Yield an engine on ``url`` (a live Graphite), or on a graphite-web started for this run."""
-    if url:
-        engine = GraphiteEngine(url, strict=strict)
-        try:
+    with ExitStack() as stack:
+        live = bool(url)
+        engine = GraphiteEngine(url if url else stack.enter_context(GraphiteServer()).url, strict=strict)
+        stack.callback(engine.close)  # before the server stops
+        if live:
             engine.ensure_reachable()
-            yield engine
-        finally:
-            engine.close()
-        return
-    with GraphiteServer() as server:
-        engine = GraphiteEngine(server.url, strict=strict)
-        try:
-            yield engine
-        finally:
-            engine.close()
+        yield engine
 
 
 def grafana_target(query: Query) -> str:
@@ -258,16 +247,6 @@ def short_text(body: str) -> str:
     """An error body as one short line: tags dropped, whitespace collapsed, cut at 300 characters."""
     text = " ".join(re.sub(r"<[^>]+>", " ", body).split())
     return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 3] + "..."
-
-
-def redact_url(url: str) -> str:
-    """The URL without user and password, for messages."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def finding(query: Query, severity: Severity, message: str) -> Finding:

@@ -2,7 +2,7 @@
 
 graphite-web runs from its own virtualenv (made by ``ci/setup-graphite``; it pins Django 3.0, which must
 never meet pydis-dash's own environment) as a child process executing ``graphite_webapp.py``. Everything
-it writes lives in one temporary directory that is removed on exit, also on Ctrl-C.
+it writes lives in one temporary directory that is removed on exit, also on Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 
 from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.validate.engines.exit_guard import ExitGuard
 
 VENV_ENV = "PYDIS_DASH_GRAPHITE_VENV"
 DEFAULT_VENV = Path("/opt/pydis-dash/graphite-venv")
@@ -92,6 +93,7 @@ class GraphiteServer:
         self.start_seconds = 0.0
         self._workdir: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
+        self._guard = ExitGuard(self.stop)
 
     def __enter__(self) -> GraphiteServer:
         self.start()
@@ -111,8 +113,9 @@ class GraphiteServer:
         """Write the settings, start the child and wait for its ``READY <port>`` line."""
         python = graphite_python(self.venv)
         began = time.monotonic()
-        self._workdir = Path(tempfile.mkdtemp(prefix="pydis-dash-graphite-"))
         try:
+            self._guard.install()
+            self._workdir = Path(tempfile.mkdtemp(prefix="pydis-dash-graphite-"))
             self._spawn(python)
             port = self._wait_ready()
         except BaseException:
@@ -198,3 +201,4 @@ class GraphiteServer:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
         self.url = ""
+        self._guard.uninstall()

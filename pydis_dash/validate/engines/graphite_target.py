@@ -153,25 +153,32 @@ class _Parser:
         call = self.call()
         return call if call is not None else self.path()
 
+    def name_before(self, char: str) -> str | None:
+        """A name followed by ``char`` (whitespace between), both consumed; else ``None``, position unchanged."""
+        start = self.pos
+        match = NAME_RE.match(self.text, self.pos)
+        if match is not None:
+            self.pos = match.end()
+            self.skip_whitespace()
+            if self.peek() == char:
+                self.pos += 1
+                return match.group()
+        self.pos = start
+        return None
+
     def call(self) -> Call | None:
         """A call when a name and ``(`` follow; otherwise ``None`` with the position unchanged."""
         start = self.pos
-        match = NAME_RE.match(self.text, self.pos)
-        if match is None:
+        name = self.name_before("(")
+        if name is None:
             return None
-        self.pos = match.end()
-        self.skip_whitespace()
-        if self.peek() != "(":
-            self.pos = start
-            return None
-        self.pos += 1
         args: list[Node] = []
         kwargs: list[tuple[str, Node]] = []
         self.skip_whitespace()
         if self.peek() != ")":
             while True:
                 self.skip_whitespace()
-                keyword = self.keyword_name()
+                keyword = self.name_before("=")  # ``name =`` starts a keyword argument
                 if keyword is not None:
                     if not args:
                         # graphite-web's grammar only accepts keyword arguments after a positional one.
@@ -186,21 +193,7 @@ class _Parser:
                     break
                 self.pos += 1
         self.expect(")")
-        return Call(match.group(), tuple(args), tuple(kwargs), start + 1)
-
-    def keyword_name(self) -> str | None:
-        """``name =`` starting a keyword argument (consumed), else ``None`` with the position unchanged."""
-        start = self.pos
-        match = NAME_RE.match(self.text, self.pos)
-        if match is None:
-            return None
-        self.pos = match.end()
-        self.skip_whitespace()
-        if self.peek() == "=":
-            self.pos += 1
-            return match.group()
-        self.pos = start
-        return None
+        return Call(name, tuple(args), tuple(kwargs), start + 1)
 
     def arg(self) -> Node:
         self.skip_whitespace()

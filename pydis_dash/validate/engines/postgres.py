@@ -13,7 +13,6 @@ system user and every server binary runs through ``runuser -u postgres --``.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import glob
 import os
@@ -22,19 +21,20 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import TracebackType
 from typing import Any
 
 import psycopg
 
 from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.validate.engines.exit_guard import ExitGuard
+from pydis_dash.validate.engines.net import free_port
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 """Where the project ships the schemas of the databases its SQL queries run on."""
@@ -105,14 +105,6 @@ def scratch_parent() -> Path | None:
     return None
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 class PostgresCluster:
     """A private PostgreSQL server with the project's schemas loaded, alive inside a ``with`` block.
 
@@ -138,14 +130,9 @@ class PostgresCluster:
         self._process: subprocess.Popen[bytes] | None = None
         self._log: Path | None = None
         self._lock = threading.Lock()
-        self._old_handlers: dict[int, Any] = {}
+        self._guard = ExitGuard(self.stop)
 
     # -- public API -----------------------------------------------------------------------------------
-
-    @property
-    def databases(self) -> tuple[str, ...]:
-        """Names of the databases this cluster holds."""
-        return tuple(self.schemas)
 
     @property
     def socket_dir(self) -> Path:
@@ -193,9 +180,9 @@ class PostgresCluster:
             if not path.is_file():
                 raise EnvironmentProblem(f"schema file {path} is missing")
         bindir = self.bindir or find_postgres_bindir()
-        self._install_cleanup()
+        self._guard.install()
         try:
-            self.base_dir = self._make_dir()
+            self._make_dir()
             self._initdb(bindir)
             # A port picked by free_port() can be taken by someone else before postgres binds it;
             # retry with a fresh one in that case. A port the caller asked for is not retried.
@@ -226,7 +213,7 @@ class PostgresCluster:
             self._shutdown(process, base_dir)
         if base_dir is not None:
             shutil.rmtree(base_dir, ignore_errors=True)
-        self._uninstall_cleanup()
+        self._guard.uninstall()
 
     # -- setup steps ----------------------------------------------------------------------------------
 
@@ -240,20 +227,11 @@ class PostgresCluster:
             return ["runuser", "-u", SERVER_USER, "--", *argv]
         return list(argv)
 
-    def _make_dir(self) -> Path:
-        base = Path(tempfile.mkdtemp(prefix="pydis-dash-pg-", dir=scratch_parent()))
-        if self._as_root():
-            try:
-                entry = pwd.getpwnam(SERVER_USER)
-            except KeyError:
-                shutil.rmtree(base, ignore_errors=True)
-                raise EnvironmentProblem(
-                    f"running as root, but there is no '{SERVER_USER}' system user to run PostgreSQL as; "
-                    f"{_INSTALL_HINT}"
-                ) from None
-            os.chown(base, entry.pw_uid, entry.pw_gid)
-        os.chmod(base, 0o700)
-        return base
+    def _make_dir(self) -> None:
+        # Set before handing it over, so that stop() removes it whatever fails next.
+        self.base_dir = Path(tempfile.mkdtemp(prefix="pydis-dash-pg-", dir=scratch_parent()))
+        self._give_to_server_user(self.base_dir)
+        os.chmod(self.base_dir, 0o700)
 
     def _initdb(self, bindir: Path) -> None:
         assert self.base_dir is not None
@@ -284,9 +262,15 @@ class PostgresCluster:
             password_file.unlink(missing_ok=True)
 
     def _give_to_server_user(self, path: Path) -> None:
-        if self._as_root():
+        if not self._as_root():
+            return
+        try:
             entry = pwd.getpwnam(SERVER_USER)
-            os.chown(path, entry.pw_uid, entry.pw_gid)
+        except KeyError:
+            raise EnvironmentProblem(
+                f"running as root, but there is no '{SERVER_USER}' system user to run PostgreSQL as; {_INSTALL_HINT}"
+            ) from None
+        os.chown(path, entry.pw_uid, entry.pw_gid)
 
     def _run_tool(self, tool: Path, *args: str) -> None:
         try:
@@ -384,25 +368,6 @@ class PostgresCluster:
             process.kill()
             process.wait(timeout=_STOP_TIMEOUT)
 
-    def _install_cleanup(self) -> None:
-        atexit.register(self.stop)
-        # SIGTERM/SIGHUP would kill us without unwinding; turn them into KeyboardInterrupt so the
-        # context manager's __exit__ stops the server. Only the main thread may set handlers.
-        if threading.current_thread() is not threading.main_thread():
-            return
-        for signum in (signal.SIGTERM, signal.SIGHUP):
-            with contextlib.suppress(ValueError, OSError):
-                self._old_handlers[signum] = signal.signal(signum, _raise_keyboard_interrupt)
-
-    def _uninstall_cleanup(self) -> None:
-        atexit.unregister(self.stop)
-        if threading.current_thread() is not threading.main_thread():
-            return
-        for signum, handler in list(self._old_handlers.items()):
-            with contextlib.suppress(ValueError, OSError, TypeError):
-                signal.signal(signum, handler)
-            del self._old_handlers[signum]
-
     # -- diagnostics ----------------------------------------------------------------------------------
 
     def _log_tail(self) -> str:
@@ -416,10 +381,6 @@ class PostgresCluster:
     def _log_mentions_port_in_use(self) -> bool:
         text = self._log_tail()
         return "Address already in use" in text or "could not bind" in text
-
-
-def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(f"received signal {signal.Signals(signum).name}")
 
 
 def _grants(database: str) -> str:

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import difflib
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 
+from pydis_dash.validate.engines.base import QueryByQuery
 from pydis_dash.validate.engines.prometheus_api import EvaluationError, PrometheusApi
 from pydis_dash.validate.engines.prometheus_server import PrometheusServer
 from pydis_dash.validate.engines.promql_expand import IntervalSettings, expand, undefined_references
@@ -30,7 +31,7 @@ from pydis_dash.validate.queries import Language, Query
 RULE = "PROMQL"
 
 
-class PromqlEngine:
+class PromqlEngine(QueryByQuery):
     """Checks PromQL queries on one Prometheus; implements :class:`~pydis_dash.validate.engines.base.Engine`.
 
     ``at`` is the Unix time expressions are evaluated at (None: the server's current time).
@@ -46,14 +47,6 @@ class PromqlEngine:
         self.known_metrics = frozenset(api.metric_names())
         self._sorted_metrics = sorted(self.known_metrics)
         self._outcomes: dict[str, EvaluationError | None] = {}
-
-    def check(self, queries: Sequence[Query]) -> list[Finding]:
-        """Check every PromQL query; findings in query order."""
-        findings: list[Finding] = []
-        for query in queries:
-            if query.language is Language.PROMQL:
-                findings.extend(self.check_query(query))
-        return findings
 
     def check_query(self, query: Query) -> list[Finding]:
         """Findings for one query (empty when Prometheus accepts it and every metric is known)."""

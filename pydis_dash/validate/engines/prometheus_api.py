@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
 from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.validate.engines.net import display_url
 
 QUERY_TIMEOUT_S = 5.0  # Prometheus cancels evaluation after this (its own `timeout` parameter)
 HTTP_TIMEOUT_S = 10.0  # we stop waiting for an answer after this
@@ -26,15 +26,6 @@ class EvaluationError:
 
     kind: str
     message: str
-
-
-def display_url(url: str) -> str:
-    """The URL without credentials or query string, safe to print."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 class PrometheusApi:

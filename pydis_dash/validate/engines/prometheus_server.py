@@ -13,7 +13,6 @@ import hashlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -23,6 +22,8 @@ from types import TracebackType
 import requests
 
 from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.validate.engines.exit_guard import ExitGuard
+from pydis_dash.validate.engines.net import free_port
 from pydis_dash.validate.engines.prometheus_seed import (
     WINDOW_END_S,
     load_series_text,
@@ -64,12 +65,15 @@ def build_blocks(series_text: str, destination: Path, promtool: str) -> None:
         openmetrics = Path(scratch) / "series.om"
         with openmetrics.open("w", encoding="utf-8") as out:
             write_openmetrics(parse_series(series_text), out)
-        result = subprocess.run(
-            [promtool, "tsdb", "create-blocks-from", "openmetrics", "--quiet", str(openmetrics), str(destination)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        try:
+            result = subprocess.run(
+                [promtool, "tsdb", "create-blocks-from", "openmetrics", "--quiet", str(openmetrics), str(destination)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        except OSError as exc:
+            raise EnvironmentProblem(f"could not run promtool: {exc}") from None
     if result.returncode != 0:
         raise EnvironmentProblem(f"promtool could not build the seed TSDB: {_tail(result.stderr)}")
 
@@ -90,9 +94,14 @@ def cached_blocks(series_text: str, promtool: str, root: Path | None = None) -> 
             shutil.rmtree(final)
         building = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
     except OSError:
+        # Not in the cache: the caller owns this directory and removes it once it has copied the blocks.
         building = Path(tempfile.mkdtemp(prefix="pydis-dash-tsdb-"))
-        build_blocks(series_text, building, promtool)
-        (building / ".complete").touch()
+        try:
+            build_blocks(series_text, building, promtool)
+            (building / ".complete").touch()
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
         return building
     try:
         build_blocks(series_text, building, promtool)
@@ -106,16 +115,8 @@ def cached_blocks(series_text: str, promtool: str, root: Path | None = None) -> 
     return final
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 class PrometheusServer:
-    """Context manager running Prometheus with the seeded TSDB; stopped on exit (also on Ctrl-C).
+    """Context manager running Prometheus with the seeded TSDB; stopped on exit (also on Ctrl-C or SIGTERM).
 
     ``url`` is the base URL, ``evaluation_time`` a Unix time inside the seeded data (queries are
     evaluated there), ``startup_seconds`` how long building/copying the TSDB and starting took.
@@ -127,6 +128,7 @@ class PrometheusServer:
         self._cache = cache
         self._process: subprocess.Popen[bytes] | None = None
         self._workdir: tempfile.TemporaryDirectory[str] | None = None
+        self._guard = ExitGuard(self.stop)
         self.port = 0
         self.evaluation_time = float(WINDOW_END_S)
         self.startup_seconds = 0.0
@@ -146,13 +148,18 @@ class PrometheusServer:
         prometheus = find_binary("prometheus")
         promtool = find_binary("promtool")
         series_text = self._series_text if self._series_text is not None else load_series_text()
-        blocks = cached_blocks(series_text, promtool, self._cache)
-        self._workdir = tempfile.TemporaryDirectory(prefix="pydis-dash-prometheus-")
+        cache = self._cache or cache_root()
+        blocks = cached_blocks(series_text, promtool, cache)
         try:
+            self._guard.install()
+            self._workdir = tempfile.TemporaryDirectory(prefix="pydis-dash-prometheus-")
             self._start(prometheus, blocks, Path(self._workdir.name))
         except BaseException:
             self.stop()
             raise
+        finally:
+            if blocks.parent != cache:  # the unwritable-cache fallback: a temporary copy, used up now
+                shutil.rmtree(blocks, ignore_errors=True)
         self.startup_seconds = time.monotonic() - started
         return self
 
@@ -217,6 +224,7 @@ class PrometheusServer:
         if self._workdir is not None:
             self._workdir.cleanup()
             self._workdir = None
+        self._guard.uninstall()
 
 
 def _read(path: Path) -> str:

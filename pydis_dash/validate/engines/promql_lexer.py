@@ -71,8 +71,6 @@ _DURATION = re.compile(r"(?:\d+(?:ms|[smhdwy]))+(?![A-Za-z0-9_])")
 _NUMBER = re.compile(r"0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _IDENTIFIER = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
 _IDENTIFIER_IN_BRACKETS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # ':' is the subquery separator there
-# Grafana's own variable syntax (templateSrv), shared with the other engines.
-TEMPLATE_REFERENCE = REFERENCE
 _OPERATORS = ("==", "!=", "<=", ">=", "=~", "!~", "+", "-", "*", "/", "%", "^", "<", ">", "=", "@", ":")
 _PUNCTUATION = {
     "(": TokenKind.LEFT_PAREN,
@@ -109,7 +107,7 @@ def _tokens(text: str) -> Iterator[Token]:
 
 def _next_token(text: str, pos: int, *, in_brackets: bool) -> Token:
     char = text[pos]
-    template = TEMPLATE_REFERENCE.match(text, pos)
+    template = REFERENCE.match(text, pos)
     if template:
         return Token(TokenKind.TEMPLATE, template.group(), pos)
     if char == "#":
@@ -228,7 +226,7 @@ def _names_from_matchers(tokens: Sequence[Token]) -> list[MetricReference]:
             and label.text == "__name__"
             and operator.text == "="
             and value.kind is TokenKind.STRING
-            and not TEMPLATE_REFERENCE.search(value.text)
+            and not REFERENCE.search(value.text)
         ):
             names.append(MetricReference(string_value(value), value.start + 1))
     return names

@@ -16,7 +16,7 @@ One server and one connection per database per run: connections are opened on fi
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ import psycopg
 from psycopg import pq
 
 from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.validate.engines.base import QueryByQuery
 from pydis_dash.validate.engines.postgres import SCHEMA_DIR, PostgresCluster, schema_files
 from pydis_dash.validate.engines.sql_expand import ExpandProblem, Variant, expand
 from pydis_dash.validate.engines.sql_sandbox import check_single_select
@@ -94,7 +95,7 @@ class _Column:
         return _TYPE_NAMES.get(self.type_oid, f"type oid {self.type_oid}")
 
 
-class SqlEngine:
+class SqlEngine(QueryByQuery):
     """A connected SQL checker; build it with :func:`open_sql_engine`."""
 
     language: Language = Language.SQL
@@ -120,19 +121,11 @@ class SqlEngine:
 
     # -- public API -----------------------------------------------------------------------------------
 
-    def check(self, queries: Sequence[Query]) -> list[Finding]:
-        """Check every SQL query; return one finding per distinct problem.
+    def check_query(self, query: Query) -> list[Finding]:
+        """The findings for one query: one per distinct problem.
 
         Raises :class:`EnvironmentProblem` only when a server cannot be reached or a connection is lost.
         """
-        findings: list[Finding] = []
-        for query in queries:
-            if query.language is Language.SQL:
-                findings += self.check_query(query)
-        return findings
-
-    def check_query(self, query: Query) -> list[Finding]:
-        """The findings for one query (see :meth:`check`)."""
         database = self.database_for(query.datasource_uid)
         if database is None:
             known = ", ".join(sorted(self.datasource_databases))
@@ -193,10 +186,16 @@ class SqlEngine:
         timeout_ms = max(int(self.statement_timeout * 1000), 1)
         try:
             given = psycopg.conninfo.conninfo_to_dict(dsn)
-            # Every transaction of this session is read-only unless it says otherwise, and none does.
-            # Options already in the DSN (e.g. a search_path) are kept; ours come last and win.
-            options = f"{given.get('options') or ''} -c default_transaction_read_only=on"
-            options += f" -c statement_timeout={timeout_ms}"
+        except psycopg.Error:
+            # libpq quotes the offending part of a DSN it cannot parse, which may be the password.
+            raise EnvironmentProblem(
+                f"cannot connect to database '{database}': its DSN cannot be parsed (libpq key=value or URI)"
+            ) from None
+        # Every transaction of this session is read-only unless it says otherwise, and none does.
+        # Options already in the DSN (e.g. a search_path) are kept; ours come last and win.
+        options = f"{given.get('options') or ''} -c default_transaction_read_only=on"
+        options += f" -c statement_timeout={timeout_ms}"
+        try:
             conn = psycopg.connect(
                 dsn,
                 autocommit=True,
@@ -206,18 +205,23 @@ class SqlEngine:
             )
         except psycopg.Error as exc:
             raise EnvironmentProblem(
-                f"cannot connect to database '{database}' ({_safe_dsn(dsn)}): {str(exc).strip()}"
-            ) from exc
+                f"cannot connect to database '{database}' ({_safe_dsn(given)}): {str(exc).strip()}"
+            ) from None
         self._connections[database] = conn
         return conn
 
     def _columns_of(self, database: str, conn: psycopg.Connection[Any]) -> dict[str, str]:
         """``schema.table.column -> data_type`` of every column the role can read (for field filters)."""
         if database not in self._column_types:
-            rows = conn.execute(
-                "SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns"
-                " WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
-            ).fetchall()
+            try:
+                rows = conn.execute(
+                    "SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns"
+                    " WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+                ).fetchall()
+            except psycopg.Error as exc:
+                raise EnvironmentProblem(
+                    f"cannot read the columns of database '{database}': {str(exc).strip()}"
+                ) from None
             self._column_types[database] = {f"{s}.{t}.{c}": d for s, t, c, d in rows}
         return self._column_types[database]
 
@@ -334,14 +338,9 @@ def _finding(query: Query, severity: Severity, message: str) -> Finding:
     return query.finding(RULE, severity, message)
 
 
-def _safe_dsn(dsn: str) -> str:
-    """The DSN without its password, for error messages."""
-    try:
-        params = psycopg.conninfo.conninfo_to_dict(dsn)
-    except psycopg.Error:
-        return "unparseable DSN"
-    params.pop("password", None)
-    return psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in params.items() if v is not None})
+def _safe_dsn(params: Mapping[str, Any]) -> str:
+    """A parsed DSN without its password, for error messages."""
+    return psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in params.items() if v is not None and k != "password"})
 
 
 @contextlib.contextmanager

@@ -32,6 +32,7 @@ from pydis_dash.validate.engines.grafana_template import (
     sample_or_default,
     selection,
     split_format,
+    sql_string,
     time_variables,
 )
 from pydis_dash.validate.findings import Severity
@@ -172,7 +173,6 @@ def expand(
 
 # The backend's macro pattern: `$name(args)` with no nested parentheses.
 _GRAFANA_MACRO = re.compile(r"\$(?P<name>[_a-zA-Z0-9]+)\((?P<args>[^)]*)\)")
-_GRAFANA_GLOBALS = ("$__interval_ms", "$__interval", "$__unixEpochFrom()", "$__unixEpochTo()")
 
 DEFAULT_SAMPLE = "1"
 """Sample for a variable without one: a number-like string, as most Metabase/Grafana ids are."""
@@ -212,16 +212,12 @@ def _not_a_variable(text: str, reference: Reference) -> bool:
     return after == "$" or part_of_word or (reference.name.startswith("__") and after == "(")
 
 
-def _sql_quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _sql_datasource_default(value: Value, variable: Variable | None) -> str:
     """Grafana's SqlDatasource.interpolateVariable: the format used when none is written."""
     if isinstance(value, list):
-        return ",".join(_sql_quote(v) for v in value)
+        return ",".join(sql_string(v) for v in value)
     if variable is not None and (variable.multi or variable.include_all):
-        return _sql_quote(value)
+        return sql_string(value)
     return value.replace("'", "''")
 
 
@@ -231,7 +227,8 @@ def expand_grafana(text: str, variables: Sequence[Variable] = (), *, time: Sampl
     Unknown variables and macros, bad macro arguments and unknown formats are reported as problems.
     """
     problems: list[ExpandProblem] = []
-    scope = Scope(variables, _builtin_values(time))
+    builtins = _builtin_values(time)
+    scope = Scope(variables, builtins)
 
     def replace(match: re.Match[str]) -> str | None:
         reference = Reference.from_match(match)
@@ -261,21 +258,23 @@ def expand_grafana(text: str, variables: Sequence[Variable] = (), *, time: Sampl
 
     source = Variant(text)
     frontend = _replace(source, REFERENCE, replace)
-    backend = _expand_grafana_macros(frontend, time, problems)
+    backend = _expand_grafana_macros(frontend, time, builtins, problems)
     return Expansion((backend,), tuple(problems))
 
 
-def _expand_grafana_macros(source: Variant, time: SampleTime, problems: list[ExpandProblem]) -> Variant:
+def _expand_grafana_macros(
+    source: Variant, time: SampleTime, builtins: Mapping[str, str], problems: list[ExpandProblem]
+) -> Variant:
     """The backend step: global substitutions (sqleng.Interpolate), then the postgres macro engine."""
     start, end = time.start.astimezone(UTC), time.end.astimezone(UTC)
-    builtins = _builtin_values(time)
+    # In this order: ``$__interval_ms`` must be tried before its prefix ``$__interval``.
     global_values = {
         "$__interval_ms": builtins["__interval_ms"],
         "$__interval": builtins["__interval"],
         "$__unixEpochFrom()": str(int(start.timestamp())),
         "$__unixEpochTo()": str(int(end.timestamp())),
     }
-    globals_pattern = re.compile("|".join(re.escape(g) for g in _GRAFANA_GLOBALS))
+    globals_pattern = re.compile("|".join(re.escape(g) for g in global_values))
     source = _replace(source, globals_pattern, lambda m: global_values[m.group(0)])
     sql = source.text
 
@@ -427,11 +426,11 @@ def _metabase_literal(variable: Variable, time: SampleTime) -> str | None:
             values = [sample if sample is not None else "sample"]
             if variable.multi:
                 values *= 2
-            return ", ".join(_sql_quote(v) for v in values)
+            return ", ".join(sql_string(v) for v in values)
         case "number":
             return sample if sample is not None else DEFAULT_SAMPLE
         case "date":
-            return f"DATE {_sql_quote(sample or time.start.date().isoformat())}"
+            return f"DATE {sql_string(sample or time.start.date().isoformat())}"
         case "boolean":
             return "TRUE" if (sample or "true").lower() in ("true", "1", "yes") else "FALSE"
     return None
@@ -467,7 +466,7 @@ def _field_filter(
     elif column_type == "boolean":
         value = "TRUE"
     else:
-        value = _sql_quote(sample if sample is not None else "sample")
+        value = sql_string(sample if sample is not None else "sample")
     if variable.multi:
         return f"{identifier} IN ({value}, {value})", None
     return f"{identifier} = {value}", None
@@ -491,12 +490,14 @@ def expand_metabase(
     columns = column_types or {}
     substitutions: dict[int, str] = {}  # tag start -> SQL, shared by every variant
     tags: dict[int, int] = {}  # tag start -> tag end
+    sql_elsewhere = False  # a snippet or a card reference: part of the SQL is not in this text
 
     for match in _METABASE_TAG.finditer(text):
         body = match.group("body")
         tags[match.start()] = match.end()
         if body.startswith("snippet:") or body.startswith("#"):
             kind = "snippet" if body.startswith("snippet:") else "saved question reference"
+            sql_elsewhere = True
             problems.append(
                 ExpandProblem(
                     f"{{{{{body}}}}} is a {kind}; pydis-dash cannot check it, so the query is not checked",
@@ -519,10 +520,10 @@ def expand_metabase(
             continue
         substitutions[match.start()] = sql
 
-    clauses = [(m.start(), m.end()) for m in _METABASE_OPTIONAL.finditer(text)]
-    if any(p.severity is Severity.WARNING and "cannot check" in p.message for p in problems):
+    if sql_elsewhere:
         # Snippets and card references: the SQL is elsewhere; a warning says so, and nothing is checked.
         return Expansion((), tuple(problems))
+    clauses = [(m.start(), m.end()) for m in _METABASE_OPTIONAL.finditer(text)]
     variants = [
         _metabase_variant(text, clauses, included, tags, substitutions, label)
         for included, label in _clause_selections(text, clauses)

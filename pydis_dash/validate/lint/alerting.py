@@ -79,16 +79,29 @@ def contact_point_names(resources: Sequence[Resource]) -> set[str]:
 def route_nodes(policy: Mapping[str, Any]) -> Iterator[RouteNode]:
     """The root (pointer ``""``) and every nested route, depth first, each with its effective receiver."""
 
-    def walk(route: Mapping[str, Any], pointer: str, inherited: str | None, depth: int) -> Iterator[RouteNode]:
-        own = route.get("receiver")
-        receiver = own if isinstance(own, str) and own else inherited
-        yield RouteNode(pointer, route, receiver, depth)
-        children = route.get("routes")
-        for index, child in enumerate(children if isinstance(children, list) else []):
-            if isinstance(child, Mapping):
-                yield from walk(child, f"{pointer}/routes/{index}", receiver, depth + 1)
+    def walk(node: RouteNode) -> Iterator[RouteNode]:
+        yield node
+        for child in _children(node):
+            yield from walk(child)
 
-    yield from walk(policy, "", None, 0)
+    yield from walk(_root(policy))
+
+
+def _root(policy: Mapping[str, Any]) -> RouteNode:
+    return RouteNode("", policy, _receiver(policy, None), 0)
+
+
+def _children(node: RouteNode) -> Iterator[RouteNode]:
+    """The direct child routes of ``node``, each with its effective receiver."""
+    children = node.route.get("routes")
+    for index, child in enumerate(children if isinstance(children, list) else []):
+        if isinstance(child, Mapping):
+            yield RouteNode(f"{node.pointer}/routes/{index}", child, _receiver(child, node.receiver), node.depth + 1)
+
+
+def _receiver(route: Mapping[str, Any], inherited: str | None) -> str | None:
+    own = route.get("receiver")
+    return own if isinstance(own, str) and own else inherited
 
 
 def matchers_of(route: Mapping[str, Any]) -> list[tuple[str, str, str]]:
@@ -124,22 +137,13 @@ def route_alert(policy: Mapping[str, Any], labels: Mapping[str, str]) -> list[Ro
     """The routes that handle an alert with ``labels`` (the root when no route matches)."""
 
     def walk(node: RouteNode) -> list[RouteNode]:
-        children = [
-            child
-            for child in route_nodes(node.route)
-            if child.depth == 1  # direct children, re-rooted below
-        ]
         handled: list[RouteNode] = []
-        for child in children:
-            absolute = RouteNode(
-                node.pointer + child.pointer, child.route, child.receiver or node.receiver, node.depth + 1
-            )
+        for child in _children(node):
             if not matches(child.route, labels):
                 continue
-            handled.extend(walk(absolute))
+            handled.extend(walk(child))
             if not child.route.get("continue"):
                 break
         return handled or [node]
 
-    root = next(route_nodes(policy))
-    return walk(root)
+    return walk(_root(policy))

@@ -16,6 +16,7 @@ Rules are disabled per project (``[tool.pydis-dash.lint] disable = [...]``, see
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -118,16 +119,7 @@ class Rule:
         ref_id: str | None = None,
     ) -> Finding:
         """A finding of this rule at ``pointer`` in ``resource``, located at the definition's line."""
-        return Finding(
-            rule=self.id,
-            severity=self.severity,
-            message=message,
-            ref=resource.ref,
-            location=resource.location_of(pointer),
-            json_path=pointer,
-            panel=panel,
-            ref_id=ref_id,
-        )
+        return Finding.at(resource, pointer, self.id, self.severity, message, panel=panel, ref_id=ref_id)
 
 
 _REGISTRY: dict[str, type[Rule]] = {}
@@ -152,7 +144,9 @@ def rule_ids() -> frozenset[str]:
     return frozenset(rule.id for rule in all_rules())
 
 
+@functools.cache
 def _import_rule_modules() -> None:
+    # Once per process: listing the package is not free, and rule_ids() is asked per run and per config.
     package = importlib.import_module("pydis_dash.validate.lint")
     for module in pkgutil.iter_modules(package.__path__):
         if module.name.startswith("pd"):
@@ -164,15 +158,16 @@ def run_lint(
     disabled: Collection[str] = (),
     queries: Sequence[Query] | None = None,
     context: Sequence[Resource] | None = None,
+    catalog: DatasourceCatalog | None = None,
 ) -> list[Finding]:
     """Run every enabled rule over ``resources``; drop findings a resource excludes.
 
-    ``queries`` are the extracted queries (extracted here when not given, so the runner can share one
-    extraction with the engines). ``context`` is every resource rules may compare against (default:
-    ``resources``); findings are kept only for ``resources``.
+    ``queries`` are the extracted queries and ``catalog`` the data sources of ``context`` (both made
+    here when not given, so the runner can share them with the engines). ``context`` is every resource
+    rules may compare against (default: ``resources``); findings are kept only for ``resources``.
     """
     everything = list(context) if context is not None else list(resources)
-    catalog = DatasourceCatalog(everything)
+    catalog = catalog if catalog is not None else DatasourceCatalog(everything)
     ctx = LintContext(resources=everything, datasources=catalog)
     rules = [rule() for rule in all_rules() if rule.id not in disabled]
     if queries is None:

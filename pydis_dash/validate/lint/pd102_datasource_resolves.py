@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from pydis_dash.model import Kind, Resource, json_pointer
+from pydis_dash.model import Resource, json_pointer
 from pydis_dash.validate.dashboard_json import DatasourceRef, datasource_ref, template_variables
 from pydis_dash.validate.datasources import BUILTIN_UIDS, canonical_type, language_of
 from pydis_dash.validate.extract import TEXT_KEYS
 from pydis_dash.validate.findings import Finding
+from pydis_dash.validate.lint.alerting import rule_nodes
 from pydis_dash.validate.lint.base import LintContext, PanelNode, Rule, TargetNode, register
 
 
@@ -68,26 +69,19 @@ class DatasourceResolves(Rule):
 
     def check_project(self, ctx: LintContext) -> Iterable[Finding]:
         """Data sources of alert rule queries (``rules[].data[].datasourceUid``)."""
-        for resource in ctx.resources:
-            if resource.kind is Kind.GRAFANA_RULE_GROUP:
-                yield from self._rule_group(ctx, resource)
-
-    def _rule_group(self, ctx: LintContext, group: Resource) -> Iterator[Finding]:
-        rules = group.body.get("rules")
-        for rule_index, rule in enumerate(rules if isinstance(rules, list) else []):
-            data = rule.get("data") if isinstance(rule, Mapping) else None
+        for node in rule_nodes(ctx.resources):
+            data = node.rule.get("data")
             for data_index, query in enumerate(data if isinstance(data, list) else []):
                 uid = query.get("datasourceUid") if isinstance(query, Mapping) else None
                 if not isinstance(uid, str):
                     continue
-                pointer = json_pointer("rules", rule_index, "data", data_index, "datasourceUid")
-                title, ref_id = rule.get("title"), query.get("refId")
+                ref_id = query.get("refId")
                 yield from self._check(
                     ctx,
-                    group,
-                    pointer,
+                    node.group,
+                    f"{node.pointer}/data/{data_index}/datasourceUid",
                     {"uid": uid},
-                    panel=title if isinstance(title, str) else None,
+                    panel=node.title,
                     ref_id=ref_id if isinstance(ref_id, str) else None,
                     variables_allowed=False,
                 )

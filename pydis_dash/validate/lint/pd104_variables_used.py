@@ -24,24 +24,25 @@ class VariablesUsed(Rule):
         """Each variable is referenced somewhere in the dashboard outside its own definition."""
         body = dashboard.body
         repeats = {panel.get("repeat") for _, panel in iter_panels(body)}
+        # Each string is read once; a variable's own definition (its query, options) does not count as a use.
+        references = [(pointer, set(referenced_variables(text))) for pointer, text in _strings(body)]
         for pointer, variable in template_variables(body):
             name = variable.get("name")
             # Ad hoc filters apply themselves to every query of their data source: no reference needed.
             if not isinstance(name, str) or variable.get("type") == "adhoc" or name in repeats:
                 continue
-            if not any(name in referenced_variables(text) for text in _strings(body, skip=pointer)):
+            inside = pointer + "/"
+            if not any(name in names for where, names in references if not where.startswith(inside)):
                 yield self.finding(dashboard, pointer, f"variable ${name} is defined but never used")
 
 
-def _strings(value: Any, skip: str, pointer: str = "") -> Iterator[str]:
-    """Every string in ``value`` (keys' values, recursively), except under the pointer ``skip``."""
-    if pointer == skip:
-        return
+def _strings(value: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
+    """Every string in ``value`` (keys' values, recursively) with its JSON pointer."""
     if isinstance(value, str):
-        yield value
+        yield pointer, value
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            yield from _strings(item, skip, pointer + json_pointer(str(key)))
+            yield from _strings(item, pointer + json_pointer(str(key)))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _strings(item, skip, pointer + json_pointer(index))
+            yield from _strings(item, pointer + json_pointer(index))

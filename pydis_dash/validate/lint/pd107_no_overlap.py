@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from pydis_dash.model import Resource
-from pydis_dash.validate.dashboard_json import panel_title
 from pydis_dash.validate.findings import Finding
 from pydis_dash.validate.lint.base import LintContext, PanelNode, Rule, panel_nodes, register
 from pydis_dash.validate.lint.grid import Rect, grid_rect
@@ -25,18 +24,23 @@ class NoOverlap(Rule):
         for node in panel_nodes(dashboard):
             groups.setdefault(id(node.row) if node.row is not None else 0, []).append(node)
         for nodes in groups.values():
-            placed: list[tuple[PanelNode, Rect]] = []
-            for node in nodes:
-                rect = grid_rect(node.panel)
-                if rect is None:
-                    continue
-                other = next((p for p, r in placed if r.overlaps(rect)), None)
-                if other is not None:
-                    other_rect = grid_rect(other.panel)
-                    yield self.finding(
-                        dashboard,
-                        node.pointer + "/gridPos",
-                        f"overlaps panel {panel_title(other.panel) or other.pointer!r} ({rect} vs {other_rect})",
-                        panel=node.title,
-                    )
-                placed.append((node, rect))
+            for node, rect, other, other_rect in _overlaps(nodes):
+                yield self.finding(
+                    dashboard,
+                    node.pointer + "/gridPos",
+                    f"overlaps panel {other.title or other.pointer!r} ({rect} vs {other_rect})",
+                    panel=node.title,
+                )
+
+
+def _overlaps(nodes: Iterable[PanelNode]) -> Iterator[tuple[PanelNode, Rect, PanelNode, Rect]]:
+    """Each panel overlapping one placed before it, with that first earlier panel (and both rectangles)."""
+    placed: list[tuple[PanelNode, Rect]] = []
+    for node in nodes:
+        rect = grid_rect(node.panel)
+        if rect is None:
+            continue
+        hit = next(((p, r) for p, r in placed if r.overlaps(rect)), None)
+        if hit is not None:
+            yield node, rect, *hit
+        placed.append((node, rect))

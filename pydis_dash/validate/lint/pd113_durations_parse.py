@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from pydis_dash.alerts.durations import DurationError, parse_duration
@@ -37,8 +37,8 @@ class DurationsParse(Rule):
             yield from self._duration(node.group, f"{node.pointer}/for", node.rule.get("for"), "for", node.title)
             data = node.rule.get("data")
             for index, query in enumerate(data if isinstance(data, list) else []):
-                window = query.get("relativeTimeRange") if isinstance(query, dict) else None
-                if isinstance(window, dict) and not all(_is_int(window.get(k)) for k in ("from", "to")):
+                window = query.get("relativeTimeRange") if isinstance(query, Mapping) else None
+                if isinstance(window, Mapping) and not all(_is_int(window.get(k)) for k in ("from", "to")):
                     yield self.finding(
                         node.group,
                         f"{node.pointer}/data/{index}/relativeTimeRange",
