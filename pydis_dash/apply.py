@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from pydis_dash.errors import EnvironmentProblem
@@ -30,7 +30,9 @@ class ApplyContext:
 
     ``message`` goes into each saved version (``pydis-dash <git sha>``) so later plans can tell our
     writes from edits made in the UI. ``environ`` is where secrets are read from (names come from
-    ``Resource.secret_env``); values are read only when a write needs them.
+    ``Resource.secret_env``); values are read only when a write needs them. ``rotate_secrets`` is
+    taken from the plan's options by :func:`apply_plan`, so a write sends exactly the secrets the plan
+    announced.
     """
 
     message: str
@@ -108,37 +110,46 @@ def apply_plan(
     Raises EnvironmentProblem (after letting running requests finish, starting nothing new) when a
     server rejects the credentials mid-way.
     """
+    ctx = replace(ctx, rotate_secrets=plan.options.rotate_secrets)
     if ctx.dry_run:
         for provider in providers:
             provider.enable_dry_run()
     results: dict[Ref, Result] = {}
-    notify = on_result or (lambda result: None)
+
+    def record(result: Result) -> None:
+        results[result.change.ref] = result
+        if on_result is not None:
+            on_result(result)
+
     pending = list(plan.pending)
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="apply") as pool:
         for wave in execution_waves(pending, providers):
-            futures: dict[Future[Result], Change] = {}
+            started = []
             for change in wave:
                 early = _precheck(change, results, ctx)
                 if early is not None:
-                    results[change.ref] = early
-                    notify(early)
+                    record(early)
                     continue
                 handler = handler_for(providers, change.ref.kind)
                 assert handler is not None, f"no handler for {change.ref.kind}"  # build_plan checked
-                futures[pool.submit(_run, handler, change, ctx)] = change
-            remaining = set(futures)
-            while remaining:
-                done, remaining = wait(remaining, return_when=FIRST_EXCEPTION)
-                for future in done:
-                    error = future.exception()
-                    if error is not None:  # only EnvironmentProblem escapes _run
-                        for other in remaining:
-                            other.cancel()
-                        raise error
-                    result = future.result()
-                    results[result.change.ref] = result
-                    notify(result)
+                started.append(pool.submit(_run, handler, change, ctx))
+            _collect(started, record)
     return ApplyReport(tuple(results[c.ref] for c in pending if c.ref in results))
+
+
+def _collect(futures: Sequence[Future[Result]], record: Callable[[Result], None]) -> None:
+    """Record each result as it arrives; on an EnvironmentProblem (the only exception ``_run`` lets
+    through) cancel what has not started and raise it."""
+    remaining = set(futures)
+    while remaining:
+        done, remaining = wait(remaining, return_when=FIRST_EXCEPTION)
+        for future in done:
+            error = future.exception()
+            if error is not None:
+                for other in remaining:
+                    other.cancel()
+                raise error
+            record(future.result())
 
 
 def execution_waves(changes: Sequence[Change], providers: Sequence[Provider]) -> list[list[Change]]:
@@ -201,20 +212,33 @@ def _precheck(change: Change, results: Mapping[Ref, Result], ctx: ApplyContext) 
 
 def _run(handler: Handler, change: Change, ctx: ApplyContext) -> Result:
     operation = {Action.CREATE: handler.create, Action.UPDATE: handler.update, Action.DELETE: handler.delete}
+    verb = _VERBS[change.action]
     try:
         note = operation[change.action](change, ctx)
     except DryRunBlocked:
-        return Result(change, Outcome.DRY_RUN, f"would be {_VERBS[change.action]}")
+        return Result(change, Outcome.DRY_RUN, f"would be {verb}")
     except EnvironmentProblem:
         raise
     except ResourceError as exc:
-        return Result(change, Outcome.FAILED, str(exc))
+        return Result(change, Outcome.FAILED, _without_secrets(str(exc), change, ctx))
     except Exception as exc:  # a bug in one handler must not abort independent changes
-        return Result(change, Outcome.FAILED, f"internal error: {type(exc).__name__}: {exc}")
-    detail = _VERBS[change.action]
+        return Result(
+            change, Outcome.FAILED, _without_secrets(f"internal error: {type(exc).__name__}: {exc}", change, ctx)
+        )
     if ctx.dry_run:
-        return Result(change, Outcome.DRY_RUN, f"would be {detail}")
-    return Result(change, Outcome.OK, f"{detail}{f' ({note})' if note else ''}")
+        return Result(change, Outcome.DRY_RUN, f"would be {verb}")
+    return Result(change, Outcome.OK, _without_secrets(f"{verb} ({note})" if note else verb, change, ctx))
+
+
+def _without_secrets(text: str, change: Change, ctx: ApplyContext) -> str:
+    """``text`` with the value of every secret the change's resource reads masked: a server's error
+    answer may quote what was sent (a webhook URL in a validation message), and details are printed."""
+    secret_env = change.resource.secret_env if change.resource else {}
+    for variable in secret_env.values():
+        value = ctx.environ.get(variable)
+        if value:
+            text = text.replace(value, "***")
+    return text
 
 
 # --------------------------------------------------------------------------------------------------

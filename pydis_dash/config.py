@@ -67,6 +67,13 @@ class Environment:
         if not url:
             raise ConfigError(f"environment {self.name!r} has no {what} URL")
         parts = urlsplit(url)
+        if "@" in parts.netloc:
+            # user:password@ would end up in every message that names the server (and requests would
+            # send it as Basic auth in place of the token), so it is refused without echoing the URL.
+            raise ConfigError(
+                f"environment {self.name!r}: the {what} URL must not contain credentials (user:password@); "
+                "name the environment variable holding them instead"
+            )
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"environment {self.name!r}: {what} URL {url!r} must be http(s)://host[:port]")
         if parts.scheme == "http" and not self.allow_insecure_http and not _is_loopback(parts.hostname):

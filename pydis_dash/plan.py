@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from pydis_dash.errors import EnvironmentProblem
-from pydis_dash.model import Ref, Resource
+from pydis_dash.model import Kind, Ref, Resource
 from pydis_dash.providers.base import (
     Drift,
     Handler,
@@ -26,6 +26,7 @@ from pydis_dash.providers.base import (
     ResourceError,
     handler_for,
 )
+from pydis_dash.providers.dryrun import DryRunBlocked
 
 __all__ = [
     "Action",
@@ -84,6 +85,12 @@ class Change:
     located_in: tuple[Ref, ...] = ()
     notes: tuple[str, ...] = ()
     blocked: str | None = None
+
+    def desired(self) -> Resource:
+        """The desired resource of a create or update (``build_plan`` always sets it for those)."""
+        if self.resource is None:
+            raise ValueError(f"the {self.action.value} of {self.ref} carries no desired resource")
+        return self.resource
 
     @property
     def live_id(self) -> str | None:
@@ -149,15 +156,23 @@ class Plan:
         """True when a deploy would write (or refuse to write because of drift)."""
         return bool(self.pending)
 
+    @property
+    def drifted_count(self) -> int:
+        """How many pending changes deploy refuses without ``--force``."""
+        return sum(1 for c in self.pending if c.drift)
+
+    @property
+    def blocked_count(self) -> int:
+        """How many pending changes can never be applied."""
+        return sum(1 for c in self.pending if c.blocked)
+
     def summary(self) -> str:
         """``+ 1 create  ~ 2 update  - 0 delete  = 5 unchanged``, plus drift and blocked counts."""
         text = "  ".join(f"{a.symbol} {self.count(a)} {a.value}" for a in Action)
-        drifted = sum(1 for c in self.pending if c.drift)
-        blocked = sum(1 for c in self.pending if c.blocked)
-        if drifted:
-            text += f"  ! {drifted} drifted (deploy refuses them without --force)"
-        if blocked:
-            text += f"  ! {blocked} blocked"
+        if self.drifted_count:
+            text += f"  ! {self.drifted_count} drifted (deploy refuses them without --force)"
+        if self.blocked_count:
+            text += f"  ! {self.blocked_count} blocked"
         return text
 
 
@@ -175,10 +190,11 @@ def build_plan(
     """Compare ``resources`` with the live state the providers read, kind by kind.
 
     Raises EnvironmentProblem when live state cannot be read (nothing can be planned then) and
-    ResourceError never: a read failure of any kind makes the whole plan unreliable.
+    ResourceError never: a read failure of any kind makes the whole plan unreliable. Planning only
+    reads: under a dry-run guard (``diff``), a write attempted while reading is such a failure too.
     """
     options = options or PlanOptions()
-    by_kind: dict[Any, list[Resource]] = {}
+    by_kind: dict[Kind, list[Resource]] = {}
     for resource in resources:
         by_kind.setdefault(resource.kind, []).append(resource)
     changes: list[Change] = []
@@ -196,31 +212,31 @@ def build_plan(
         desired = by_kind.get(handler.kind, [])
         try:
             live = handler.fetch(desired, options)
-        except ResourceError as exc:
+        except (ResourceError, DryRunBlocked) as exc:
             raise EnvironmentProblem(f"{environment}: reading live {handler.kind.value} failed: {exc}") from exc
         changes.extend(_desired_changes(handler, desired, live, options, environment))
         desired_uids = {r.ref.uid for r in desired}
-        for uid in sorted(live):
-            if uid in desired_uids:
-                continue
-            item = live[uid]
+        for item in (live[uid] for uid in sorted(live) if uid not in desired_uids):
             if not item.managed:
                 unmanaged.append(item)
             elif options.prune:
-                changes.append(
-                    Change(
-                        Action.DELETE,
-                        item.ref,
-                        item.title,
-                        before=item.state,
-                        live=item,
-                        located_in=handler.live_dependencies(item),
-                        blocked=handler.delete_blocker(item),
-                    )
-                )
+                changes.append(_delete_change(handler, item))
             else:
                 orphans.append(item)
     return Plan(environment, tuple(changes), tuple(unmanaged), tuple(orphans), options)
+
+
+def _delete_change(handler: Handler, item: LiveResource) -> Change:
+    """The ``--prune`` deletion of a managed live resource gone from code."""
+    return Change(
+        Action.DELETE,
+        item.ref,
+        item.title,
+        before=item.state,
+        live=item,
+        located_in=handler.live_dependencies(item),
+        blocked=handler.delete_blocker(item),
+    )
 
 
 def _desired_changes(
@@ -271,7 +287,7 @@ def _desired_changes(
         else:
             try:
                 drift = handler.drift(resource, current)
-            except ResourceError as exc:
+            except (ResourceError, DryRunBlocked) as exc:
                 raise EnvironmentProblem(f"{environment}: reading history of {resource.ref} failed: {exc}") from exc
         changes.append(
             Change(
@@ -342,10 +358,7 @@ def render_json(plan: Plan) -> str:
         "environment": plan.environment,
         "options": {"prune": plan.options.prune, "rotateSecrets": plan.options.rotate_secrets},
         "summary": {a.value: plan.count(a) for a in Action}
-        | {
-            "drifted": sum(1 for c in plan.pending if c.drift),
-            "blocked": sum(1 for c in plan.pending if c.blocked),
-        },
+        | {"drifted": plan.drifted_count, "blocked": plan.blocked_count},
         "changes": [c.to_json() for c in plan.changes],
         "orphans": [_live_json(item) for item in plan.orphans],
         "unmanaged": [_live_json(item) for item in plan.unmanaged],

@@ -21,7 +21,7 @@ def current_revision(project_dir: Path) -> str:
     try:
         sha = _git(project_dir, "rev-parse", "--short=12", "HEAD")
         dirty = _git(project_dir, "status", "--porcelain", "--untracked-files=no")
-    except (OSError, subprocess.CalledProcessError):
+    except (OSError, subprocess.SubprocessError):  # no git, not a repository, or git hung (timeout)
         return "unknown"
     return f"{sha}-dirty" if dirty else sha
 

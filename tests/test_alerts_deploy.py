@@ -8,17 +8,21 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 import requests
 from emulators.grafana import GrafanaEmulator
 from emulators.grafana_alerting import AlertingRoutes
 
+from pydis_dash.alerts.identity import UID_PREFIX
 from pydis_dash.apply import ApplyContext, ApplyReport, Outcome, apply_plan, render_report
 from pydis_dash.model import Kind, Resource
 from pydis_dash.pipeline import load_resources
 from pydis_dash.plan import Action, Plan, PlanOptions, build_plan, render_json, render_text
 from pydis_dash.providers.grafana.client import GrafanaClient
+from pydis_dash.providers.grafana.common import GrafanaContext
+from pydis_dash.providers.grafana.contact_points import ContactPointHandler
 from pydis_dash.providers.grafana.provider import GrafanaProvider
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -370,3 +374,27 @@ def test_mute_timings_are_created_before_the_policy_that_names_them(grafana: Gra
     grafana.emulator.reset_log()
     assert deploy(grafana, resources_of(project))[0].pending == ()
     assert grafana.emulator.writes() == []
+
+
+def test_a_pruned_contact_point_never_shows_a_setting_grafana_returned_in_clear() -> None:
+    """Some Grafana versions return a webhook URL unredacted; gone from code, nothing says it is secret."""
+    token = "https://discord.test/api/webhooks/1/t0ken"
+    listed = [{"uid": f"{UID_PREFIX}old", "name": "old", "type": "discord", "settings": {"url": token}}]
+
+    class Listing:
+        def get(self, path: str, params: Any = None) -> Any:
+            return listed
+
+    handler = ContactPointHandler(GrafanaContext(cast(GrafanaClient, Listing()), cast(Any, None)))
+
+    class OneHandler:
+        target, environment, handlers = "grafana", "test", [handler]
+
+        def begin_plan(self) -> None:
+            pass
+
+    plan = build_plan("test", [cast(Any, OneHandler())], [], PlanOptions(prune=True))
+    assert [(c.action, c.ref.uid) for c in plan.pending] == [(Action.DELETE, f"{UID_PREFIX}old")]
+    for text in (render_text(plan), render_json(plan)):
+        assert token not in text
+    assert '"url": "***"' in render_text(plan)

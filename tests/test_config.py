@@ -88,6 +88,15 @@ def test_plain_http_only_to_loopback(tmp_path: Path, url: str, allowed: bool) ->
             env.checked_url(url, "grafana")
 
 
+@pytest.mark.parametrize("url", ["https://admin:hunter2@grafana.example.org", "https://hunter2@grafana.example.org"])
+def test_credentials_in_a_url_are_refused_without_echoing_them(tmp_path: Path, url: str) -> None:
+    write(tmp_path, "pyproject.toml", "[tool.pydis-dash.environments.x]\n")
+    env = load_config(tmp_path).environment("x")
+    with pytest.raises(ConfigError, match="must not contain credentials") as caught:
+        env.checked_url(url, "grafana")
+    assert "hunter2" not in str(caught.value)
+
+
 def test_insecure_http_needs_the_explicit_flag(tmp_path: Path) -> None:
     write(tmp_path, "pyproject.toml", "[tool.pydis-dash.environments.x]\nallow_insecure_http = true\n")
     env = load_config(tmp_path).environment("x")

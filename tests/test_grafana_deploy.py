@@ -395,7 +395,8 @@ def test_configuration_problems_exit_3(project: Project, monkeypatch: pytest.Mon
 
 def test_prune_refuses_selectors(project: Project, grafana: GrafanaEmulator) -> None:
     result = project.run("deploy", "--env", "test", "--prune", "grafana-dashboard/home")
-    assert result.exit_code == 2 and "--prune needs the whole project" in result.stderr
+    # A usage error is a tool error (3): exit 2 is reserved for "changes present".
+    assert result.exit_code == 3 and "--prune needs the whole project" in result.stderr
     assert grafana.requests == []
 
 
@@ -491,3 +492,15 @@ def test_each_fault_is_survived_or_reported_and_a_rerun_converges(
     assert grafana.dashboards["bot"].folder_uid == "pydis-dash-bot"
     assert grafana.datasources["metricity"].fields["url"] == "metricity-db:6432"
     assert grafana.dashboards["theirs"].version == theirs_version  # the unmanaged one was never touched
+
+
+def test_a_url_that_does_not_answer_like_grafana_is_one_line_exit_3(
+    project: Project, grafana: GrafanaEmulator
+) -> None:
+    grafana.inject("GET", r"/api/search", Status(404, {"message": "Not Found"}))
+    result = project.run("diff", "--env", "test")
+    assert result.exit_code == 3
+    assert result.stderr.strip().splitlines() == [
+        f"error: environment 'test': Grafana at {grafana.url} answered GET /api/search with 404: Not Found"
+    ]
+    assert writes(grafana) == []

@@ -354,3 +354,20 @@ def test_questions_in_the_root_collection(emulator: MetabaseEmulator, tmp_path: 
     assert report.ok and planned.count(Action.CREATE) == 1
     assert cards_with_key(emulator, "nominee-channels")[0]["collection_id"] is None
     assert not plan(emulator, wanted).has_changes
+
+
+def test_reads_cut_off_mid_answer_are_resent(emulator: MetabaseEmulator, tmp_path: Path) -> None:
+    emulator.inject("GET", r"/api/collection/tree/?", ResetMidResponse(), times=1)
+    _, report = deploy(emulator, resources(tmp_path))
+    assert report.ok
+    assert emulator.count("GET", r"/api/collection/tree/?") == 2
+
+
+@pytest.mark.parametrize("body", [b"<html>maintenance</html>", "a JSON string", ["a", "list"]])
+def test_a_login_answer_without_a_session_is_one_environment_error(emulator: MetabaseEmulator, body: Any) -> None:
+    emulator.reset(new_state(api_key=None, username="deploy@example.com", password="s3cret-pw"))
+    emulator.inject("POST", "/api/session", Status(200, body), times=1)
+    target = provider(emulator, username="deploy@example.com", password="s3cret-pw")
+    with pytest.raises(EnvironmentProblem, match="answered the login without a session") as caught:
+        target.check_access()
+    assert "s3cret-pw" not in str(caught.value)

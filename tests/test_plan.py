@@ -293,3 +293,47 @@ def test_plan_without_pending_changes_reports_none() -> None:
     plan = build_plan("test", [provider], [dashboard("d")])
     assert isinstance(plan, Plan) and not plan.has_changes and plan.pending == ()
     assert apply_plan(plan, [provider], ctx()).results == ()
+
+
+def test_a_secret_quoted_by_a_server_error_never_reaches_the_report() -> None:
+    provider = MemoryProvider()
+    hook = Resource(Ref(DASH, "hook"), "hook", {"title": "hook"}, SRC, secret_env={"url": "HOOK_URL"})
+    provider.dashboards.fail["hook"] = "400: invalid url https://discord.test/api/webhooks/s3cr3t"
+    plan = build_plan("test", [provider], [hook])
+    report = apply_plan(plan, [provider], ctx(environ={"HOOK_URL": "https://discord.test/api/webhooks/s3cr3t"}))
+    [result] = report.results
+    assert result.outcome == Outcome.FAILED
+    assert "s3cr3t" not in result.detail
+    assert result.detail == "400: invalid url ***"
+    assert "s3cr3t" not in render_report(report)
+
+
+@pytest.mark.parametrize("rotate", [False, True])
+def test_apply_takes_secret_rotation_from_the_plan(rotate: bool) -> None:
+    provider = MemoryProvider()
+    seen: list[bool] = []
+    original = provider.dashboards.create
+
+    def create(change: Change, context: ApplyContext) -> str | None:
+        seen.append(context.rotate_secrets)
+        return original(change, context)
+
+    provider.dashboards.create = create  # type: ignore[method-assign]
+    plan = build_plan("test", [provider], [dashboard("d")], PlanOptions(rotate_secrets=rotate))
+    apply_plan(plan, [provider], ctx(rotate_secrets=not rotate))
+    assert seen == [rotate]
+
+
+def test_a_write_attempted_while_planning_under_the_guard_is_an_environment_problem() -> None:
+    provider = MemoryProvider()
+    provider.enable_dry_run()
+    original = provider.dashboards.fetch
+
+    def fetch_that_writes(desired: Sequence[Resource], options: PlanOptions) -> Mapping[str, LiveResource]:
+        provider.check_guard()  # e.g. a session login renewed in the middle of a read
+        return original(desired, options)
+
+    provider.dashboards.fetch = fetch_that_writes  # type: ignore[method-assign]
+    with pytest.raises(EnvironmentProblem, match="reading live grafana-dashboard failed: dry run: POST not sent"):
+        build_plan("test", [provider], [dashboard("d")])
+    assert provider.calls == []

@@ -3,16 +3,44 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
 from pydis_dash import __version__
-from pydis_dash.errors import PydisDashError
+from pydis_dash.errors import ExitCode, PydisDashError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class ExitCodeGroup(click.Group):
+    """click exits 2 on a usage error (unknown option, bad value, missing argument); in pydis-dash 2
+    means only "changes present" (`diff --exit-code`), so CI could mistake a typo for a plan. Usage
+    errors exit 3, a tool error, like every other problem that is not in the definitions."""
+
+    # click's overloads of main() distinguish standalone mode; this one always behaves standalone.
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> NoReturn:
+        """Run the command line, then exit as click's standalone mode does, with pydis-dash's codes."""
+        try:
+            # Not standalone, so click hands us its errors (and ctx.exit codes) instead of exiting.
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.ClickException as error:
+            error.show()
+            sys.exit(int(ExitCode.ENVIRONMENT))
+        except click.exceptions.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(int(ExitCode.ENVIRONMENT))
+        sys.exit(result if isinstance(result, int) else int(ExitCode.OK))
+
+
+@click.group(cls=ExitCodeGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="pydis-dash")
 @click.option(
     "--project",

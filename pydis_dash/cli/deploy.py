@@ -52,8 +52,14 @@ def prepare(
     selectors: Sequence[str],
     options: PlanOptions,
     concurrency: int,
+    *,
+    read_only: bool = False,
 ) -> tuple[Plan, list[Provider]]:
-    """Load and render the definitions, connect to the environment's servers, and build the plan."""
+    """Load and render the definitions, connect to the environment's servers, and build the plan.
+
+    ``read_only`` installs the providers' dry-run guards before planning, so that nothing (``diff``,
+    ``deploy --dry-run``) can write whatever a handler does.
+    """
     if options.prune and selectors:
         raise click.UsageError("--prune needs the whole project: it cannot be combined with selectors")
     env = load_config(root).environment(env_name)
@@ -77,6 +83,8 @@ def prepare(
     providers = [build_provider(t, env, root, concurrency) for t in sorted(usable)]
     for provider in providers:
         provider.check_access()
+        if read_only:
+            provider.enable_dry_run()
     handled = {handler.kind for provider in providers for handler in provider.handlers}
     selected = [r for r in resources if r.kind in handled]
     for kind in sorted({r.kind for r in resources if r.kind.target in usable} - handled):
@@ -119,7 +127,9 @@ def diff(
       pydis-dash diff --env prod grafana-dashboard/site-overview
     """
     try:
-        plan, _ = prepare(project_root(ctx), env_name, selectors, PlanOptions(prune=prune), DEFAULT_CONCURRENCY)
+        plan, _ = prepare(
+            project_root(ctx), env_name, selectors, PlanOptions(prune=prune), DEFAULT_CONCURRENCY, read_only=True
+        )
     except PydisDashError as error:
         fail(error)
     renderers = {"json": render_json, "markdown": render_markdown}
@@ -178,12 +188,12 @@ def deploy(
     root = project_root(ctx)
     options = PlanOptions(prune=prune, rotate_secrets=rotate_secrets)
     try:
-        plan, providers = prepare(root, env_name, selectors, options, concurrency)
+        plan, providers = prepare(root, env_name, selectors, options, concurrency, read_only=dry_run)
         click.echo(render_text(plan))
         if not plan.has_changes:
             click.echo("Nothing to deploy.")
             return
-        apply_ctx = ApplyContext(deploy_message(root), force=force, rotate_secrets=rotate_secrets, dry_run=dry_run)
+        apply_ctx = ApplyContext(deploy_message(root), force=force, dry_run=dry_run)
         label = "Dry run" if dry_run else "Deploying"
         with click.progressbar(length=len(plan.pending), label=label, file=sys.stderr) as bar:
 

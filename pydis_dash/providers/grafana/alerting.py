@@ -21,8 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pydis_dash.alerts.durations import DurationError, canonical_duration
-from pydis_dash.providers.grafana.client import GrafanaClient
-from pydis_dash.providers.grafana.common import GrafanaContext
+from pydis_dash.providers.grafana.common import GrafanaHandler
 from pydis_dash.render.plain import drop_none
 
 BASE = "/api/v1/provisioning"
@@ -38,17 +37,13 @@ def segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def disable_provenance_of(ctx: GrafanaContext, explicit: bool | None) -> bool:
-    """The ``X-Disable-Provenance`` switch: ``explicit`` when given, else the context's
-    ``disable_provenance`` attribute (set by the provider from the environment's configuration)."""
-    if explicit is not None:
-        return explicit
-    return ctx.disable_provenance
+class ProvisioningHandler(GrafanaHandler):
+    """Base of the alerting handlers: every write to the provisioning API carries
+    ``X-Disable-Provenance`` when the environment keeps alerting editable in the UI."""
 
-
-def send(client: GrafanaClient, method: str, path: str, body: Any, disable_provenance: bool) -> Any:
-    """One write to the provisioning API, with ``X-Disable-Provenance`` when the switch is on."""
-    return client.request(method, path, json=body, headers=DISABLE_PROVENANCE_HEADER if disable_provenance else None)
+    def write_headers(self) -> Mapping[str, str] | None:
+        """The provenance switch (``GrafanaContext.disable_provenance``, from the configuration)."""
+        return DISABLE_PROVENANCE_HEADER if self.ctx.disable_provenance else None
 
 
 #: The rule annotation holding the digest of the rule as pydis-dash wrote it (annotations are free-form
@@ -182,6 +177,15 @@ def normalize_contact_point(body: Mapping[str, Any], secret_fields: frozenset[st
         "settings": kept,
         "disableResolveMessage": bool(body.get("disableResolveMessage", False)),
     }
+
+
+def shown_contact_point(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The state of a contact point gone from code, shown only (a ``--prune`` delete): with no
+    definition to say which settings are secret, and some Grafana versions returning a webhook URL in
+    clear, every setting value is hidden; the names still say what is there."""
+    state = normalize_contact_point(body)
+    state["settings"] = dict.fromkeys(state["settings"], "***")
+    return state
 
 
 def contact_point_digest(body: Mapping[str, Any], secret_fields: frozenset[str]) -> str:

@@ -1,9 +1,10 @@
 """The Grafana HTTP client: one request seam on a ``requests.Session``; handlers never import requests.
 
 Everything that crosses the network goes through :meth:`GrafanaClient.request`: timeouts, retries with
-backoff (urllib3 ``Retry``, honouring ``Retry-After``), the Bearer token, TLS verification, and the
-mapping of error statuses to typed exceptions. 401/403 become :class:`EnvironmentProblem` (the token
-or its permissions are wrong: nothing else is worth attempting); other API errors become
+backoff (urllib3 ``Retry``, honouring ``Retry-After``; see :mod:`pydis_dash.providers.http`), the Bearer
+token, TLS verification, and the mapping of error statuses to typed exceptions. 401/403 become
+:class:`EnvironmentProblem` (the token or its permissions are wrong: nothing else is worth attempting);
+other API errors become
 :class:`GrafanaApiError` subclasses that ``apply`` reports against one resource.
 """
 
@@ -11,27 +12,25 @@ from __future__ import annotations
 
 import http.cookiejar
 import logging
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from pydis_dash import __version__
 from pydis_dash.config import Environment
 from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.providers.base import ResourceError
 from pydis_dash.providers.dryrun import install_dry_run_guard
+from pydis_dash.providers.http import describe_transport_error, new_session, retry_policy, send
 
 log = logging.getLogger(__name__)
 
 #: Methods whose repetition cannot create a second resource. PUT and DELETE carry the uid (and PUT the
-#: version we read), so a repeated one at worst fails with a conflict that apply reports.
+#: version we read), so a repeated one at worst fails with a conflict that apply reports. POST (creates,
+#: dashboard saves, folder moves) is resent only after a 429, which the server answers unprocessed.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 
 class GrafanaApiError(ResourceError):
@@ -67,16 +66,6 @@ class TransportError(ResourceError):
 _ERRORS: dict[int, type[GrafanaApiError]] = {404: NotFound, 409: Conflict, 412: PreconditionFailed}
 
 
-class _Retry(Retry):
-    """urllib3's Retry, but a 429 is retried for every method: the server refused the request without
-    processing it, so resending even a POST cannot create a duplicate."""
-
-    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
-        if status_code == 429 and self.total:
-            return True
-        return super().is_retry(method, status_code, has_retry_after)
-
-
 class GrafanaClient:
     """A thin client for Grafana's HTTP API (paths start with ``/api``)."""
 
@@ -98,35 +87,21 @@ class GrafanaClient:
         self.retries = retries
         self.backoff_factor = backoff_factor
         self._timeout = (connect_timeout, read_timeout)
-        retry = _Retry(
-            total=retries,
-            connect=retries,
-            read=retries,
-            status=retries,
-            other=0,
-            allowed_methods=IDEMPOTENT_METHODS,
-            status_forcelist=RETRY_STATUSES,
-            backoff_factor=backoff_factor,
-            respect_retry_after_header=True,
-            raise_on_status=False,  # the final error response is mapped below, with its message
+        session = new_session(
+            retry_policy(retries, backoff_factor, IDEMPOTENT_METHODS, any_method_on_429=True),
+            verify=verify,
+            pool_size=pool_size,
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Accept": "application/json",
+                "User-Agent": f"pydis-dash/{__version__}",
+            },
         )
-        session = requests.Session()
-        adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=pool_size)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        session.verify = verify
         # Ignore proxies/netrc from the environment: a netrc entry would replace our Authorization header.
         session.trust_env = False
         # A token-authenticated API client has no use for cookies; refusing them keeps the session
         # stateless and safe to share between threads.
         session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-        session.headers.update(
-            {
-                "Authorization": f"Bearer {token}",
-                "Accept": "application/json",
-                "User-Agent": f"pydis-dash/{__version__}",
-            }
-        )
         self._session = session
 
     @classmethod
@@ -165,23 +140,20 @@ class GrafanaClient:
         Raises EnvironmentProblem on 401/403, GrafanaApiError (NotFound, Conflict, PreconditionFailed)
         on other error statuses, TransportError when no complete answer arrived.
         """
-        url = self.base_url + path
-        # urllib3 retries only until the response headers arrive. A body cut off after them is
-        # retried here, for reads only: a write may already have been applied.
-        attempts = 1 + (self.retries if method in ("GET", "HEAD") else 0)
-        for attempt in range(1, attempts + 1):
-            try:
-                response = self._session.request(
-                    method, url, params=params, json=json, headers=headers, timeout=self._timeout
-                )
-                break
-            except requests.exceptions.ChunkedEncodingError as exc:
-                if attempt == attempts:
-                    raise TransportError(f"{method} {path}: connection lost while reading the answer") from exc
-                # Same schedule as urllib3: the first retry is immediate, then exponential backoff.
-                time.sleep(0 if attempt == 1 else self.backoff_factor * (2 ** (attempt - 1)))
-            except requests.exceptions.RequestException as exc:
-                raise TransportError(f"{method} {path}: {_describe(exc)} ({self.base_url})") from exc
+        try:
+            response = send(
+                self._session,
+                method,
+                self.base_url + path,
+                read_retries=self.retries,
+                backoff_factor=self.backoff_factor,
+                params=params,
+                json=json,
+                headers=headers,
+                timeout=self._timeout,
+            )
+        except requests.exceptions.RequestException as exc:
+            raise TransportError(f"{method} {path}: {describe_transport_error(exc)} ({self.base_url})") from exc
         log.debug("%s %s -> %s", method, path, response.status_code)
         body = _decode(response)
         if response.status_code < 400:
@@ -227,27 +199,3 @@ def _error_fields(body: Any, response: requests.Response) -> tuple[str, str | No
         api_status = body.get("status") if isinstance(body.get("status"), str) else body.get("messageId")
         return str(message), str(api_status) if api_status else None
     return response.reason or "error", None
-
-
-def _describe(exc: requests.exceptions.RequestException) -> str:
-    """A short reason without the URL-laden urllib3 chain."""
-    if isinstance(exc, requests.exceptions.SSLError):
-        return "TLS verification failed (set ca_bundle for a private CA)"
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return "connection timed out"
-    if isinstance(exc, requests.exceptions.ReadTimeout):
-        return "no answer within the read timeout"
-    if isinstance(exc, requests.exceptions.RetryError):
-        return "gave up after retries"
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        text = str(exc)
-        if "Connection refused" in text:
-            return "connection refused"
-        if "Name or service not known" in text or "nodename nor servname" in text:
-            return "unknown host"
-        if "reset" in text.lower():
-            return "connection reset"
-        if "timed out" in text.lower():
-            return "no answer within the read timeout"
-        return "cannot connect"
-    return type(exc).__name__

@@ -19,35 +19,30 @@ from typing import TYPE_CHECKING, Any
 
 from pydis_dash.alerts.identity import is_managed_uid
 from pydis_dash.model import Kind, Ref, Resource
-from pydis_dash.providers.base import Drift, Handler, LiveResource, PlanOptions
+from pydis_dash.providers.base import Drift, LiveResource, PlanOptions
 from pydis_dash.providers.grafana.alerting import (
     BASE,
     CONTACT_POINT_DIGEST_SETTING,
+    ProvisioningHandler,
     contact_point_digest,
-    disable_provenance_of,
     normalize_contact_point,
     segment,
-    send,
+    shown_contact_point,
     stored_contact_point_digest,
 )
-from pydis_dash.providers.grafana.client import NotFound
-from pydis_dash.providers.grafana.common import GrafanaContext
+from pydis_dash.providers.grafana.common import secret_notes, secrets_to_send
 
 if TYPE_CHECKING:
     from pydis_dash.apply import ApplyContext
     from pydis_dash.plan import Change
 
 
-class ContactPointHandler(Handler):
+class ContactPointHandler(ProvisioningHandler):
     """``grafana-contact-point`` resources; body is Grafana's ``EmbeddedContactPoint`` with placeholders
     for secrets."""
 
     kind = Kind.GRAFANA_CONTACT_POINT
     stage = 4
-
-    def __init__(self, ctx: GrafanaContext, *, disable_provenance: bool | None = None) -> None:
-        self.ctx = ctx
-        self.disable_provenance = disable_provenance_of(ctx, disable_provenance)
 
     def fetch(self, desired: Sequence[Resource], options: PlanOptions) -> Mapping[str, LiveResource]:
         """Every contact point, compared without the secrets the desired ones declare."""
@@ -61,7 +56,7 @@ class ContactPointHandler(Handler):
             live[uid] = LiveResource(
                 ref=Ref(Kind.GRAFANA_CONTACT_POINT, uid),
                 title=str(item.get("name") or uid),
-                state=normalize_contact_point(item, secret_fields),
+                state=normalize_contact_point(item, secret_fields) if uid in secrets else shown_contact_point(item),
                 managed=is_managed_uid(uid),
                 live_id=uid,
                 detail={
@@ -83,47 +78,32 @@ class ContactPointHandler(Handler):
         return Drift("changed outside pydis-dash") if live.detail.get("edited") else None
 
     def update_reasons(self, resource: Resource, live: LiveResource | None, options: PlanOptions) -> list[str]:
-        """Which secrets the write sends (variable names only), and why an unchanged one is rewritten."""
-        names = sorted(resource.secret_env)
-        if live is None:
-            return [f"secret {name!r} from ${resource.secret_env[name]} is sent on create" for name in names]
-        if options.rotate_secrets:
-            return [f"secret {name!r} is rotated from ${resource.secret_env[name]}" for name in names]
-        is_set = live.detail.get("settingsSet", frozenset())
-        missing = [name for name in names if name not in is_set]
-        return [
-            f"secret {name!r} is not set in Grafana; it is sent from ${resource.secret_env[name]}" for name in missing
-        ]
+        """Why the write sends secrets (variable names only): a create, a rotation, or one not set in
+        Grafana (which forces an update of an otherwise unchanged contact point). Every write sends them
+        all anyway (see the module docstring)."""
+        missing = secrets_to_send(
+            resource, live, options.rotate_secrets, lambda item, name: name in item.detail.get("settingsSet", ())
+        )
+        return secret_notes(resource, live, options.rotate_secrets, missing)
 
     def create(self, change: Change, ctx: ApplyContext) -> str | None:
         """POST the contact point with its secrets (202)."""
-        send(self.ctx.client, "POST", f"{BASE}/contact-points", self._body(change, ctx), self.disable_provenance)
+        self.write("POST", f"{BASE}/contact-points", self._body(change, ctx))
         return None
 
     def update(self, change: Change, ctx: ApplyContext) -> str | None:
         """PUT the contact point with its secrets (202)."""
         path = f"{BASE}/contact-points/{segment(change.ref.uid)}"
-        send(self.ctx.client, "PUT", path, self._body(change, ctx), self.disable_provenance)
+        self.write("PUT", path, self._body(change, ctx))
         return None
 
     def delete(self, change: Change, ctx: ApplyContext) -> str | None:
         """DELETE the contact point; already gone counts as done (Grafana refuses one still routed to)."""
-        try:
-            send(
-                self.ctx.client,
-                "DELETE",
-                f"{BASE}/contact-points/{segment(change.ref.uid)}",
-                None,
-                self.disable_provenance,
-            )
-        except NotFound:
-            return "already gone"
-        return None
+        return self.delete_path(f"{BASE}/contact-points/{segment(change.ref.uid)}")
 
     @staticmethod
     def _body(change: Change, ctx: ApplyContext) -> dict[str, Any]:
-        assert change.resource is not None
-        resource = change.resource
+        resource = change.desired()
         settings = dict(resource.body.get("settings") or {})
         settings[CONTACT_POINT_DIGEST_SETTING] = contact_point_digest(resource.body, frozenset(resource.secret_env))
         for name, variable in resource.secret_env.items():

@@ -15,10 +15,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydis_dash.model import Kind, Ref, Resource
-from pydis_dash.providers.base import Drift, Handler, LiveResource, PlanOptions, ResourceError
+from pydis_dash.providers.base import Drift, LiveResource, PlanOptions, ResourceError
 from pydis_dash.providers.grafana import ownership
 from pydis_dash.providers.grafana.client import NotFound
-from pydis_dash.providers.grafana.common import GrafanaContext, folder_of, folder_ref
+from pydis_dash.providers.grafana.common import GrafanaHandler, folder_of
 from pydis_dash.providers.grafana.normalize import normalize_dashboard
 
 if TYPE_CHECKING:
@@ -26,14 +26,11 @@ if TYPE_CHECKING:
     from pydis_dash.plan import Change
 
 
-class DashboardHandler(Handler):
+class DashboardHandler(GrafanaHandler):
     """``grafana-dashboard`` resources; body is the dashboard model, the folder is a dependency."""
 
     kind = Kind.GRAFANA_DASHBOARD
     stage = 2
-
-    def __init__(self, ctx: GrafanaContext) -> None:
-        self.ctx = ctx
 
     def fetch(self, desired: Sequence[Resource], options: PlanOptions) -> Mapping[str, LiveResource]:
         """Search hits for all dashboards; a full read for each desired one that exists."""
@@ -77,10 +74,6 @@ class DashboardHandler(Handler):
         """Folder uid and the normalised model, with the ownership tag."""
         return _state(folder_of(resource), ownership.with_dashboard_marker(resource.body))
 
-    def live_dependencies(self, live: LiveResource) -> tuple[Ref, ...]:
-        """The folder a live dashboard is in."""
-        return folder_ref(live.container or "")
-
     def drift(self, resource: Resource, live: LiveResource) -> Drift | None:
         """Drift when the latest version was not saved by pydis-dash."""
         latest = self.latest_version(resource.ref.uid)
@@ -122,15 +115,10 @@ class DashboardHandler(Handler):
 
     def delete(self, change: Change, ctx: ApplyContext) -> str | None:
         """DELETE /api/dashboards/uid/:uid; already gone counts as done."""
-        try:
-            self.ctx.client.delete(f"/api/dashboards/uid/{change.ref.uid}")
-        except NotFound:
-            return "already gone"
-        return None
+        return self.delete_path(f"/api/dashboards/uid/{change.ref.uid}")
 
     def _save(self, change: Change, ctx: ApplyContext, version: int | None) -> None:
-        resource = change.resource
-        assert resource is not None
+        resource = change.desired()
         # The server owns the row id; the version is the optimistic lock (absent on create).
         model = {k: v for k, v in ownership.with_dashboard_marker(resource.body).items() if k not in ("id", "version")}
         if version is not None:

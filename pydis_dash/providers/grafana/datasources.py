@@ -15,10 +15,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydis_dash.model import Kind, Ref, Resource
-from pydis_dash.providers.base import Handler, LiveResource, PlanOptions, ResourceError
+from pydis_dash.providers.base import LiveResource, PlanOptions, ResourceError
 from pydis_dash.providers.grafana import ownership
 from pydis_dash.providers.grafana.client import NotFound
-from pydis_dash.providers.grafana.common import GrafanaContext
+from pydis_dash.providers.grafana.common import GrafanaHandler, secret_notes, secrets_to_send
 from pydis_dash.providers.grafana.normalize import normalize_datasource
 
 if TYPE_CHECKING:
@@ -26,14 +26,11 @@ if TYPE_CHECKING:
     from pydis_dash.plan import Change
 
 
-class DatasourceHandler(Handler):
+class DatasourceHandler(GrafanaHandler):
     """``grafana-datasource`` resources; body is Grafana's data source JSON without secrets."""
 
     kind = Kind.GRAFANA_DATASOURCE
     stage = 1
-
-    def __init__(self, ctx: GrafanaContext) -> None:
-        self.ctx = ctx
 
     def fetch(self, desired: Sequence[Resource], options: PlanOptions) -> Mapping[str, LiveResource]:
         """The list, then the full record of each desired data source that exists."""
@@ -57,43 +54,31 @@ class DatasourceHandler(Handler):
 
     def update_reasons(self, resource: Resource, live: LiveResource | None, options: PlanOptions) -> list[str]:
         """Which secrets the write will send, and why (names of variables only)."""
-        notes = []
-        for name in secrets_to_send(resource, live, options.rotate_secrets):
-            variable = resource.secret_env[name]
-            if live is None:
-                notes.append(f"secret {name!r} from ${variable} is sent on create")
-            elif options.rotate_secrets:
-                notes.append(f"secret {name!r} is rotated from ${variable}")
-            else:
-                notes.append(f"secret {name!r} is not set in Grafana; it is sent from ${variable}")
-        return notes
+        secrets = _secrets_to_send(resource, live, options.rotate_secrets)
+        return secret_notes(resource, live, options.rotate_secrets, secrets)
 
     # --- writes -------------------------------------------------------------------------------------
 
     def create(self, change: Change, ctx: ApplyContext) -> str | None:
         """POST /api/datasources with every secret (409 if the uid or name exists)."""
-        resource = _resource(change)
-        body = self._body(resource, secrets_to_send(resource, None, ctx.rotate_secrets), ctx)
+        resource = change.desired()
+        body = self._body(resource, _secrets_to_send(resource, None, ctx.rotate_secrets), ctx)
         self.ctx.client.post("/api/datasources", body)
         return None
 
     def update(self, change: Change, ctx: ApplyContext) -> str | None:
         """PUT /api/datasources/uid/:uid with the planned version (409 if someone updated it since)."""
-        resource = _resource(change)
+        resource = change.desired()
         if change.live_version is None:
             raise ResourceError("data source version unknown; cannot update safely")
-        secrets = secrets_to_send(resource, change.live, ctx.rotate_secrets)
+        secrets = _secrets_to_send(resource, change.live, ctx.rotate_secrets)
         body = self._body(resource, secrets, ctx) | {"version": change.live_version}
         self.ctx.client.put(f"/api/datasources/uid/{change.ref.uid}", body)
         return f"secrets sent: {', '.join(secrets)}" if secrets else None
 
     def delete(self, change: Change, ctx: ApplyContext) -> str | None:
         """DELETE /api/datasources/uid/:uid; already gone counts as done."""
-        try:
-            self.ctx.client.delete(f"/api/datasources/uid/{change.ref.uid}")
-        except NotFound:
-            return "already gone"
-        return None
+        return self.delete_path(f"/api/datasources/uid/{change.ref.uid}")
 
     @staticmethod
     def _body(resource: Resource, secrets: Sequence[str], ctx: ApplyContext) -> dict[str, Any]:
@@ -103,13 +88,11 @@ class DatasourceHandler(Handler):
         return body
 
 
-def secrets_to_send(resource: Resource, live: LiveResource | None, rotate: bool) -> list[str]:
-    """Secret fields a write must include: all on create or rotation, else those not set in Grafana."""
-    names = sorted(resource.secret_env)
-    if live is None or rotate:
-        return names
-    is_set = live.detail.get("secureJsonFields") or {}
-    return [name for name in names if not is_set.get(name)]
+def _secrets_to_send(resource: Resource, live: LiveResource | None, rotate: bool) -> list[str]:
+    """``secureJsonFields`` (full reads only) says which secrets hold a value."""
+    return secrets_to_send(
+        resource, live, rotate, lambda item, name: bool((item.detail.get("secureJsonFields") or {}).get(name))
+    )
 
 
 def _live(item: Mapping[str, Any], *, full: bool) -> LiveResource:
@@ -124,8 +107,3 @@ def _live(item: Mapping[str, Any], *, full: bool) -> LiveResource:
         # secureJsonFields says which secrets hold a value; only the full record has it.
         detail={"secureJsonFields": dict(item.get("secureJsonFields") or {})} if full else {},
     )
-
-
-def _resource(change: Change) -> Resource:
-    assert change.resource is not None
-    return change.resource

@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydis_dash.model import Kind, Ref, Resource
-from pydis_dash.providers.base import Handler, LiveResource, PlanOptions, ResourceError
+from pydis_dash.providers.base import LiveResource, PlanOptions, ResourceError
 from pydis_dash.providers.grafana import ownership
 from pydis_dash.providers.grafana.client import NotFound
-from pydis_dash.providers.grafana.common import GrafanaContext, folder_ref
+from pydis_dash.providers.grafana.common import GrafanaHandler, folder_ref
 from pydis_dash.providers.grafana.normalize import normalize_folder
 
 if TYPE_CHECKING:
@@ -24,14 +24,11 @@ if TYPE_CHECKING:
     from pydis_dash.plan import Change
 
 
-class FolderHandler(Handler):
+class FolderHandler(GrafanaHandler):
     """``grafana-folder`` resources; body ``{"uid", "title", "parentUid"?}``."""
 
     kind = Kind.GRAFANA_FOLDER
     stage = 0
-
-    def __init__(self, ctx: GrafanaContext) -> None:
-        self.ctx = ctx
 
     def fetch(self, desired: Sequence[Resource], options: PlanOptions) -> Mapping[str, LiveResource]:
         """Every visible folder; desired ones read in full."""
@@ -115,11 +112,7 @@ class FolderHandler(Handler):
 
     def delete(self, change: Change, ctx: ApplyContext) -> str | None:
         """DELETE /api/folders/:uid; already gone counts as done."""
-        try:
-            self.ctx.client.delete(f"/api/folders/{change.ref.uid}")
-        except NotFound:
-            return "already gone"
-        return None
+        return self.delete_path(f"/api/folders/{change.ref.uid}")
 
 
 def _desired(change: Change) -> dict[str, Any]:

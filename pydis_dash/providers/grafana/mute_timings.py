@@ -12,25 +12,19 @@ from typing import TYPE_CHECKING, Any
 
 from pydis_dash.alerts.mute_timings import mute_timing_uid
 from pydis_dash.model import Kind, Ref, Resource
-from pydis_dash.providers.base import Handler, LiveResource, PlanOptions
-from pydis_dash.providers.grafana.alerting import BASE, disable_provenance_of, normalize_mute_timing, segment, send
-from pydis_dash.providers.grafana.client import NotFound
-from pydis_dash.providers.grafana.common import GrafanaContext
+from pydis_dash.providers.base import LiveResource, PlanOptions, ResourceError
+from pydis_dash.providers.grafana.alerting import BASE, ProvisioningHandler, normalize_mute_timing, segment
 
 if TYPE_CHECKING:
     from pydis_dash.apply import ApplyContext
     from pydis_dash.plan import Change
 
 
-class MuteTimingHandler(Handler):
+class MuteTimingHandler(ProvisioningHandler):
     """``grafana-mute-timing`` resources; body is Grafana's ``MuteTimeInterval``."""
 
     kind = Kind.GRAFANA_MUTE_TIMING
     stage = 4
-
-    def __init__(self, ctx: GrafanaContext, *, disable_provenance: bool | None = None) -> None:
-        self.ctx = ctx
-        self.disable_provenance = disable_provenance_of(ctx, disable_provenance)
 
     def fetch(self, desired: Sequence[Resource], options: PlanOptions) -> Mapping[str, LiveResource]:
         """Every mute timing; those the code defines count as managed."""
@@ -54,28 +48,16 @@ class MuteTimingHandler(Handler):
 
     def create(self, change: Change, ctx: ApplyContext) -> str | None:
         """POST the mute timing (201)."""
-        assert change.resource is not None
-        send(self.ctx.client, "POST", f"{BASE}/mute-timings", change.resource.body, self.disable_provenance)
+        self.write("POST", f"{BASE}/mute-timings", change.desired().body)
         return None
 
     def update(self, change: Change, ctx: ApplyContext) -> str | None:
         """PUT the mute timing under its live name."""
-        assert change.resource is not None and change.live_id is not None
-        path = f"{BASE}/mute-timings/{segment(change.live_id)}"
-        send(self.ctx.client, "PUT", path, change.resource.body, self.disable_provenance)
+        assert change.live_id is not None
+        self.write("PUT", f"{BASE}/mute-timings/{segment(change.live_id)}", change.desired().body)
         return None
 
     def delete(self, change: Change, ctx: ApplyContext) -> str | None:
-        """DELETE the mute timing (Grafana refuses one a route still names)."""
-        assert change.live_id is not None
-        try:
-            send(
-                self.ctx.client,
-                "DELETE",
-                f"{BASE}/mute-timings/{segment(change.live_id)}",
-                None,
-                self.disable_provenance,
-            )
-        except NotFound:
-            return "already gone"
-        return None
+        """Never planned: nothing marks a mute timing as pydis-dash's, so one gone from code is unmanaged
+        (see the module docstring) and never deleted."""
+        raise ResourceError("mute timings are never deleted by pydis-dash")

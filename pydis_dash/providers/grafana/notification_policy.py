@@ -12,24 +12,19 @@ from typing import TYPE_CHECKING, Any
 
 from pydis_dash.alerts.identity import POLICY_UID
 from pydis_dash.model import Kind, Ref, Resource
-from pydis_dash.providers.base import Handler, LiveResource, PlanOptions
-from pydis_dash.providers.grafana.alerting import BASE, disable_provenance_of, normalize_route, send
-from pydis_dash.providers.grafana.common import GrafanaContext
+from pydis_dash.providers.base import LiveResource, PlanOptions, ResourceError
+from pydis_dash.providers.grafana.alerting import BASE, ProvisioningHandler, normalize_route
 
 if TYPE_CHECKING:
     from pydis_dash.apply import ApplyContext
     from pydis_dash.plan import Change
 
 
-class NotificationPolicyHandler(Handler):
+class NotificationPolicyHandler(ProvisioningHandler):
     """``grafana-notification-policy``: the one tree; body is Grafana's ``Route`` JSON."""
 
     kind = Kind.GRAFANA_NOTIFICATION_POLICY
     stage = 5
-
-    def __init__(self, ctx: GrafanaContext, *, disable_provenance: bool | None = None) -> None:
-        self.ctx = ctx
-        self.disable_provenance = disable_provenance_of(ctx, disable_provenance)
 
     def fetch(self, desired: Sequence[Resource], options: PlanOptions) -> Mapping[str, LiveResource]:
         """The live tree, only when code defines one (so an undefined tree is never touched)."""
@@ -56,11 +51,10 @@ class NotificationPolicyHandler(Handler):
 
     def update(self, change: Change, ctx: ApplyContext) -> str | None:
         """PUT the whole tree (202); Grafana refuses unknown contact points or mute timings (400)."""
-        assert change.resource is not None
-        send(self.ctx.client, "PUT", f"{BASE}/policies", change.resource.body, self.disable_provenance)
+        self.write("PUT", f"{BASE}/policies", change.desired().body)
         return None
 
     def delete(self, change: Change, ctx: ApplyContext) -> str | None:
-        """Reset the tree to Grafana's default (only reachable if a plan ever lists it as an orphan)."""
-        send(self.ctx.client, "DELETE", f"{BASE}/policies", None, self.disable_provenance)
-        return "reset to Grafana's default tree"
+        """Never planned: the tree is read only when code defines it, so it is never an orphan, and
+        resetting it would silently drop every route someone made (see the module docstring)."""
+        raise ResourceError("the notification policy tree is never deleted by pydis-dash")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydis_dash.config import Environment
 from pydis_dash.errors import EnvironmentProblem
-from pydis_dash.providers.base import Handler
+from pydis_dash.providers.base import Handler, ResourceError
 from pydis_dash.providers.grafana.client import GrafanaClient, TransportError
 from pydis_dash.providers.grafana.common import GrafanaContext
 from pydis_dash.providers.grafana.contact_points import ContactPointHandler
@@ -48,11 +48,17 @@ class GrafanaProvider:
         self.handlers: Sequence[Handler] = [handler_type(context) for handler_type in HANDLERS]
 
     def check_access(self) -> None:
-        """One authenticated search; 401/403 raise EnvironmentProblem from the client."""
+        """One authenticated search; 401/403 raise EnvironmentProblem from the client, and so does any
+        other failure here (unreachable, or a URL that does not answer like Grafana's API)."""
         try:
             self.client.get("/api/search", {"limit": 1})
         except TransportError as exc:
             raise EnvironmentProblem(f"environment {self.environment!r}: cannot reach Grafana: {exc}") from exc
+        except ResourceError as exc:
+            raise EnvironmentProblem(
+                f"environment {self.environment!r}: Grafana at {self.client.base_url} answered GET /api/search "
+                f"with {exc}"
+            ) from exc
 
     def enable_dry_run(self) -> None:
         """No write request can reach Grafana after this."""

@@ -22,34 +22,28 @@ from typing import TYPE_CHECKING, Any
 
 from pydis_dash.alerts.identity import is_managed_uid, rule_group_uid
 from pydis_dash.model import Kind, Ref, Resource
-from pydis_dash.providers.base import Drift, Handler, LiveResource, PlanOptions
+from pydis_dash.providers.base import Drift, LiveResource, PlanOptions
 from pydis_dash.providers.grafana.alerting import (
     BASE,
-    disable_provenance_of,
+    ProvisioningHandler,
     normalize_rule_group,
     rule_digest,
     segment,
-    send,
     stored_rule_digest,
     with_rule_digests,
 )
 from pydis_dash.providers.grafana.client import NotFound
-from pydis_dash.providers.grafana.common import GrafanaContext, folder_ref
 
 if TYPE_CHECKING:
     from pydis_dash.apply import ApplyContext
     from pydis_dash.plan import Change
 
 
-class RuleGroupHandler(Handler):
+class RuleGroupHandler(ProvisioningHandler):
     """``grafana-rule-group`` resources; body is Grafana's ``AlertRuleGroup``."""
 
     kind = Kind.GRAFANA_RULE_GROUP
     stage = 3
-
-    def __init__(self, ctx: GrafanaContext, *, disable_provenance: bool | None = None) -> None:
-        self.ctx = ctx
-        self.disable_provenance = disable_provenance_of(ctx, disable_provenance)
 
     def fetch(self, desired: Sequence[Resource], options: PlanOptions) -> Mapping[str, LiveResource]:
         """Every group (from the rule list); desired ones read in full."""
@@ -76,10 +70,6 @@ class RuleGroupHandler(Handler):
         """The group as Grafana will return it."""
         return normalize_rule_group(resource.body)
 
-    def live_dependencies(self, live: LiveResource) -> tuple[Ref, ...]:
-        """The folder the group sits in."""
-        return folder_ref(str(live.detail.get("folderUid") or ""))
-
     def drift(self, resource: Resource, live: LiveResource) -> Drift | None:
         """Drift when a rule's content no longer matches the digest pydis-dash wrote onto it."""
         return edit_drift(live.detail.get("editedRules", ()))
@@ -93,10 +83,9 @@ class RuleGroupHandler(Handler):
         return self._put(change)
 
     def _put(self, change: Change) -> str | None:
-        assert change.resource is not None
-        body = change.resource.body
+        body = change.desired().body
         path = f"{BASE}/folder/{segment(str(body['folderUid']))}/rule-groups/{segment(str(body['title']))}"
-        send(self.ctx.client, "PUT", path, with_rule_digests(body), self.disable_provenance)
+        self.write("PUT", path, with_rule_digests(body))
         before = {rule.get("uid") for rule in (change.before or {}).get("rules", [])}
         after = {rule.get("uid") for rule in body.get("rules", [])}
         notes = [f"{len(after - before)} rule(s) added"] if after - before else []
@@ -107,10 +96,7 @@ class RuleGroupHandler(Handler):
         """Delete each rule of the group; rules already gone count as done."""
         assert change.live is not None
         for uid in change.live.detail.get("ruleUids", ()):
-            try:
-                send(self.ctx.client, "DELETE", f"{BASE}/alert-rules/{segment(uid)}", None, self.disable_provenance)
-            except NotFound:
-                continue
+            self.delete_path(f"{BASE}/alert-rules/{segment(uid)}")
         return None
 
 
@@ -156,7 +142,7 @@ def _live(uid: str, rules: Sequence[Mapping[str, Any]], group: Mapping[str, Any]
     interval = (group or {}).get("interval")
     body = {"title": title, "folderUid": folder, "interval": interval, "rules": list(rules)}
     uids = [str(rule.get("uid") or "") for rule in rules]
-    detail: dict[str, Any] = {"folderUid": folder, "ruleUids": tuple(uids)}
+    detail: dict[str, Any] = {"ruleUids": tuple(uids)}
     if group is not None:
         # Only a full read has the interval the digests cover (the rule list does not return it).
         detail["editedRules"] = _edited_rules(rules, interval)

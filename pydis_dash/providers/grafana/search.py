@@ -7,11 +7,11 @@ a ``type`` filter returns both, so the whole instance is listed in ``ceil(n / 10
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydis_dash.providers.cache import ReadOnce
 from pydis_dash.providers.grafana.client import GrafanaClient
 
 #: Grafana's default page size; the maximum is 5000 (422 above it).
@@ -47,20 +47,15 @@ class SearchIndex:
     def __init__(self, client: GrafanaClient, page_size: int = PAGE_SIZE) -> None:
         self._client = client
         self._page_size = page_size
-        self._hits: list[Hit] | None = None
-        self._lock = threading.Lock()
+        self._hits = ReadOnce(self._fetch)
 
     def clear(self) -> None:
         """Forget the cached listing."""
-        with self._lock:
-            self._hits = None
+        self._hits.forget()
 
     def hits(self) -> list[Hit]:
         """Every folder and dashboard visible to the token."""
-        with self._lock:
-            if self._hits is None:
-                self._hits = self._fetch()
-            return self._hits
+        return self._hits.get()
 
     def of_type(self, hit_type: str) -> dict[str, Hit]:
         """Hits of one type (``dash-db`` or ``dash-folder``) by uid."""

@@ -217,8 +217,7 @@ class CardHandler(Handler):
 
     def create(self, change: Change, ctx: ApplyContext) -> str | None:
         """``POST /api/card`` with the whole card."""
-        resource = change.resource
-        assert resource is not None
+        resource = change.desired()
         card = self._resolve(resource)
         card["collection_id"] = self._collection_id(resource, "POST")
         card["description"] = with_digest(card["description"], card_digest(change.after or {}, card["collection_id"]))
@@ -228,8 +227,8 @@ class CardHandler(Handler):
     def update(self, change: Change, ctx: ApplyContext) -> str | None:
         """``PUT /api/card/:id`` with only the fields whose compared part differs, plus the description
         (its marker line records the digest of the card as it will be)."""
-        resource, live_id = change.resource, change.live_id
-        assert resource is not None and live_id is not None
+        resource, live_id = change.desired(), change.live_id
+        assert live_id is not None
         before, after = change.before or {}, change.after or {}
         fields = sorted(
             {f for part, names in _PAYLOAD_FIELDS.items() if before.get(part) != after.get(part) for f in names}

@@ -3,9 +3,10 @@
 Only this module imports ``requests``. Quirks absorbed here, so the handlers never see them:
 ``GET /api/database`` answers ``{"data": [...]}`` on current versions and a bare list on old ones;
 errors come as plain text (401/403/404) or as ``{"errors": {...}}`` (400); a session expires and is
-renewed once. Idempotent requests (GET, PUT) are retried on 429/502/503/504 honouring ``Retry-After``;
-POST is never retried (a lost answer to a create must not become a second card; a rerun finds the card
-by its marker instead).
+renewed once. Idempotent requests (GET, PUT) are retried on 429/502/503/504 honouring ``Retry-After``,
+and a read whose answer was cut off is resent; POST is never retried (a lost answer to a create must not
+become a second card; a rerun finds the card by its marker instead). Every request, the login included,
+leaves through :meth:`MetabaseClient._send`.
 """
 
 from __future__ import annotations
@@ -16,16 +17,16 @@ from collections.abc import Mapping
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.providers.base import ResourceError
 from pydis_dash.providers.dryrun import install_dry_run_guard, is_guarded
+from pydis_dash.providers.http import describe_transport_error, new_session, retry_policy, send
 
 log = logging.getLogger(__name__)
 
-_RETRY_STATUSES = (429, 502, 503, 504)
+#: Methods retried on transient failures: reads, and PUT (which sets fields to given values).
+_IDEMPOTENT_METHODS = frozenset({"GET", "PUT"})
 
 
 class MetabaseError(ResourceError):
@@ -66,31 +67,49 @@ class MetabaseClient:
         self.base_url = base_url.rstrip("/")
         self.environment = environment
         self.timeout = timeout
+        self.retries = retries
+        self.backoff_factor = backoff_factor
         self._username = username
         self._password = password
         self._session_token: str | None = None
         self._login_lock = threading.Lock()
-        self._http = requests.Session()
-        self._http.verify = verify
-        self._http.headers["Accept"] = "application/json"
-        if api_key:
-            self._http.headers["x-api-key"] = api_key
-        retry = Retry(
-            total=retries,
-            connect=retries,
-            read=retries,
-            status=retries,
-            allowed_methods=frozenset({"GET", "PUT"}),
-            status_forcelist=_RETRY_STATUSES,
-            backoff_factor=backoff_factor,
-            respect_retry_after_header=True,
-            raise_on_status=False,
+        self._http = new_session(
+            retry_policy(retries, backoff_factor, _IDEMPOTENT_METHODS),
+            verify=verify,
+            pool_size=pool_size,
+            headers={"Accept": "application/json"} | ({"x-api-key": api_key} if api_key else {}),
         )
-        adapter = HTTPAdapter(max_retries=retry, pool_maxsize=pool_size)
-        self._http.mount("http://", adapter)
-        self._http.mount("https://", adapter)
 
     # -- the seam -----------------------------------------------------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        """The one place a request leaves this client; no complete answer becomes a MetabaseError."""
+        try:
+            response = send(
+                self._http,
+                method,
+                self.base_url + path,
+                read_retries=self.retries,
+                backoff_factor=self.backoff_factor,
+                params=params,
+                json=json,
+                headers=headers,
+                timeout=self.timeout,
+            )
+        except requests.RequestException as error:
+            raise MetabaseError(
+                f"{method} {path}: cannot reach Metabase at {self.base_url} ({describe_transport_error(error)})"
+            ) from None
+        log.debug("%s %s -> %s", method, path, response.status_code)
+        return response
 
     def _request(
         self,
@@ -102,15 +121,7 @@ class MetabaseClient:
         relogin: bool = True,
     ) -> Any:
         """Send one request and return the decoded JSON answer (``None`` for an empty body)."""
-        headers = self._auth_headers()
-        try:
-            response = self._http.request(
-                method, self.base_url + path, params=params, json=json, headers=headers, timeout=self.timeout
-            )
-        except requests.RequestException as error:
-            raise MetabaseError(
-                f"{method} {path}: cannot reach Metabase at {self.base_url} ({type(error).__name__})"
-            ) from None
+        response = self._send(method, path, params=params, json=json, headers=self._auth_headers())
         if response.status_code == 401 and self._username and relogin:
             # A session expires (14 days by default): log in again once, then give up.
             self._session_token = None
@@ -127,10 +138,10 @@ class MetabaseClient:
             )
         if not response.content:
             return None
-        try:
-            return response.json()
-        except ValueError:
-            raise MetabaseError(f"{method} {path}: answer is not JSON", response.status_code) from None
+        answer = _json(response)
+        if answer is _NOT_JSON:
+            raise MetabaseError(f"{method} {path}: answer is not JSON", response.status_code)
+        return answer
 
     @property
     def dry_run(self) -> bool:
@@ -153,18 +164,13 @@ class MetabaseClient:
 
     def _login(self) -> str:
         try:
-            response = self._http.post(
-                self.base_url + "/api/session",
-                json={"username": self._username, "password": self._password},
-                timeout=self.timeout,
-            )
-        except requests.RequestException as error:
-            raise EnvironmentProblem(
-                f"{self.environment}: cannot reach Metabase at {self.base_url} ({type(error).__name__})"
-            ) from None
+            response = self._send("POST", "/api/session", json={"username": self._username, "password": self._password})
+        except MetabaseError as error:
+            raise EnvironmentProblem(f"{self.environment}: {error}") from None
         if response.status_code != 200:
             raise MetabaseAccessError(f"{self.environment}: Metabase refused to log in (HTTP {response.status_code})")
-        token = response.json().get("id")
+        answer = _json(response)
+        token = answer.get("id") if isinstance(answer, dict) else None
         if not isinstance(token, str):
             raise MetabaseAccessError(f"{self.environment}: Metabase answered the login without a session")
         return token
@@ -235,11 +241,22 @@ class MetabaseClient:
         return answer
 
 
+#: What :func:`_json` returns for a body that is not JSON (``None`` is valid JSON).
+_NOT_JSON = object()
+
+
+def _json(response: requests.Response) -> Any:
+    """The decoded JSON body, or :data:`_NOT_JSON`."""
+    try:
+        return response.json()
+    except ValueError:
+        return _NOT_JSON
+
+
 def _summary(response: requests.Response) -> str:
     """A short, secret-free description of an error answer: Metabase's message, not the whole body."""
-    try:
-        body = response.json()
-    except ValueError:
+    body = _json(response)
+    if body is _NOT_JSON:
         text = response.text.strip()
         return text[:200] if text else response.reason or "no body"
     if isinstance(body, dict):

@@ -199,8 +199,7 @@ class CollectionHandler(Handler):
 
     def create(self, change: Change, ctx: ApplyContext) -> str | None:
         """Create the collection under its parent (created earlier in dependency order)."""
-        resource = change.resource
-        assert resource is not None
+        resource = change.desired()
         parent = resource.container
         if parent is not None and not self.index.exists(parent):
             if self.index.client.dry_run:
@@ -231,6 +230,8 @@ class CollectionHandler(Handler):
         if self.index.client.dry_run:
             # The cards planned to leave it were only pretended to: the check would not be meaningful.
             raise DryRunBlocked("PUT", f"/api/collection/{collection_id}")
+        # The one read apply makes, on purpose: the plan saw the collection emptied by this deploy, but
+        # staff may have put something in it since, and archiving would take that to the Trash too.
         remaining = self.index.client.collection_items(collection_id)
         if remaining:
             raise ResourceError(

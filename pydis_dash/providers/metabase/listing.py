@@ -7,10 +7,10 @@ to move out or archive.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from pydis_dash.metabase.marker import key_of
+from pydis_dash.providers.cache import ReadOnce
 from pydis_dash.providers.metabase.client import MetabaseClient
 
 
@@ -19,20 +19,15 @@ class CardListing:
 
     def __init__(self, client: MetabaseClient) -> None:
         self.client = client
-        self._lock = threading.Lock()
-        self._cards: list[dict[str, Any]] | None = None
+        self._cards = ReadOnce(lambda: client.cards() + client.cards(archived=True))
 
     def forget(self) -> None:
         """Drop what was read, so the next plan reads the cards again."""
-        with self._lock:
-            self._cards = None
+        self._cards.forget()
 
     def cards(self) -> list[dict[str, Any]]:
         """Every card the credentials can read, live ones first, then the archived ones."""
-        with self._lock:
-            if self._cards is None:
-                self._cards = self.client.cards() + self.client.cards(archived=True)
-            return self._cards
+        return self._cards.get()
 
     def live_owner_ids(self) -> set[int]:
         """Ids of the live cards that own their key: for each key, the oldest live card carrying it.

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydis_dash.errors import DefinitionError
 from pydis_dash.model import Resource
+from pydis_dash.providers.cache import ReadOnce
 from pydis_dash.providers.metabase.client import MetabaseClient
 
 
@@ -23,24 +24,21 @@ class MetadataCatalog:
 
     def __init__(self, client: MetabaseClient) -> None:
         self.client = client
-        self._lock = threading.Lock()
-        self._databases: list[dict[str, Any]] | None = None
+        self._databases = ReadOnce(client.databases)
+        self._lock = threading.Lock()  # guards the two field maps
         self._fields: dict[int, dict[str, int]] = {}
         self._field_names: dict[int, dict[int, str]] = {}
 
     def forget(self) -> None:
         """Drop what was read, so the next plan reads databases and fields again."""
+        self._databases.forget()
         with self._lock:
-            self._databases = None
             self._fields = {}
             self._field_names = {}
 
     def databases(self) -> list[dict[str, Any]]:
         """The connected databases (read once)."""
-        with self._lock:
-            if self._databases is None:
-                self._databases = self.client.databases()
-            return self._databases
+        return self._databases.get()
 
     def database(self, name: str, resource: Resource) -> dict[str, Any]:
         """The database called ``name`` (case-insensitively, as Metabase names are typed by hand)."""

@@ -1,0 +1,126 @@
+"""The HTTP plumbing both provider clients share: one ``requests.Session`` per client with pooled
+connections, TLS verification and urllib3 retries, the resend of a read whose answer was cut off, and a
+short, secret-free reason for a request that got no complete answer.
+
+Only the clients (``grafana/client.py``, ``metabase/client.py``) import this module and ``requests``;
+each keeps its own request seam for authentication and for mapping error statuses.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3 import BaseHTTPResponse
+from urllib3.util.retry import Retry
+
+#: Statuses meaning "not processed, try again later": rate limited, or a proxy in front of the server
+#: could not reach it.
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+#: Methods whose answer may be resent when its body was cut off: they change nothing on the server.
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+#: The longest ``Retry-After`` honoured, in seconds: urllib3 would sleep for whatever a proxy asks (an
+#: hour, a day); longer waits are cut to this, and a server still refusing then fails the request.
+MAX_RETRY_AFTER = 60.0
+
+
+class _Retry(Retry):
+    """urllib3's Retry with ``Retry-After`` capped at :data:`MAX_RETRY_AFTER`."""
+
+    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
+        wait = super().get_retry_after(response)
+        return None if wait is None else min(wait, MAX_RETRY_AFTER)
+
+
+class _RetryAnyMethodOn429(_Retry):
+    """A 429 is retried for every method: the server refused the request without processing it, so
+    resending even a POST cannot create a duplicate."""
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if status_code == 429 and self.total:
+            return True
+        return super().is_retry(method, status_code, has_retry_after)
+
+
+def retry_policy(
+    retries: int, backoff_factor: float, methods: Collection[str], *, any_method_on_429: bool = False
+) -> Retry:
+    """Retries of connection errors (nothing was sent), and of read errors and :data:`RETRY_STATUSES`
+    for ``methods`` only, with exponential backoff honouring ``Retry-After`` (capped at
+    :data:`MAX_RETRY_AFTER`). The last error answer is
+    returned, not raised, so that the client can report the server's message."""
+    retry_type = _RetryAnyMethodOn429 if any_method_on_429 else _Retry
+    return retry_type(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        other=0,
+        allowed_methods=frozenset(methods),
+        status_forcelist=RETRY_STATUSES,
+        backoff_factor=backoff_factor,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+
+
+def new_session(retry: Retry, *, verify: bool | str, pool_size: int, headers: Mapping[str, str]) -> requests.Session:
+    """A session sending ``headers`` on every request, verifying TLS with ``verify``, retrying per ``retry``."""
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=pool_size)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.verify = verify
+    session.headers.update(headers)
+    return session
+
+
+def send(
+    session: requests.Session, method: str, url: str, *, read_retries: int, backoff_factor: float, **kwargs: Any
+) -> requests.Response:
+    """``session.request``, resending a read whose body was cut off after the headers arrived.
+
+    urllib3 retries only until the response headers arrive; a body lost after them is resent here, for
+    :data:`READ_METHODS` only (a write may already have been applied). Raises what requests raises.
+    """
+    attempts = 1 + (read_retries if method in READ_METHODS else 0)
+    for attempt in range(1, attempts + 1):
+        try:
+            return session.request(method, url, **kwargs)
+        except requests.exceptions.ChunkedEncodingError:
+            if attempt == attempts:
+                raise
+            # Same schedule as urllib3: the first retry is immediate, then exponential backoff.
+            time.sleep(0 if attempt == 1 else backoff_factor * (2 ** (attempt - 1)))
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def describe_transport_error(exc: requests.exceptions.RequestException) -> str:
+    """A short reason without the URL-laden urllib3 chain (which would repeat the full URL)."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS verification failed (set ca_bundle for a private CA)"
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "connection timed out"
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return "no answer within the read timeout"
+    if isinstance(exc, requests.exceptions.RetryError):
+        return "gave up after retries"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "connection lost while reading the answer"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        text = str(exc)
+        if "Connection refused" in text:
+            return "connection refused"
+        if "Name or service not known" in text or "nodename nor servname" in text:
+            return "unknown host"
+        if "reset" in text.lower():
+            return "connection reset"
+        if "timed out" in text.lower():
+            return "no answer within the read timeout"
+        return "cannot connect"
+    return type(exc).__name__
