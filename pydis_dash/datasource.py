@@ -11,14 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
-from pydis_dash.definition import Definition, RenderContext
+from pydis_dash.definition import Definition, RenderContext, is_valid_uid, secret_env_problem
 from pydis_dash.errors import DefinitionError
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation
 
-_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+# Grafana's secureJsonData fields that data source plugins read (password, header values, keys).
+_SECURE_FIELD = re.compile(r"password|basicAuthPassword|tlsClientKey|secretKey|privateKey|httpHeaderValue\d+")
 _YAML_KEYS = {"uid", "name", "type", "url", "access", "user", "database", "jsonData", "secrets", "isDefault"}
 
 
@@ -42,14 +44,9 @@ class DataSource(Definition):
     is_default: bool = False
 
     def __post_init__(self) -> None:
-        for secret_field, env_name in self.secrets.items():
-            if not _ENV_NAME.match(env_name):
-                raise DefinitionError(
-                    f"secret {secret_field!r} must name an environment variable (UPPER_CASE), "
-                    "never hold the secret itself",
-                    self.defined_at,
-                    self.identity,
-                )
+        problem = _problem(self.uid, self.secrets, self.json_data, self.url)
+        if problem:
+            raise DefinitionError(problem, self.defined_at, self.identity)
 
     @property
     def identity(self) -> str:
@@ -88,6 +85,26 @@ class DataSource(Definition):
         ]
 
 
+def _problem(uid: str, secrets: Mapping[str, Any], json_data: Mapping[str, Any], url: str) -> str | None:
+    """Why a data source is not valid, or None (shared by Python and YAML definitions).
+
+    Secrets only as environment variable names: none written into ``jsonData`` or the URL (neither is
+    encrypted by Grafana, and both are in ``build`` output).
+    """
+    if not is_valid_uid(uid):
+        return "uid must be 1-40 characters of letters, digits, '-' and '_'"
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return f"url {url!r} is not a valid URL"
+    if password is not None:
+        return "url must not hold a password: name its environment variable in secrets (password) instead"
+    leaked = sorted(str(key) for key in json_data if _SECURE_FIELD.fullmatch(str(key)))
+    if leaked:
+        return f"jsonData {leaked[0]!r} is a secret: name its environment variable in secrets instead"
+    return secret_env_problem(secrets)
+
+
 def load_yaml_datasources(path: Path) -> list[DataSource]:
     """Read one YAML file holding a data source mapping or a list of them."""
     try:
@@ -114,13 +131,12 @@ def _from_mapping(entry: Any, path: Path, index: int) -> DataSource:
     secrets = entry.get("secrets") or {}
     if not isinstance(secrets, Mapping) or not all(isinstance(v, str) for v in secrets.values()):
         raise DefinitionError("`secrets` maps field names to environment variable names", where)
-    for secret_field, env_name in secrets.items():
-        if not _ENV_NAME.match(env_name):
-            raise DefinitionError(
-                f"secret {secret_field!r} must name an environment variable (UPPER_CASE), never hold the secret itself",
-                where,
-                entry.get("uid"),
-            )
+    json_data = entry.get("jsonData") or {}
+    if not isinstance(json_data, Mapping):
+        raise DefinitionError("`jsonData` must be a mapping of settings", where, entry.get("uid"))
+    problem = _problem(str(entry["uid"]), secrets, json_data, str(entry["url"]))
+    if problem:
+        raise DefinitionError(problem, where, entry.get("uid"))
     source = DataSource(
         uid=str(entry["uid"]),
         name=str(entry["name"]),
@@ -129,7 +145,7 @@ def _from_mapping(entry: Any, path: Path, index: int) -> DataSource:
         access=str(entry.get("access", "proxy")),
         user=entry.get("user"),
         database=entry.get("database"),
-        json_data=dict(entry.get("jsonData") or {}),
+        json_data=dict(json_data),
         secrets=dict(secrets),
         is_default=bool(entry.get("isDefault", False)),
     )

@@ -8,31 +8,108 @@ author wrote, not at pydis-dash internals.
 
 from __future__ import annotations
 
+import inspect
+import re
 import sys
+import sysconfig
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydis_dash.errors import DefinitionError
 from pydis_dash.model import Resource, SourceLocation
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
+# Frames in these folders are never the author's: pydis-dash itself, the standard library (e.g.
+# ``dataclasses.replace`` re-running a constructor) and installed packages (grafanalib, click, pytest).
+_NOT_AUTHOR_DIRS = tuple(
+    sorted({_PACKAGE_DIR} | {Path(sysconfig.get_paths()[key]).resolve() for key in ("stdlib", "purelib", "platlib")})
+)
+#: Grafana's rule for uids (dashboards, folders, alerting resources): 1-40 letters, digits, ``-``, ``_``.
+MAX_UID = 40
+_UID_CHARS = re.compile(r"[A-Za-z0-9_-]+")
+_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
 
 def caller_location() -> SourceLocation:
     """The first stack frame outside the pydis_dash package: where the author's code called us.
 
     Synthetic frames (``<string>``: a dataclass-generated ``__init__`` running a ``default_factory``;
-    ``<frozen ...>``: import machinery) are skipped too.
+    ``<frozen ...>``: import machinery) and those of the standard library and installed packages are
+    skipped too.
     """
     frame = sys._getframe(1)
     while frame is not None:
         name = frame.f_code.co_filename
-        if not name.startswith("<") and not Path(name).is_relative_to(_PACKAGE_DIR):
+        if not name.startswith("<") and not any(Path(name).is_relative_to(d) for d in _NOT_AUTHOR_DIRS):
             return SourceLocation(Path(name), frame.f_lineno)
         frame = frame.f_back  # type: ignore[assignment]
     return SourceLocation(Path("<unknown>"))
+
+
+def project_relative(location: SourceLocation, project_root: Path) -> SourceLocation:
+    """``location`` with its path relative to the project root when it lies inside (stable, readable
+    output); a relative path is taken as relative to the project already, one outside stays absolute."""
+    path = location.path
+    if path.is_absolute():
+        resolved, root = path.resolve(), project_root.resolve()
+        path = resolved.relative_to(root) if resolved.is_relative_to(root) else path
+    return SourceLocation(path, location.line)
+
+
+def is_valid_uid(uid: str) -> bool:
+    """Grafana's rule for uids: 1-40 characters of letters, digits, ``-`` and ``_``."""
+    return isinstance(uid, str) and len(uid) <= MAX_UID and _UID_CHARS.fullmatch(uid) is not None
+
+
+def secret_env_problem(secrets: Mapping[str, Any]) -> str | None:
+    """Why ``secrets`` (setting -> environment variable name) is not valid, or None.
+
+    The secret's value is never echoed: an author who pasted the secret itself must not see it in CI logs.
+    """
+    for setting, env_name in secrets.items():
+        if not isinstance(env_name, str) or not _ENV_NAME.match(env_name):
+            return f"secret {setting!r} must name an environment variable (UPPER_CASE), never hold the secret itself"
+    return None
+
+
+def names_sql_file(text: str) -> bool:
+    """True when ``text`` names a ``.sql`` file (one line ending in ``.sql``) rather than holding a query."""
+    candidate = text.strip()
+    return "\n" not in candidate and candidate.lower().endswith(".sql")
+
+
+class SqlFileError(Exception):
+    """A ``.sql`` file named by a definition cannot be used; ``reason`` says why, in a few words."""
+
+    NOT_FOUND = "not found beside the definition"
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        super().__init__(f"cannot read SQL file {name!r}: {reason}")
+
+
+def read_sql_file(name: str, folder: Path) -> str:
+    """The query in the ``.sql`` file ``name`` beside a definition (``folder``), trailing whitespace removed.
+
+    Leading lines are kept, so line N of the query is line N of the file (engine errors map back to it).
+    Raises :class:`SqlFileError`.
+    """
+    name = name.strip()
+    try:
+        text = (folder / name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SqlFileError(name, SqlFileError.NOT_FOUND) from None
+    except UnicodeDecodeError:
+        raise SqlFileError(name, "not UTF-8 text") from None
+    except OSError as exc:
+        raise SqlFileError(name, exc.strerror or type(exc).__name__) from None
+    if not text.strip():
+        raise SqlFileError(name, "the file is empty")
+    return text.rstrip()
 
 
 @dataclass(frozen=True)
@@ -53,10 +130,7 @@ class RenderContext:
 
     def relative(self, location: SourceLocation) -> SourceLocation:
         """Make a location relative to the project root, for stable, readable output."""
-        path = location.path
-        if path.is_absolute() and path.is_relative_to(self.project_root):
-            path = path.relative_to(self.project_root)
-        return SourceLocation(path, location.line)
+        return project_relative(location, self.project_root)
 
 
 class Definition(ABC):
@@ -65,8 +139,10 @@ class Definition(ABC):
     defined_at: SourceLocation
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Definition:
+        where = caller_location()
+        _check_arguments(cls, args, kwargs, where)
         instance = super().__new__(cls)
-        object.__setattr__(instance, "defined_at", caller_location())
+        object.__setattr__(instance, "defined_at", where)
         return instance
 
     @property
@@ -77,3 +153,24 @@ class Definition(ABC):
     @abstractmethod
     def render(self, ctx: RenderContext) -> list[Resource]:
         """Render this definition into one or more resources (e.g. a dashboard and its folders)."""
+
+
+def _check_arguments(cls: type, args: tuple[Any, ...], kwargs: dict[str, Any], where: SourceLocation) -> None:
+    """Reject a misspelt or missing argument at the author's line, naming the known ones.
+
+    Python's own message (``Dashboard.__init__() got an unexpected keyword argument 'colour'``) names
+    an internal method and not what the author can write instead.
+    """
+    signature = inspect.signature(cls.__init__)  # type: ignore[misc]
+    parameters = list(signature.parameters.values())[1:]  # past `self`
+    names = [p.name for p in parameters if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in parameters)
+    unknown = sorted(set(kwargs) - set(names))
+    if unknown and not takes_any:
+        raise DefinitionError(
+            f"unknown option(s): {', '.join(unknown)} (known: {', '.join(names)})", where, cls.__name__
+        )
+    try:
+        signature.bind(None, *args, **kwargs)
+    except TypeError as exc:
+        raise DefinitionError(str(exc), where, cls.__name__) from None

@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import re
 
+from pydis_dash.definition import MAX_UID
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation
 
-_MAX_UID = 40  # Grafana rejects longer uids
 OWNED_PREFIX = "pydis-dash-"
+_DIGEST_LENGTH = 8
 
 
 def split_path(path: str) -> list[str]:
@@ -22,15 +23,31 @@ def split_path(path: str) -> list[str]:
     return [part.strip() for part in path.split("/") if part.strip()]
 
 
+def slug(text: str) -> str:
+    """Lower-case letters, digits and single dashes: ``"Site p95 latency"`` -> ``"site-p95-latency"``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def bounded_uid(readable_slug: str, identity: str) -> str:
+    """``pydis-dash-<readable_slug>``; over Grafana's 40 characters the slug is cut and a hash of
+    ``identity`` appended, so two long names sharing a beginning stay apart."""
+    uid = OWNED_PREFIX + readable_slug
+    if len(uid) <= MAX_UID:
+        return uid
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:_DIGEST_LENGTH]
+    room = MAX_UID - len(OWNED_PREFIX) - len(digest) - 1
+    return f"{OWNED_PREFIX}{readable_slug[:room].rstrip('-')}-{digest}"
+
+
 def folder_uid(path: str) -> str:
     """Stable uid for a folder path: ``pydis-dash-`` + a slug, shortened with a hash suffix when too long."""
     parts = split_path(path)
-    slug = "-".join(re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-") for part in parts) or "folder"
-    room = _MAX_UID - len(OWNED_PREFIX)
-    if len(slug) > room:
-        digest = hashlib.sha256("/".join(parts).encode()).hexdigest()[:8]
-        slug = f"{slug[: room - 9].rstrip('-')}-{digest}"
-    return OWNED_PREFIX + slug
+    return bounded_uid("-".join(slug(part) for part in parts) or "folder", "/".join(parts))
+
+
+def folder_path(path: str) -> str:
+    """The normalised path a resource's ``container`` holds: ``"Site / API"`` -> ``"Site/API"``."""
+    return "/".join(split_path(path))
 
 
 def folder_resources(path: str, source: SourceLocation) -> list[Resource]:

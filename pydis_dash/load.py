@@ -13,6 +13,7 @@ Conventions (the README explains them to authors):
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 import traceback
 from collections.abc import Iterable, Iterator
@@ -20,12 +21,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pydis_dash.datasource import load_yaml_datasources
-from pydis_dash.definition import Definition
+from pydis_dash.definition import Definition, project_relative
 from pydis_dash.errors import DefinitionError
 from pydis_dash.model import SourceLocation
 
 DEFINITION_DIRS = ("datasources", "dashboards", "alerts")
 _YAML_SUFFIXES = {".yaml", ".yml"}
+_INIT_CALL = re.compile(r"\b(\w+)\.__init__\(\)")
 
 
 def discover(project_root: Path) -> list[Path]:
@@ -59,7 +61,7 @@ def load_file(project_root: Path, path: Path) -> list[Definition]:
         try:
             sources = load_yaml_datasources(path)
         except DefinitionError as exc:
-            raise _relocate(exc, project_root) from None
+            raise relocate_error(exc, project_root) from None
         for source in sources:
             object.__setattr__(source, "defined_at", SourceLocation(display, source.defined_at.line))
         return list(sources)
@@ -100,10 +102,10 @@ def _execute(project_root: Path, path: Path, display: Path) -> dict[str, object]
         try:
             exec(code, module.__dict__)
         except DefinitionError as exc:
-            raise _relocate(exc, project_root) from None
+            raise relocate_error(exc, project_root) from None
         except Exception as exc:  # any author error: report it, never a traceback
             line = _line_in(exc, path)
-            raise DefinitionError(f"{type(exc).__name__}: {exc}", SourceLocation(display, line)) from None
+            raise DefinitionError(describe_exception(exc), SourceLocation(display, line)) from None
     return dict(module.__dict__)
 
 
@@ -131,14 +133,19 @@ def _line_in(exc: BaseException, path: Path) -> int | None:
     return line
 
 
+def describe_exception(exc: Exception) -> str:
+    """``TypeError: Row() got an unexpected keyword argument 'colapsed'``: Python's message without
+    the ``.__init__`` it names, which authors never wrote."""
+    message = _INIT_CALL.sub(r"\1()", str(exc))
+    return f"{type(exc).__name__}: {message}"
+
+
 def _display_path(project_root: Path, path: Path) -> Path:
-    resolved = path.resolve()
-    return resolved.relative_to(project_root) if resolved.is_relative_to(project_root) else resolved
+    return project_relative(SourceLocation(path.resolve()), project_root).path
 
 
-def _relocate(exc: DefinitionError, project_root: Path) -> DefinitionError:
-    """Make a DefinitionError's path relative to the project, for stable messages."""
+def relocate_error(exc: DefinitionError, project_root: Path) -> DefinitionError:
+    """The same error with its path relative to the project, for stable, readable messages."""
     if exc.location is None:
         return exc
-    location = SourceLocation(_display_path(project_root, exc.location.path), exc.location.line)
-    return DefinitionError(exc.message, location, exc.obj)
+    return DefinitionError(exc.message, project_relative(exc.location, project_root), exc.obj)

@@ -8,8 +8,8 @@ from pathlib import Path
 from pydis_dash.datasource import DataSource
 from pydis_dash.definition import Definition, RenderContext
 from pydis_dash.errors import DefinitionError
-from pydis_dash.load import discover, load_definitions
-from pydis_dash.model import Kind, Resource
+from pydis_dash.load import describe_exception, discover, load_definitions, relocate_error
+from pydis_dash.model import Kind, Ref, Resource
 from pydis_dash.selectors import Selection
 
 _KIND_ORDER = {kind: index for index, kind in enumerate(Kind)}
@@ -36,22 +36,22 @@ def render_all(project_root: Path, definitions: Sequence[Definition]) -> list[Re
         if isinstance(definition, DataSource):
             catalogue[definition.name] = definition.ref
             catalogue[definition.uid] = definition.ref
-    by_ref: dict[object, Resource] = {}
+    by_ref: dict[Ref, Resource] = {}
     for definition in definitions:
         ctx = RenderContext(project_root, definition.defined_at, catalogue)
         try:
             rendered = definition.render(ctx)
-        except DefinitionError:
-            raise
+        except DefinitionError as exc:  # raised with the absolute path of the author's file
+            raise relocate_error(exc, project_root) from None
         except Exception as exc:  # a bug in a definition's values surfacing at render time
             location = ctx.relative(definition.defined_at)
-            raise DefinitionError(f"{type(exc).__name__}: {exc}", location, definition.identity) from None
+            raise DefinitionError(describe_exception(exc), location, definition.identity) from None
         for resource in rendered:
             _add_unique(by_ref, resource)
     return sorted(by_ref.values(), key=lambda r: (_KIND_ORDER[r.kind], r.ref.uid))
 
 
-def _add_unique(by_ref: dict[object, Resource], resource: Resource) -> None:
+def _add_unique(by_ref: dict[Ref, Resource], resource: Resource) -> None:
     existing = by_ref.get(resource.ref)
     if existing is None:
         by_ref[resource.ref] = resource

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from pydis_dash.definition import project_relative
 from pydis_dash.errors import DefinitionError
-from pydis_dash.model import Kind, Ref, Resource
+from pydis_dash.model import Kind, Ref, Resource, SourceLocation
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class Selection:
         for path in self.paths:
             matched = {r.ref for r in resources if self._from_path(r, path)}
             if not matched:
-                raise DefinitionError(f"selector {path} matches no resource")
+                shown = project_relative(SourceLocation(path), self.project_root).path
+                raise DefinitionError(f"selector {str(shown)!r} matches no resource")
             chosen |= matched
         by_ref = {r.ref: r for r in resources}
         pending = list(chosen)

@@ -337,6 +337,27 @@ def test_bad_contact_point(make_project: MakeProject, call: str, message: str) -
     assert "abc" not in str(raised.value).replace("must name", "")  # the mistaken secret is not echoed
 
 
+@pytest.mark.parametrize(
+    ("integration", "settings", "leaked"),
+    [
+        ("discord", {"url": "https://discord.com/api/webhooks/1/SECRET"}, "url"),
+        ("telegram", {"bottoken": "SECRET", "chatid": "1"}, "bottoken"),
+        ("pagerduty", {"integrationKey": "SECRET"}, "integrationKey"),
+    ],
+)
+def test_secret_written_into_settings_is_refused(
+    make_project: MakeProject, integration: str, settings: dict[str, str], leaked: str
+) -> None:
+    source = (
+        f"from pydis_dash.alerts import ContactPoint\n\nc = ContactPoint('x', {integration!r}, settings={settings!r})\n"
+    )
+    with pytest.raises(DefinitionError) as raised:
+        load_resources(make_project({"alerts/bad.py": source}))
+    assert f"{leaked!r} is a secret" in str(raised.value)
+    assert str(raised.value.location) == "alerts/bad.py:3"
+    assert "SECRET" not in str(raised.value)
+
+
 # --- policy tree and mute timings ------------------------------------------------------------------
 
 POLICY = """

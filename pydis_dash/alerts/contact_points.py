@@ -16,14 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydis_dash.alerts.identity import contact_point_uid
-from pydis_dash.definition import Definition, RenderContext, caller_location
+from pydis_dash.definition import Definition, RenderContext, caller_location, secret_env_problem
 from pydis_dash.errors import DefinitionError
 from pydis_dash.model import Kind, Ref, Resource
-
-#: Integration types pydis-dash has helpers for; others can be written with :class:`ContactPoint` directly.
-INTEGRATIONS = ("webhook", "email", "discord")
-_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
-_PLACEHOLDER = re.compile(r"^\$__env\{([A-Z_][A-Z0-9_]*)\}$")
 
 
 def secret_placeholder(env_name: str) -> str:
@@ -31,10 +26,18 @@ def secret_placeholder(env_name: str) -> str:
     return "$__env{" + env_name + "}"
 
 
-def placeholder_variable(value: Any) -> str | None:
-    """The variable a placeholder names, or None when ``value`` is not a placeholder."""
-    match = _PLACEHOLDER.match(value) if isinstance(value, str) else None
-    return match.group(1) if match else None
+# Settings Grafana keeps encrypted (secure settings) in the integrations authors use: passwords, tokens,
+# API keys, and the URLs of integrations whose URL carries the token. Written in `settings` they would
+# land in the repo, in `build` output and in CI logs.
+_SECRET_SETTING = re.compile(r"(?i).*(password|token|secret|api_?key|credentials|integration_?key|user_?key).*")
+_URL_IS_SECRET = frozenset({"discord", "slack", "googlechat", "teams", "victorops"})
+
+
+def _secret_settings(integration: str, settings: Mapping[str, Any]) -> set[str]:
+    found = {key for key in settings if _SECRET_SETTING.fullmatch(str(key))}
+    if integration in _URL_IS_SECRET and "url" in settings:
+        found.add("url")
+    return found
 
 
 @dataclass(frozen=True)
@@ -59,19 +62,16 @@ class ContactPoint(Definition):
             raise DefinitionError(
                 f"type {self.type!r} is not a Grafana integration type", self.defined_at, self.identity
             )
-        for setting, env_name in self.secrets.items():
-            if not isinstance(env_name, str) or not _ENV_NAME.match(env_name):
-                raise DefinitionError(
-                    f"secret {setting!r} must name an environment variable (UPPER_CASE), never hold the secret itself",
-                    self.defined_at,
-                    self.identity,
-                )
-            if setting in self.settings:
-                raise DefinitionError(
-                    f"{setting!r} is a secret: give it only as an environment variable name",
-                    self.defined_at,
-                    self.identity,
-                )
+        problem = secret_env_problem(self.secrets)
+        if problem:
+            raise DefinitionError(problem, self.defined_at, self.identity)
+        leaked = sorted(set(self.settings) & (set(self.secrets) | _secret_settings(self.type, self.settings)))
+        if leaked:
+            raise DefinitionError(
+                f"{leaked[0]!r} is a secret: give it only as an environment variable name (secrets=)",
+                self.defined_at,
+                self.identity,
+            )
 
     @property
     def identity(self) -> str:

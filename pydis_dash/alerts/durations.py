@@ -48,6 +48,16 @@ def parse_duration(text: str) -> int:
     return total_ms // 1000
 
 
+def duration_problem(name: str, value: str) -> str | None:
+    """Why the setting ``name`` holding ``value`` is not a duration (``"for_: '5 mins' is not a
+    duration ..."``), or None: every authoring check of a duration says it the same way."""
+    try:
+        parse_duration(value)
+    except DurationError as exc:
+        return f"{name}: {exc}"
+    return None
+
+
 def format_duration(seconds: int) -> str:
     """The canonical form of a number of seconds, as Prometheus' ``model.Duration`` prints it (and so as
     Grafana returns it): ``900`` -> ``"15m"``, ``5400`` -> ``"1h30m"``, ``1209600`` -> ``"2w"``.

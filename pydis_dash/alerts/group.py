@@ -9,17 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from pydis_dash.alerts.durations import DurationError, parse_duration
+from pydis_dash.alerts.durations import duration_problem, parse_duration
 from pydis_dash.alerts.identity import rule_group_uid
-from pydis_dash.alerts.rules import AlertRule
+from pydis_dash.alerts.rules import MAX_TITLE, AlertRule
 from pydis_dash.definition import Definition, RenderContext
 from pydis_dash.errors import DefinitionError
-from pydis_dash.folders import folder_resources, folder_uid, split_path
+from pydis_dash.folders import folder_path, folder_resources, folder_uid, split_path
 from pydis_dash.model import Kind, Ref, Resource, json_pointer
 
 #: Grafana's scheduler ticks every 10 s; a group's interval must be a positive multiple of it.
 BASE_INTERVAL = 10
-_MAX_NAME = 190
 
 
 @dataclass(frozen=True)
@@ -43,15 +42,17 @@ class RuleGroup(Definition):
     def _problem(self) -> str | None:
         if not split_path(self.folder):
             return "folder must name a folder: Grafana keeps every alert rule in one"
-        if not self.name.strip() or len(self.name) > _MAX_NAME:
-            return f"name must be 1-{_MAX_NAME} characters"
-        try:
-            seconds = parse_duration(self.interval)
-        except DurationError as exc:
-            return f"interval: {exc}"
+        if not self.name.strip() or len(self.name) > MAX_TITLE:
+            return f"name must be 1-{MAX_TITLE} characters"
+        problem = duration_problem("interval", self.interval)
+        if problem:
+            return problem
+        seconds = parse_duration(self.interval)
         if seconds <= 0 or seconds % BASE_INTERVAL:
             tick = f"{BASE_INTERVAL}s (Grafana's scheduler tick)"
             return f"interval must be a positive multiple of {tick}, not {self.interval!r}"
+        if not isinstance(self.rules, list | tuple):
+            return "rules must be a list of rules: put it in [...]"
         if not self.rules:
             return "a rule group needs at least one rule"
         strays = [type(rule).__name__ for rule in self.rules if not isinstance(rule, AlertRule)]
@@ -78,13 +79,13 @@ class RuleGroup(Definition):
         """The folders (parents first) and the group's ``AlertRuleGroup`` JSON."""
         source = ctx.relative(self.defined_at)
         resources = folder_resources(self.folder, source)
-        folder_path = "/".join(split_path(self.folder))
+        path = folder_path(self.folder)
         folder_uid_ = self.folder_uid
         body = {
             "title": self.name,
             "folderUid": folder_uid_,
             "interval": parse_duration(self.interval),
-            "rules": [rule.render(folder_path, folder_uid_, self.name) for rule in self.rules],
+            "rules": [rule.render(path, folder_uid_, self.name) for rule in self.rules],
         }
         anchors = {json_pointer("rules", index): ctx.relative(rule.defined_at) for index, rule in enumerate(self.rules)}
         resources.append(
@@ -93,7 +94,7 @@ class RuleGroup(Definition):
                 title=self.name,
                 body=body,
                 source=source,
-                container=folder_path,
+                container=path,
                 anchors=anchors,
                 depends_on=(resources[-1].ref,),
                 lint_exclusions=dict(self.lint_ignore),

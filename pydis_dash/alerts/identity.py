@@ -16,17 +16,15 @@ Grafana limits uids to 40 characters of letters, digits, ``-`` and ``_``.
 from __future__ import annotations
 
 import hashlib
-import re
 
-UID_PREFIX = "pydis-dash-"
-MAX_UID = 40
+# Re-exported under their long-standing names here; the rules live with the other authoring checks.
+from pydis_dash.definition import MAX_UID as MAX_UID
+from pydis_dash.definition import is_valid_uid as is_valid_uid
+from pydis_dash.folders import OWNED_PREFIX, bounded_uid
+from pydis_dash.folders import slug as slug
+
+UID_PREFIX = OWNED_PREFIX
 POLICY_UID = "notification-policy"
-_UID_CHARS = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def slug(text: str) -> str:
-    """Lower-case letters, digits and single dashes: ``"Site p95 latency"`` -> ``"site-p95-latency"``."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def _digest(*parts: str) -> str:
@@ -38,11 +36,7 @@ def prefixed_uid(readable: str, *identity: str) -> str:
 
     The hash keeps two long names that share a beginning apart.
     """
-    uid = UID_PREFIX + (slug(readable) or "x")
-    if len(uid) <= MAX_UID:
-        return uid
-    digest = _digest(*identity) if identity else _digest(readable)
-    return uid[: MAX_UID - len(digest) - 1].rstrip("-") + "-" + digest
+    return bounded_uid(slug(readable) or "x", "\x1f".join(identity or (readable,)))
 
 
 def rule_uid(folder: str, group: str, title: str, given: str | None = None) -> str:
@@ -57,11 +51,6 @@ def rule_uid(folder: str, group: str, title: str, given: str | None = None) -> s
     readable = slug(title) or "rule"
     room = MAX_UID - len(UID_PREFIX) - len(digest) - 1
     return f"{UID_PREFIX}{readable[:room].rstrip('-')}-{digest}"
-
-
-def is_valid_uid(uid: str) -> bool:
-    """Grafana's rule for uids: 1-40 characters of letters, digits, ``-`` and ``_``."""
-    return 0 < len(uid) <= MAX_UID and bool(_UID_CHARS.match(uid))
 
 
 def is_managed_uid(uid: str) -> bool:

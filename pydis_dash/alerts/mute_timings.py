@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydis_dash.alerts.identity import slug
 from pydis_dash.definition import Definition, RenderContext, caller_location
 from pydis_dash.errors import DefinitionError
+from pydis_dash.folders import slug
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation
 
 WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydis_dash.alerts.durations import DurationError, canonical_duration
+from pydis_dash.alerts.durations import canonical_duration, duration_problem
 from pydis_dash.alerts.identity import POLICY_UID
 from pydis_dash.definition import Definition, RenderContext, caller_location
 from pydis_dash.errors import DefinitionError
@@ -35,12 +35,9 @@ _LABEL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 def _check_durations(owner: str, where: SourceLocation, **values: str | None) -> None:
     for name, value in values.items():
-        if value is None:
-            continue
-        try:
-            canonical_duration(value)
-        except DurationError as exc:
-            raise DefinitionError(f"{name}: {exc}", where, owner) from None
+        problem = duration_problem(name, value) if value is not None else None
+        if problem:
+            raise DefinitionError(problem, where, owner)
 
 
 def _timing(group_wait: str | None, group_interval: str | None, repeat_interval: str | None) -> dict[str, str]:
@@ -116,7 +113,8 @@ class Route:
             body["mute_time_intervals"] = list(self.mute_timings)
         if self.routes:
             body["routes"] = [
-                child.render(f"{pointer}/routes/{index}", anchors, ctx) for index, child in enumerate(self.routes)
+                child.render(pointer + json_pointer("routes", index), anchors, ctx)
+                for index, child in enumerate(self.routes)
             ]
         return body
 

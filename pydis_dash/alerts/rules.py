@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydis_dash.alerts.durations import DurationError, canonical_duration, parse_duration
+from pydis_dash.alerts.durations import canonical_duration, duration_problem, parse_duration
 from pydis_dash.alerts.identity import is_valid_uid, rule_uid
 from pydis_dash.definition import caller_location
 from pydis_dash.errors import DefinitionError
@@ -36,7 +36,8 @@ NO_DATA_STATES = ("NoData", "Alerting", "OK", "KeepLast")
 EXEC_ERR_STATES = ("Error", "Alerting", "OK", "KeepLast")
 #: Reducers of Grafana's reduce expression.
 REDUCERS = ("last", "mean", "min", "max", "sum", "count")
-_MAX_TITLE = 190
+#: Grafana's longest rule title and rule group name.
+MAX_TITLE = 190
 # Keyword options every rule helper accepts (besides its query and threshold).
 _OPTIONS = frozenset(
     {
@@ -65,10 +66,6 @@ class Threshold:
 
     kind: str
     value: float
-
-    def describe(self) -> str:
-        """``> 1.0`` or ``< 1.0``, for messages."""
-        return f"{'>' if self.kind == 'gt' else '<'} {self.value:g}"
 
 
 @dataclass(frozen=True)
@@ -108,13 +105,11 @@ class AlertRule:
             raise DefinitionError(problem, self.defined_at, f"alert rule {self.title!r}")
 
     def _problem(self) -> str | None:
-        if not self.title.strip() or len(self.title) > _MAX_TITLE:
-            return f"title must be 1-{_MAX_TITLE} characters"
-        for name, value in (("for_", self.for_), ("lookback", self.lookback)):
-            try:
-                parse_duration(value)
-            except DurationError as exc:
-                return f"{name}: {exc}"
+        if not self.title.strip() or len(self.title) > MAX_TITLE:
+            return f"title must be 1-{MAX_TITLE} characters"
+        problem = duration_problem("for_", self.for_) or duration_problem("lookback", self.lookback)
+        if problem:
+            return problem
         if parse_duration(self.lookback) == 0:
             return "lookback must be longer than 0s: the query needs a time range to read"
         if self.no_data_state not in NO_DATA_STATES:
@@ -227,13 +222,11 @@ def _rule(
     also_notify = options.pop("also_notify", None)
     if also_notify is not None:
         labels["additional_destination"] = also_notify
-    for_ = options.pop("for_", "5m")
     return AlertRule(
         title=title,
         datasource=dict(datasource),
         query=query,
         threshold=threshold_of(above, below, where, title),
-        for_=for_,
         labels=labels,
         defined_at=where,
         **options,
@@ -292,5 +285,6 @@ def sql_rule(
     ``options`` as for :func:`prometheus_rule`.
     """
     where = caller_location()
-    query = {"editorMode": "code", "format": "table", "rawQuery": True, "rawSql": read_sql(sql)}
+    sql = read_sql(sql, where.path.parent, f"alert rule {title!r}")
+    query = {"editorMode": "code", "format": "table", "rawQuery": True, "rawSql": sql}
     return _rule(title, datasource, query, above, below, dict(options), where)

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,11 +12,13 @@ from pydis_dash.cli.app import fail, main, project_root
 from pydis_dash.errors import DefinitionError, PydisDashError
 from pydis_dash.model import Resource
 from pydis_dash.pipeline import load_resources
+from pydis_dash.plan import canonical_json
+from pydis_dash.render.output import staged_directory
 
 
 def dump_json(value: Any) -> str:
     """The one JSON serialisation pydis-dash writes: sorted keys, two-space indent, final newline."""
-    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return canonical_json(value) + "\n"
 
 
 def resource_summary(resource: Resource) -> dict[str, Any]:
@@ -66,9 +64,7 @@ def build(ctx: click.Context, out_dir: str, selectors: tuple[str, ...]) -> None:
 
 def write_build(resources: Sequence[Resource], target: Path) -> None:
     """Write the build to a temporary sibling directory, then swap it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
+    with staged_directory(target) as staging:
         index = []
         for resource in resources:
             relative = Path(resource.kind.value) / f"{resource.ref.uid}.json"
@@ -77,16 +73,6 @@ def write_build(resources: Sequence[Resource], target: Path) -> None:
             path.write_text(dump_json(resource.body), encoding="utf-8")
             index.append({**resource_summary(resource), "file": relative.as_posix()})
         (staging / "index.json").write_text(dump_json({"resources": index}), encoding="utf-8")
-        if target.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
-            os.replace(target, retired / target.name)
-            os.replace(staging, target)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
 
 
 @main.command()

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import attr
 import grafanalib.core as gl
 
-from pydis_dash.definition import Definition, RenderContext, caller_location
+from pydis_dash.definition import Definition, RenderContext, caller_location, is_valid_uid
 from pydis_dash.errors import DefinitionError
-from pydis_dash.folders import folder_resources, folder_uid
+from pydis_dash.folders import folder_path, folder_resources
 from pydis_dash.grafana.panels import Panel
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation, json_pointer
-from pydis_dash.render.layout import GridPos, LayoutItem, bottom, place
+from pydis_dash.render.layout import GRID_COLUMNS, GridPos, LayoutItem, bottom, place
 from pydis_dash.render.modernize import modernize_dashboard, resolve_ref
 from pydis_dash.render.plain import deep_merge, to_plain
-
-_UID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
 @dataclass(frozen=True)
@@ -29,6 +27,11 @@ class Row:
     panels: Sequence[Panel | Any]
     collapsed: bool = False
     defined_at: SourceLocation = field(default_factory=caller_location)
+
+    def __post_init__(self) -> None:
+        problem = _panels_problem(self.panels)
+        if problem:
+            raise DefinitionError(problem, self.defined_at, f"row {self.title!r}")
 
 
 @dataclass(frozen=True)
@@ -55,12 +58,19 @@ class Dashboard(Definition):
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not self.uid or len(self.uid) > 40 or not set(self.uid) <= _UID_CHARS:
+        if not is_valid_uid(self.uid):
             raise DefinitionError(
                 "uid must be 1-40 characters of letters, digits, '-' and '_'", self.defined_at, self.identity
             )
         if not self.title.strip():
             raise DefinitionError("title must not be empty", self.defined_at, self.identity)
+        problem = (
+            _items_problem("rows", self.rows, lambda row: isinstance(row, Row), "Row(title, [panels])")
+            or _panels_problem(self.panels)
+            or _items_problem("variables", self.variables, _renders, "variables.query(...), variables.custom(...)")
+        )
+        if problem:
+            raise DefinitionError(problem, self.defined_at, self.identity)
 
     @property
     def identity(self) -> str:
@@ -95,18 +105,13 @@ class Dashboard(Definition):
                 title=self.title,
                 body=body,
                 source=source,
-                container="/".join(r.title for r in resources) or None,
+                container=folder_path(self.folder) if self.folder else None,
                 anchors={ptr: ctx.relative(loc) for ptr, loc in anchors.items()},
                 depends_on=((folder_ref,) if folder_ref else ()) + _datasources_used(body, datasources),
                 lint_exclusions=dict(self.lint_ignore),
             )
         )
         return resources
-
-    @property
-    def folder_uid(self) -> str | None:
-        """The uid of the folder this dashboard is deployed into."""
-        return folder_uid(self.folder) if self.folder else None
 
     def _layout(self, ctx: RenderContext) -> tuple[list[Any], dict[str, SourceLocation]]:
         """grafanalib panels with gridPos set, and JSON pointer -> defining line for each."""
@@ -136,10 +141,9 @@ class Dashboard(Definition):
         nested_in: int | None,
     ) -> int:
         specs = [item if isinstance(item, Panel) else _wrap_raw(item, self.defined_at) for item in items]
-        try:
-            positions = place([LayoutItem(*spec.size, pinned=spec.grid_pos) for spec in specs], top=top)
-        except ValueError as exc:
-            raise DefinitionError(str(exc), self.defined_at, self.identity) from None
+        for spec in specs:
+            _check_size(spec)
+        positions = place([LayoutItem(*spec.size, pinned=spec.grid_pos) for spec in specs], top=top)
         for spec, pos in zip(specs, positions, strict=True):
             # A copy: the author's object keeps its own (relative) gridPos, so rendering twice is stable.
             placed = attr.evolve(spec.panel, gridPos=gl.GridPos(h=pos.h, w=pos.w, x=pos.x, y=pos.y))
@@ -168,6 +172,36 @@ def _datasources_used(body: Mapping[str, Any], known: Mapping[str, dict[str, str
 
     visit(body)
     return tuple(Ref(Kind.GRAFANA_DATASOURCE, uid) for uid in sorted(uids))
+
+
+def _renders(value: object) -> bool:
+    """Our objects and grafanalib's alike render through ``to_json_data``."""
+    return callable(getattr(value, "to_json_data", None))
+
+
+def _items_problem(what: str, items: object, accepts: Callable[[object], bool], expected: str) -> str | None:
+    """Why ``items`` is not a list of what ``accepts`` takes (naming the first stray), or None."""
+    if not isinstance(items, list | tuple):
+        return f"{what} must be a list of {expected}: put it in [...]"
+    strays = [item for item in items if not accepts(item)]
+    return f"{what} must be a list of {expected}, not {type(strays[0]).__name__}" if strays else None
+
+
+def _panels_problem(panels: object) -> str | None:
+    return _items_problem(
+        "panels", panels, lambda p: isinstance(p, Panel) or _renders(p), "panels (metricity.stat(...), ...)"
+    )
+
+
+def _check_size(spec: Panel) -> None:
+    """A width or height the grid cannot hold is an error at the panel's line (pinned ones are kept)."""
+    width, height = spec.size
+    if spec.grid_pos is None and not (1 <= width <= GRID_COLUMNS and height >= 1):
+        raise DefinitionError(
+            f"size {width}x{height} does not fit the {GRID_COLUMNS}-column grid (width 1-{GRID_COLUMNS}, height 1+)",
+            spec.defined_at,
+            f"panel {getattr(spec.panel, 'title', '')!r}",
+        )
 
 
 def _wrap_raw(panel: Any, fallback: SourceLocation) -> Panel:

@@ -84,6 +84,27 @@ class PanelOptions(TypedDict, total=False):
 
 # The keyword each store names its query by; the others are errors, not silently ignored options.
 _QUERY_KEYWORDS = frozenset({"sql", "expr", "target"})
+# Options that shape one store's queries; given to another store's helper they would be ignored.
+_QUERY_OPTIONS = frozenset({"legend", "format", "instant"})
+_LANGUAGES = {"sql": "SQL", "expr": "PromQL", "target": "Graphite"}
+
+
+def ref_ids(count: int) -> list[str]:
+    """Grafana refIds for a panel's ``count`` queries, in order: ``A``..``Z``, then ``AA``, ``AB``..."""
+    ids = []
+    for index in range(count):
+        letters = ""
+        index += 1
+        while index:
+            index, remainder = divmod(index - 1, 26)
+            letters = string.ascii_uppercase[remainder] + letters
+        ids.append(letters)
+    return ids
+
+
+def unknown_options(opts: Mapping[str, Any]) -> list[str]:
+    """The keywords in ``opts`` that are not :class:`PanelOptions`, sorted."""
+    return sorted(set(opts) - set(PanelOptions.__annotations__))
 
 
 # (query text, refId, panel type, options) -> a target object with `to_json_data`.
@@ -129,8 +150,12 @@ def build_panel(
         kwargs["description"] = opts["description"]
     grid = None
     if "grid_pos" in opts:
-        x, y, w, h = opts["grid_pos"]
-        grid = GridPos(x, y, w, h)
+        values = opts["grid_pos"]
+        if not isinstance(values, list | tuple) or len(values) != 4 or not all(type(v) is int for v in values):
+            raise DefinitionError(
+                f"grid_pos must be (x, y, w, h) in grid cells, not {values!r}", defined_at, f"panel {title!r}"
+            )
+        grid = GridPos(*values)
     return Panel(
         panel=factory(**kwargs),
         width=opts.get("width"),
@@ -147,9 +172,16 @@ class QueryPanels:
     ``expr=`` or ``target=``) and :class:`PanelOptions`.
     """
 
-    def __init__(self, datasource: Mapping[str, str], keyword: str, make_query: QueryBuilder):
+    def __init__(
+        self,
+        datasource: Mapping[str, str],
+        keyword: str,
+        make_query: QueryBuilder,
+        query_options: frozenset[str] = frozenset(),
+    ):
         self.datasource = dict(datasource)
         self.keyword = keyword
+        self.query_options = query_options  # which of legend/format/instant `make_query` reads
         self._make_query = make_query
 
     def panel(self, panel_type: str, title: str, *queries: str, **opts: Any) -> Panel:
@@ -164,15 +196,25 @@ class QueryPanels:
                 where,
                 f"panel {title!r}",
             )
-        unknown = sorted(set(opts) - set(PanelOptions.__annotations__))
+        unknown = unknown_options(opts)
         if unknown:
             raise DefinitionError(f"unknown option(s): {', '.join(unknown)}", where, f"panel {title!r}")
+        ignored = sorted((_QUERY_OPTIONS - self.query_options) & set(opts))
+        if ignored:
+            takes = ", ".join(k + "=" for k in sorted(self.query_options))
+            language = _LANGUAGES.get(self.keyword, self.keyword)
+            raise DefinitionError(
+                f"{', '.join(k + '=' for k in ignored)} does not apply to {language} queries"
+                + (f" (they take {takes})" if takes else ""),
+                where,
+                f"panel {title!r}",
+            )
         if not queries and panel_type != "text":
             raise DefinitionError(f"no query given (pass {self.keyword}=...)", where, f"panel {title!r}")
         typed: PanelOptions = opts  # type: ignore[assignment]
         targets = [
             self._make_query(query, ref_id, panel_type, typed)
-            for query, ref_id in zip(queries, string.ascii_uppercase, strict=False)
+            for query, ref_id in zip(queries, ref_ids(len(queries)), strict=True)
         ]
         return build_panel(panel_type, title, self.datasource, targets, typed, where)
 
@@ -207,8 +249,12 @@ class QueryPanels:
 
 def text(title: str, content: str, **opts: Unpack[PanelOptions]) -> Panel:
     """A Markdown text panel (notes, links to runbooks)."""
+    where = caller_location()
+    unknown = sorted(set(unknown_options(opts)) | ((_QUERY_KEYWORDS | _QUERY_OPTIONS) & set(opts)))
+    if unknown:
+        raise DefinitionError(f"unknown option(s) for a text panel: {', '.join(unknown)}", where, f"panel {title!r}")
     merged: PanelOptions = {
         **opts,
         "options": {"mode": "markdown", "content": content, **opts.get("options", {})},
     }
-    return build_panel("text", title, None, [], merged, caller_location())
+    return build_panel("text", title, None, [], merged, where)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydis_dash.definition import caller_location
+from pydis_dash.definition import SqlFileError, caller_location, names_sql_file, read_sql_file
 from pydis_dash.errors import DefinitionError
 
 
@@ -65,15 +65,15 @@ class GraphiteQuery:
         return {"refId": self.ref_id, "target": self.target, "textEditor": True}
 
 
-def read_sql(text: str, base_dir: Path | None = None) -> str:
-    """Return ``text``, or the contents of the ``.sql`` file it names (relative to the caller's file)."""
-    candidate = text.strip()
-    if not candidate.endswith(".sql") or any(ch.isspace() for ch in candidate):
+def read_sql(text: str, base_dir: Path | None = None, obj: str | None = None) -> str:
+    """Return ``text``, or the contents of the ``.sql`` file it names (relative to the caller's file).
+
+    ``obj`` names what the query belongs to in the error (e.g. ``alert rule 'x'``).
+    """
+    if not names_sql_file(text):
         return text
     where = caller_location()
-    folder = base_dir or where.path.parent
-    path = folder / candidate
     try:
-        return path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise DefinitionError(f"cannot read SQL file {candidate!r}: {exc.strerror}", where) from None
+        return read_sql_file(text, base_dir or where.path.parent).strip()
+    except SqlFileError as exc:
+        raise DefinitionError(str(exc), where, obj) from None

@@ -35,7 +35,9 @@ def _graphite(query: str, ref_id: str, panel_type: str, opts: PanelOptions) -> A
     return GraphiteQuery(query, ref_id=ref_id)
 
 
-metricity = QueryPanels(METRICITY, "sql", _sql)
-site_db = QueryPanels(SITE_DB, "sql", _sql)
-prometheus = QueryPanels(PROMETHEUS, "expr", _promql)
+_SQL_OPTIONS = frozenset({"format"})
+
+metricity = QueryPanels(METRICITY, "sql", _sql, _SQL_OPTIONS)
+site_db = QueryPanels(SITE_DB, "sql", _sql, _SQL_OPTIONS)
+prometheus = QueryPanels(PROMETHEUS, "expr", _promql, frozenset({"legend", "instant"}))
 graphite = QueryPanels(GRAPHITE, "target", _graphite)

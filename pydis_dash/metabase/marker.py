@@ -62,6 +62,12 @@ def digest_of(description: str | None) -> str | None:
     return parts[2] or None if parts else None
 
 
+def without_marker(description: str | None) -> str:
+    """What the author wrote: the description without pydis-dash's marker line (``""`` for none)."""
+    parts = _marker_line(description)
+    return (parts[0] if parts else description or "").strip()
+
+
 def with_digest(description: str, digest: str) -> str:
     """A managed card's description with ``digest`` recorded on its marker line (replacing any other)."""
     parts = _marker_line(description)

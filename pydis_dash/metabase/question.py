@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydis_dash.definition import Definition, RenderContext
+from pydis_dash.definition import Definition, RenderContext, SqlFileError, names_sql_file, read_sql_file
 from pydis_dash.errors import DefinitionError
+from pydis_dash.folders import split_path
 from pydis_dash.metabase.databases import grafana_datasource_for
 from pydis_dash.metabase.marker import KEY_PATTERN, with_marker
 from pydis_dash.metabase.template import TemplateSyntaxError, tag_uses
@@ -90,9 +91,7 @@ class Question(Definition):
     @property
     def collection_path(self) -> tuple[str, ...]:
         """The collection path split into names; empty for the root collection."""
-        if not self.collection:
-            return ()
-        return tuple(part.strip() for part in self.collection.split("/"))
+        return tuple(split_path(self.collection)) if self.collection else ()
 
     def _fail(self, message: str, location: SourceLocation | None = None) -> DefinitionError:
         return DefinitionError(message, location or self.defined_at, self.identity)
@@ -107,7 +106,7 @@ class Question(Definition):
             )
         if not isinstance(self.name, str) or not self.name.strip():
             raise self._fail("name must be a non-empty string")
-        if self.collection is not None and (not isinstance(self.collection, str) or not all(self.collection_path)):
+        if self.collection is not None and not _is_collection_path(self.collection):
             raise self._fail(f"collection {self.collection!r} must be names separated by '/' (or None)")
         if not isinstance(self.database, str) or not self.database.strip():
             raise self._fail("database must be the name of a Metabase database, e.g. 'Metricity'")
@@ -127,24 +126,21 @@ class Question(Definition):
     @property
     def sql_is_file(self) -> bool:
         """True when ``sql`` names a ``.sql`` file rather than holding the query."""
-        return "\n" not in self.sql and self.sql.strip().lower().endswith(".sql")
+        return names_sql_file(self.sql)
 
     def _load_sql(self, ctx: RenderContext) -> tuple[str, SourceLocation]:
         """The query text and where it was written (the ``.sql`` file, or the definition)."""
         if not self.sql_is_file:
             return self.sql.strip(), ctx.relative(self.defined_at)
-        path = ctx.definition_dir / self.sql.strip()
         try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise self._fail(f"SQL file {self.sql!r} not found (looked in {ctx.definition_dir})") from None
-        except (OSError, UnicodeDecodeError) as error:
-            raise self._fail(f"cannot read SQL file {self.sql!r}: {error}") from None
-        if not text.strip():
-            raise self._fail(f"SQL file {self.sql!r} is empty")
-        # Only trailing whitespace goes: line N of the query stays line N of the file, so an error the
-        # SQL engine reports on a query line can be shown on the file's line.
-        return text.rstrip(), ctx.relative(SourceLocation(path, 1))
+            text = read_sql_file(self.sql, ctx.definition_dir)
+        except SqlFileError as error:
+            # Worded around the file ("SQL file 'x.sql' not found ...") since the question names it.
+            message = (
+                f"SQL file {error.name!r} {error.reason}" if error.reason == SqlFileError.NOT_FOUND else str(error)
+            )
+            raise self._fail(message) from None
+        return text, ctx.relative(SourceLocation(ctx.definition_dir / self.sql.strip(), 1))
 
     def _check_variables(self, sql: str, sql_location: SourceLocation) -> None:
         """Every ``{{variable}}`` used is declared and every declared variable is used."""
@@ -202,6 +198,13 @@ class Question(Definition):
             depends_on=(collections[-1].ref,) if collections else (),
         )
         return [*collections, question]
+
+
+def _is_collection_path(collection: object) -> bool:
+    """Names separated by ``/``, none blank (``""`` is the root collection, like ``None``)."""
+    if not isinstance(collection, str):
+        return False
+    return not collection or len(split_path(collection)) == collection.count("/") + 1
 
 
 def collection_resources(path: Sequence[str], source: SourceLocation) -> list[Resource]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any, ClassVar
 
+from pydis_dash.definition import caller_location
+from pydis_dash.errors import DefinitionError
 from pydis_dash.metabase.template import IDENTIFIER
 
 # Tag ids must be UUIDs that stay the same across deploys (Metabase links the card's parameters to them
@@ -47,6 +49,13 @@ FIELD_FILTER_WIDGETS = frozenset(
 )
 
 
+class VariableError(DefinitionError, ValueError):
+    """A variable is declared wrong; reported at the author's line (and still a ``ValueError``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, caller_location())
+
+
 def tag_id(question_key: str, variable_name: str) -> str:
     """The stable template-tag id of one variable of one question."""
     return str(uuid.uuid5(TAG_ID_NAMESPACE, f"{question_key}/{variable_name}"))
@@ -67,9 +76,9 @@ class Variable:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not IDENTIFIER.fullmatch(self.name):
-            raise ValueError(f"variable name {self.name!r} must be an identifier (letters, digits and _)")
+            raise VariableError(f"variable name {self.name!r} must be an identifier (letters, digits and _)")
         if self.label is not None and not self.label.strip():
-            raise ValueError(f"variable {self.name!r}: label must not be blank")
+            raise VariableError(f"variable {self.name!r}: label must not be blank")
         self._check_default()
 
     def _check_default(self) -> None:
@@ -120,7 +129,7 @@ class TextVariable(Variable):
 
     def _check_default(self) -> None:
         if self.default is not None and not isinstance(self.default, str):
-            raise ValueError(f"variable {self.name!r}: a TextVariable default must be a string")
+            raise VariableError(f"variable {self.name!r}: a TextVariable default must be a string")
 
 
 @dataclass(frozen=True)
@@ -132,7 +141,7 @@ class NumberVariable(Variable):
 
     def _check_default(self) -> None:
         if self.default is not None and (isinstance(self.default, bool) or not isinstance(self.default, int | float)):
-            raise ValueError(f"variable {self.name!r}: a NumberVariable default must be a number")
+            raise VariableError(f"variable {self.name!r}: a NumberVariable default must be a number")
 
 
 @dataclass(frozen=True)
@@ -154,7 +163,7 @@ class DateVariable(Variable):
                 return
             except ValueError:
                 pass
-        raise ValueError(f"variable {self.name!r}: a DateVariable default must be a date or 'YYYY-MM-DD'")
+        raise VariableError(f"variable {self.name!r}: a DateVariable default must be a date or 'YYYY-MM-DD'")
 
     def default_json(self) -> Any:
         if isinstance(self.default, dt.date):
@@ -175,7 +184,7 @@ class BooleanVariable(Variable):
 
     def _check_default(self) -> None:
         if self.default is not None and not isinstance(self.default, bool):
-            raise ValueError(f"variable {self.name!r}: a BooleanVariable default must be True or False")
+            raise VariableError(f"variable {self.name!r}: a BooleanVariable default must be True or False")
 
 
 @dataclass(frozen=True)
@@ -195,9 +204,9 @@ class FieldFilter(Variable):
     def _check_default(self) -> None:
         table, dot, column = self.field.partition(".")
         if not (dot and IDENTIFIER.fullmatch(table) and IDENTIFIER.fullmatch(column)):
-            raise ValueError(f"field filter {self.name!r}: field must be 'table.column', got {self.field!r}")
+            raise VariableError(f"field filter {self.name!r}: field must be 'table.column', got {self.field!r}")
         if self.widget_type not in FIELD_FILTER_WIDGETS:
-            raise ValueError(
+            raise VariableError(
                 f"field filter {self.name!r}: unknown widget_type {self.widget_type!r}; "
                 f"one of {', '.join(sorted(FIELD_FILTER_WIDGETS))}"
             )

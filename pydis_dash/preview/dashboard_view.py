@@ -15,13 +15,13 @@ from typing import Any
 from markupsafe import Markup
 
 from pydis_dash.model import Resource, json_pointer
+from pydis_dash.plan import canonical_json
 from pydis_dash.preview.fragments import (
     QueryView,
     ThresholdView,
     assign_findings,
     datasource_label,
     datasource_type,
-    json_text,
     query_view,
     thresholds,
 )
@@ -168,7 +168,7 @@ def _panels(body: Mapping[str, Any]) -> list[PanelEntry]:
         pointer = json_pointer("panels", index)
         nested = panel.get("panels") if panel.get("type") == "row" else None
         children = [
-            (f"{pointer}/panels/{i}", child)
+            (json_pointer("panels", index, "panels", i), child)
             for i, child in enumerate(nested if isinstance(nested, list) else ())
             if isinstance(child, Mapping)
         ]
@@ -239,7 +239,7 @@ def _view(
         thresholds=thresholds(defaults),
         queries=tuple(q for q in queries if q is not None),
         findings=findings,
-        raw_json=json_text(panel),
+        raw_json=canonical_json(panel),
         nested=nested,
     )
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 from pydis_dash.preview.pages import STATIC_DIR, STATIC_FILES, page_paths, render_path, static_file
 from pydis_dash.preview.snapshot import PreviewOptions, Snapshot, build_snapshot
+from pydis_dash.render.output import staged_directory
 
 
 def export_site(project_dir: Path, out_dir: Path, options: PreviewOptions | None = None) -> Snapshot:
@@ -23,11 +22,8 @@ def export_site(project_dir: Path, out_dir: Path, options: PreviewOptions | None
 
 def write_site(snapshot: Snapshot, out_dir: Path) -> list[Path]:
     """Write the pages of ``snapshot`` into ``out_dir``; returns the files written (relative)."""
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     written: list[Path] = []
-    try:
+    with staged_directory(out_dir.resolve()) as staging:
         for path in page_paths(snapshot):
             page = render_path(snapshot, path)
             written.append(_write(staging, path, page.html.encode("utf-8")))
@@ -35,16 +31,6 @@ def write_site(snapshot: Snapshot, out_dir: Path) -> list[Path]:
             data = static_file(name)
             assert data is not None  # every name in STATIC_FILES ships in the package
             written.append(_write(staging, f"{STATIC_DIR}/{name}", data))
-        if out_dir.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-old-", dir=out_dir.parent))
-            out_dir.rename(retired / out_dir.name)
-            staging.rename(out_dir)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            staging.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return written
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -44,11 +43,6 @@ class ThresholdView:
     value: str
     colour: str
     css_colour: str
-
-
-def json_text(value: Any) -> str:
-    """Indented JSON with sorted keys, as ``build`` writes it."""
-    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
 
 
 def datasource_label(value: Any) -> str:

@@ -17,9 +17,9 @@ from typing import Any
 import jinja2
 
 from pydis_dash.model import Kind, Ref, Resource
+from pydis_dash.plan import canonical_json
 from pydis_dash.preview.dashboard_view import GRID_COLUMNS, ROW_HEIGHT_PX, dashboard_view
 from pydis_dash.preview.diff_view import change_view
-from pydis_dash.preview.fragments import json_text
 from pydis_dash.preview.question_view import question_view
 from pydis_dash.preview.rule_view import rule_group_view
 from pydis_dash.preview.snapshot import Snapshot
@@ -108,7 +108,7 @@ def render_resource(snapshot: Snapshot, resource: Resource, version: int | None 
         "resource": resource,
         "status": snapshot.status_of(resource.ref),
         "change": change_view(change) if change else None,
-        "raw_json": json_text(resource.body),
+        "raw_json": canonical_json(resource.body),
         "findings": findings,
     }
     if resource.kind is Kind.GRAFANA_DASHBOARD:

@@ -8,7 +8,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from pydis_dash.metabase.marker import MARKER_PREFIX
+from pydis_dash.metabase.marker import without_marker
 from pydis_dash.model import Resource
 from pydis_dash.preview.fragments import sql_view
 from pydis_dash.validate.findings import Finding
@@ -55,27 +55,18 @@ def question_view(resource: Resource, findings: Sequence[Finding]) -> QuestionVi
     query = native.get("query")
     tags = native.get("template-tags")
     database = dataset_query.get("database") if isinstance(dataset_query, Mapping) else None
+    description = body.get("description")
     return QuestionView(
         name=str(body.get("name") or resource.title),
         display=str(body.get("display") or "table"),
         database=str(database) if database is not None else "?",
-        description=_without_marker(body.get("description")),
+        description=without_marker(description if isinstance(description, str) else None),
         sql=sql_view(query if isinstance(query, str) else "", TemplateSyntax.METABASE),
         fields=tuple(
             _field(tag) for tag in (tags.values() if isinstance(tags, Mapping) else ()) if isinstance(tag, Mapping)
         ),
         findings=tuple(findings),
     )
-
-
-def _without_marker(description: Any) -> str:
-    """The author's description: the ownership marker line is pydis-dash's, not theirs."""
-    if not isinstance(description, str):
-        return ""
-    lines = description.rstrip().split("\n")
-    if lines and lines[-1].strip().startswith(MARKER_PREFIX):
-        lines.pop()
-    return "\n".join(lines).strip()
 
 
 def _field(tag: Mapping[str, Any]) -> FieldView:

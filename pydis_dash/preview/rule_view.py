@@ -7,12 +7,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydis_dash.alerts.durations import format_duration
+from pydis_dash.alerts.rules import EXPRESSION_UID
 from pydis_dash.model import Resource, json_pointer
-from pydis_dash.preview.fragments import QueryView, assign_findings, json_text, query_view
+from pydis_dash.plan import canonical_json
+from pydis_dash.preview.fragments import QueryView, assign_findings, query_view
 from pydis_dash.preview.routing import routes_for
 from pydis_dash.validate.findings import Finding
-
-_EXPRESSION_UID = "__expr__"
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,9 @@ def rule_group_view(resource: Resource, findings: Sequence[Finding], policy: Map
 
 
 def _interval(value: Any) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value // 60}m" if value % 60 == 0 and value else f"{value}s"
+    """Grafana's interval in seconds, written as authors write it (``90`` -> ``1m30s``)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return format_duration(value)
     return str(value or "")
 
 
@@ -115,7 +117,7 @@ def _rule(
             if isinstance(data, Mapping)
         ),
         findings=findings,
-        raw_json=json_text(rule),
+        raw_json=canonical_json(rule),
     )
 
 
@@ -124,7 +126,7 @@ def _step(data: Mapping[str, Any], index: int, condition: str) -> StepView:
     model = data.get("model")
     model = model if isinstance(model, Mapping) else {}
     uid = data.get("datasourceUid")
-    if uid == _EXPRESSION_UID:
+    if uid == EXPRESSION_UID:
         return StepView(ref_id, None, _expression(model), ref_id == condition)
     datasource = model.get("datasource") or ({"uid": uid} if uid else None)
     return StepView(ref_id, query_view(model, datasource, index), None, ref_id == condition)

@@ -4,8 +4,8 @@ grafanalib emits fields Grafana dropped years ago (``rows``, ``style``, ``hideCo
 ``sharedCrosshair``, ``__inputs``, ``span``), ``None`` for unset values and data sources as bare
 names; Grafana's strict schema (``additionalProperties: false``) rejects all of that. This module
 keeps exactly the keys of the current model, converts what has a current equivalent, and resolves
-data sources to ``{"type", "uid"}`` references. It is pure and also serves ``import`` of exported
-dashboards, which carry the same legacy fields.
+data sources to ``{"type", "uid"}`` references. It is pure: exported dashboards, which carry the same
+legacy fields, go through it unchanged.
 """
 
 from __future__ import annotations
@@ -155,11 +155,6 @@ def modernize_dashboard(legacy: Mapping[str, Any], resolve: DatasourceResolver) 
         dashboard.pop("description", None)
     dashboard["schemaVersion"] = max(int(source.get("schemaVersion") or 0), SCHEMA_VERSION)
     return dashboard
-
-
-def modernize_panel(panel: Mapping[str, Any], resolve: DatasourceResolver) -> dict[str, Any]:
-    """Current-model equivalent of one panel (or row panel); ids and positions are left as given."""
-    return _modernize_panel(drop_none(dict(panel)), resolve)
 
 
 def resolve_ref(value: Any, by_name: Mapping[str, dict[str, str]]) -> dict[str, str] | None:

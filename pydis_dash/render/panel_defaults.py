@@ -8,6 +8,7 @@ quiet after a deploy, because the live dashboard carries the same values. Values
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 _LEGEND: dict[str, Any] = {"calcs": [], "displayMode": "list", "placement": "bottom", "showLegend": True}
@@ -88,15 +89,11 @@ _CUSTOM: dict[str, dict[str, Any]] = {
 
 def default_options(panel_type: str) -> dict[str, Any]:
     """The plugin's default ``options`` (a fresh copy); ``{}`` for plugins without known defaults."""
-    import copy
-
     return copy.deepcopy(_OPTIONS.get(panel_type, {}))
 
 
 def default_custom(panel_type: str) -> dict[str, Any]:
     """The plugin's default ``fieldConfig.defaults.custom`` (a fresh copy)."""
-    import copy
-
     return copy.deepcopy(_CUSTOM.get(panel_type, {}))
 
 

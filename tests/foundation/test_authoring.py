@@ -131,3 +131,16 @@ def test_python_datasources_are_definitions_too(make_project: MakeProject) -> No
     }
     assert loki.secret_env == {"basicAuthPassword": "PYDIS_LOKI_PASSWORD"}
     assert str(loki.source) == "datasources/loki.py:3"
+
+
+def test_every_query_of_a_panel_is_kept_with_its_own_ref_id(make_project: MakeProject) -> None:
+    source = """
+    from pydis_dash.grafana import Dashboard, prometheus
+
+    queries = [f"up{{instance='{n}'}}" for n in range(28)]
+    dashboard = Dashboard(uid="many", title="Many", panels=[prometheus.timeseries("All", *queries)])
+    """
+    (dashboard,) = [r for r in load_resources(make_project({"dashboards/many.py": source})) if r.ref.uid == "many"]
+    targets = dashboard.body["panels"][0]["targets"]
+    assert [t["expr"] for t in targets] == [f"up{{instance='{n}'}}" for n in range(28)]
+    assert [t["refId"] for t in targets][24:] == ["Y", "Z", "AA", "AB"]

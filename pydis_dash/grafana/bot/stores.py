@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-import string
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Unpack
 
-from pydis_dash.definition import caller_location
+from pydis_dash.definition import MAX_UID, caller_location, is_valid_uid
 from pydis_dash.errors import DefinitionError
 from pydis_dash.grafana.bot.metrics import WILDCARD, BotMetric, MetricKind, PrometheusSeries, prometheus_series
 from pydis_dash.grafana.bot.operations import GRAPHITE_TIMER_FIELDS, BotQuery
 from pydis_dash.grafana.dashboard import Dashboard
-from pydis_dash.grafana.panels import Panel, PanelOptions, build_panel
+from pydis_dash.grafana.panels import Panel, PanelOptions, build_panel, ref_ids, unknown_options
 from pydis_dash.grafana.queries import GraphiteQuery, PromQuery
 from pydis_dash.grafana.stores import GRAPHITE, PROMETHEUS
 from pydis_dash.grafana.variables import Variable, query
@@ -47,12 +46,19 @@ class BotStore(ABC):
     def render(self, bot_query: BotQuery) -> StoreQuery:
         """The store's query for ``bot_query``."""
 
-    @abstractmethod
     def variable(
         self, name: str, metric: BotMetric, *, sample: str, label: str | None = None,
         multi: bool = False, include_all: bool = False,
     ) -> Variable:  # fmt: skip
         """A template variable over the values of the metric's first ``*``; ``sample`` is its current value."""
+        values = self._variable_query(metric)
+        return query(
+            name, self.datasource, values, label=label, multi=multi, include_all=include_all, sample=(sample, sample)
+        )
+
+    @abstractmethod
+    def _variable_query(self, metric: BotMetric) -> str:
+        """The query listing the values of the metric's first ``*``."""
 
     @abstractmethod
     def _target(self, rendered: StoreQuery, ref_id: str, panel_type: str) -> Any: ...
@@ -60,7 +66,7 @@ class BotStore(ABC):
     def panel(self, panel_type: str, title: str, *queries: BotQuery, **opts: Unpack[PanelOptions]) -> Panel:
         """A panel of any type whose queries are rendered for this store (options as for every helper)."""
         where = caller_location()
-        unknown = sorted((set(opts) - set(PanelOptions.__annotations__)) | (set(opts) & _STORE_DECIDES))
+        unknown = sorted(set(unknown_options(opts)) | (set(opts) & _STORE_DECIDES))
         if unknown:
             raise DefinitionError(f"unknown option(s) for a bot panel: {', '.join(unknown)}", where, f"panel {title!r}")
         if not queries:
@@ -71,7 +77,7 @@ class BotStore(ABC):
             options = {**opts, "options": {**opts.get("options", {}), "reduceOptions": reduce}}
         targets = [
             self._target(self.render(bot_query), ref_id, panel_type)
-            for bot_query, ref_id in zip(queries, string.ascii_uppercase, strict=False)
+            for bot_query, ref_id in zip(queries, ref_ids(len(queries)), strict=True)
         ]
         return build_panel(panel_type, title, self.datasource, targets, options, where)
 
@@ -93,10 +99,15 @@ class BotStore(ABC):
 
     def adapt(self, dashboard: Dashboard) -> Dashboard:
         """The dashboard as this store's variant: uid and title suffixed, the store's name as a tag."""
+        uid = dashboard.uid + self.uid_suffix
+        if not is_valid_uid(uid):
+            raise DefinitionError(
+                f"its {self.name} variant's uid {uid!r} is over {MAX_UID} characters: shorten the uid",
+                dashboard.defined_at,
+                dashboard.identity,
+            )
         tags = tuple(dashboard.tags) if self.name in dashboard.tags else (*dashboard.tags, self.name)
-        variant = dataclasses.replace(
-            dashboard, uid=dashboard.uid + self.uid_suffix, title=dashboard.title + self.title_suffix, tags=tags
-        )
+        variant = dataclasses.replace(dashboard, uid=uid, title=dashboard.title + self.title_suffix, tags=tags)
         object.__setattr__(variant, "defined_at", dashboard.defined_at)  # the author's line, not ours
         return variant
 
@@ -131,17 +142,13 @@ class GraphiteStore(BotStore):
         seconds = f"scale({self.path(metric, field)}, 0.001)"  # statsd timers are in milliseconds
         return StoreQuery(f"alias({seconds}, '{_timer_legend(bot_query)}')")
 
-    def variable(
-        self, name: str, metric: BotMetric, *, sample: str, label: str | None = None,
-        multi: bool = False, include_all: bool = False,
-    ) -> Variable:  # fmt: skip
-        """A ``query`` variable over the metric tree, up to the metric's first ``*``."""
+    def _variable_query(self, metric: BotMetric) -> str:
+        """The metric tree up to the metric's first ``*``."""
         if not metric.wildcards:
             raise DefinitionError(f"{metric.name!r} has no '*' to make a variable of", caller_location())
         series = "value" if metric.kind == MetricKind.GAUGE else "count"
         nodes = self.path(dataclasses.replace(metric, selected=()), series).split(".")
-        tree = ".".join(nodes[: self.nodes(metric)[0] + 1])
-        return query(name, GRAPHITE, tree, label=label, multi=multi, include_all=include_all, sample=(sample, sample))
+        return ".".join(nodes[: self.nodes(metric)[0] + 1])
 
     def path(self, metric: BotMetric, series: str) -> str:
         """The Graphite path of ``metric``: ``series`` is ``rate`` or ``count`` (counters), else a timer field."""
@@ -215,19 +222,13 @@ class PrometheusStore(BotStore):
             return StoreQuery(f"{total_seconds} / {count}", _timer_legend(bot_query))
         return StoreQuery(f"max({self.selector(metric, quantile=bot_query.q)})", _timer_legend(bot_query))
 
-    def variable(
-        self, name: str, metric: BotMetric, *, sample: str, label: str | None = None,
-        multi: bool = False, include_all: bool = False,
-    ) -> Variable:  # fmt: skip
+    def _variable_query(self, metric: BotMetric) -> str:
         """``label_values(<series>, <label of the first *>)``."""
         series = prometheus_series(metric)
         if not series.labels:
             raise DefinitionError(f"{metric.name!r} has no '*' to make a variable of", caller_location())
         selector = self.selector(dataclasses.replace(metric, selected=()))
-        values = f"label_values({selector}, {series.labels[0]})"
-        return query(
-            name, PROMETHEUS, values, label=label, multi=multi, include_all=include_all, sample=(sample, sample)
-        )
+        return f"label_values({selector}, {series.labels[0]})"
 
     def selector(self, metric: BotMetric, suffix: str = "", quantile: float | None = None) -> str:
         """The series selector: fixed labels, selected values (``=~`` for ``$variables``), a quantile."""
