@@ -202,6 +202,18 @@ def test_diff_shows_changes_exits_2_and_writes_nothing(project: Project, grafana
     assert writes(grafana) == []
 
 
+def test_diff_markdown_is_the_pr_comment_for_a_live_plan(project: Project, grafana: GrafanaEmulator) -> None:
+    assert project.run("deploy", "--env", "test").exit_code == 0
+    grafana.reset_log()
+    project.resources.append(dashboard("new", "New"))
+    result = project.run("diff", "--env", "test", "--format", "markdown", "--exit-code")
+    assert result.exit_code == 2, result.output
+    assert result.stdout.startswith("### pydis-dash plan for `test`\n")
+    assert "| + create | grafana-dashboard | `new` | New |  |" in result.stdout
+    assert "<summary>+ <code>grafana-dashboard/new</code>" in result.stdout and "```diff" in result.stdout
+    assert writes(grafana) == []
+
+
 @pytest.mark.parametrize("grafana", [9, 12], indirect=True, ids=lambda v: f"grafana{v}")
 def test_an_edit_in_the_ui_is_drift_refused_unless_forced(project: Project, grafana: GrafanaEmulator) -> None:
     assert project.run("deploy", "--env", "test").exit_code == 0
@@ -494,9 +506,7 @@ def test_each_fault_is_survived_or_reported_and_a_rerun_converges(
     assert grafana.dashboards["theirs"].version == theirs_version  # the unmanaged one was never touched
 
 
-def test_a_url_that_does_not_answer_like_grafana_is_one_line_exit_3(
-    project: Project, grafana: GrafanaEmulator
-) -> None:
+def test_a_url_that_does_not_answer_like_grafana_is_one_line_exit_3(project: Project, grafana: GrafanaEmulator) -> None:
     grafana.inject("GET", r"/api/search", Status(404, {"message": "Not Found"}))
     result = project.run("diff", "--env", "test")
     assert result.exit_code == 3
