@@ -491,13 +491,19 @@ class GrafanaEmulator(Emulator):
         self.folders[folder.uid] = folder
         return Response(200, self._folder_dto(folder))
 
-    def update_folder(self, request: Request) -> Response:
+    def _folder_and_body(self, request: Request) -> tuple[Folder, Any] | Response:
+        """The folder named by the path and the request's JSON body, or the error Grafana answers."""
         folder = self.folders.get(request.params["uid"])
         if folder is None:
             return self._folder_not_found()
         body = self._json_body(request)
-        if isinstance(body, Response):
-            return body
+        return body if isinstance(body, Response) else (folder, body)
+
+    def update_folder(self, request: Request) -> Response:
+        found = self._folder_and_body(request)
+        if isinstance(found, Response):
+            return found
+        folder, body = found
         version = body.get("version")
         if version != folder.version and not body.get("overwrite"):
             return _error(412, "the folder has been changed by someone else", "version-mismatch")
@@ -509,12 +515,10 @@ class GrafanaEmulator(Emulator):
         return Response(200, self._folder_dto(folder))
 
     def move_folder(self, request: Request) -> Response:
-        folder = self.folders.get(request.params["uid"])
-        if folder is None:
-            return self._folder_not_found()
-        body = self._json_body(request)
-        if isinstance(body, Response):
-            return body
+        found = self._folder_and_body(request)
+        if isinstance(found, Response):
+            return found
+        folder, body = found
         parent = str(body.get("parentUid") or "")
         ancestor = parent
         while ancestor:
