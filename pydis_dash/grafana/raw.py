@@ -46,8 +46,8 @@ def raw_panel(
     ``y`` relative to the row's top, as for every other panel.
     """
     where = caller_location()
-    if not isinstance(json, Mapping) or not isinstance(json.get("type"), str):
-        raise DefinitionError('raw_panel needs a JSON object with a "type" (the panel plugin id)', where)
+    if not isinstance(json, Mapping) or not (isinstance(json.get("type"), str) or "libraryPanel" in json):
+        raise DefinitionError('raw_panel needs a JSON object with a "type" (the plugin id) or a "libraryPanel"', where)
     title = json.get("title", "")
     pinned = None
     if grid_pos is not None:

@@ -146,7 +146,7 @@ def _render_files(
             value = (value.get("from"), value.get("to"))
             if value == ("now-7d", "now"):
                 continue
-        if (value in (None, "", []) and key not in _BUILDER_DEFAULTS) or value == _BUILDER_DEFAULTS.get(key):
+        if value is None or value == _BUILDER_DEFAULTS.get(key, []) or (value == "" and key not in _BUILDER_DEFAULTS):
             continue
         kwargs[key] = value
         if key == "title" and folder:
@@ -189,6 +189,8 @@ def _refine(
     model: Mapping[str, Any], built: Mapping[str, Any], sections: list[Section], dashboard_residual: dict[str, Any]
 ) -> dict[str, Any]:
     """Add what the last build missed: per panel (or make it raw), per row, then the dashboard."""
+    # Compared as the plan compares them: what Grafana itself rewrites on save is not a difference.
+    model, built = normalize_dashboard(model), normalize_dashboard(built)
     built_panels = _flatten(built.get("panels", []))
     expected_panels = _flatten(model.get("panels", []))
     codes: list[PanelCode | Section] = []

@@ -100,6 +100,7 @@ def upgrade_dashboard(
     raw = map_datasources(raw, mapper)
     for reference, uid in sorted(mapper.mapped.items()):
         notes.append(f"data source {reference!r} -> project data source {uid!r}")
+    _legacy_dashboard_fields(raw, notes)
     version = raw.get("schemaVersion")
     if isinstance(version, int) and version < SCHEMA_VERSION:
         notes.append(f"schemaVersion {version} -> {SCHEMA_VERSION} (the model pydis-dash writes)")
@@ -113,6 +114,32 @@ def upgrade_dashboard(
     notes.extend(_grouped(changes(before, normalise_for_notes(model)), model))
     result.model = model
     return result
+
+
+#: Grafana's defaults for a dashboard link's fields, which its frontend fills in when a dashboard opens.
+_LINK_DEFAULTS: dict[str, Any] = {
+    "asDropdown": False,
+    "icon": "external link",
+    "includeVars": False,
+    "keepTime": False,
+    "tags": [],
+    "targetBlank": False,
+    "tooltip": "",
+}
+
+
+def _legacy_dashboard_fields(raw: dict[str, Any], notes: list[str]) -> None:
+    """``refresh: false`` (older Grafana's "off") becomes absent; links get the fields Grafana fills in."""
+    if raw.get("refresh") is False:
+        del raw["refresh"]
+        notes.append("refresh: false (off) -> absent, as current Grafana writes it")
+    for index, link in enumerate(raw.get("links") or []):
+        if not isinstance(link, dict):
+            continue
+        missing = sorted(key for key in _LINK_DEFAULTS if key not in link)
+        if missing:
+            link.update({key: copy.deepcopy(_LINK_DEFAULTS[key]) for key in missing})
+            notes.append(f"links[{index}] {link.get('title', '')!r}: Grafana's defaults filled in for {', '.join(missing)}")
 
 
 def normalise_for_notes(model: Mapping[str, Any]) -> dict[str, Any]:
@@ -209,20 +236,24 @@ def _builder_timepicker() -> Any:
 
 def _stack_rows(panels: list[dict[str, Any]]) -> None:
     """Rows 24x1, each directly below the previous section (a collapsed row's section holds its hidden
-    panels), as the builder stacks them. A section's panels move with their row, keeping their places
-    relative to it; Grafana's grid compacts the same way when it shows the dashboard.
+    panels), as the builder stacks them; a section's panels start below their row (Grafana's grid pushes
+    overlapping panels down the same way). Panels keep their places relative to each other.
     """
-    section_bottom = 0
-    shift = 0
+    sections: list[tuple[dict[str, Any] | None, list[dict[str, Any]]]] = [(None, [])]
     for panel in panels:
-        grid = panel["gridPos"]
-        if panel.get("type") != "row":
-            grid["y"] += shift
-            section_bottom = max(section_bottom, grid["y"] + grid["h"])
-            continue
-        shift = section_bottom - grid["y"]
-        panel["gridPos"] = {"h": 1, "w": 24, "x": 0, "y": section_bottom}
-        section_bottom += 1
-        for child in panel.get("panels", []):
-            child["gridPos"]["y"] += shift
-            section_bottom = max(section_bottom, child["gridPos"]["y"] + child["gridPos"]["h"])
+        if panel.get("type") == "row":
+            sections.append((panel, list(panel.get("panels", []))))
+        else:
+            sections[-1][1].append(panel)
+    bottom = 0
+    for row, members in sections:
+        top = bottom
+        if row is not None:
+            row["gridPos"] = {"h": 1, "w": 24, "x": 0, "y": bottom}
+            top = bottom + 1
+        if members:
+            first = min(member["gridPos"]["y"] for member in members)
+            shift = top - first if row is not None or first < top else 0
+            for member in members:
+                member["gridPos"]["y"] += shift
+        bottom = max([top, *(m["gridPos"]["y"] + m["gridPos"]["h"] for m in members)])

@@ -60,6 +60,8 @@ def _string(text: str) -> str:
             line = line[cut:]
         if line:
             pieces.append(line)
+    if len(pieces) == 1:
+        return repr(text)
     return "(" + " ".join(repr(piece) for piece in pieces) + ")"
 
 
@@ -83,7 +85,7 @@ class Module:
         for module in sorted(self.imports):
             lines.append(f"from {module} import {', '.join(sorted(self.imports[module], key=_import_order))}")
         lines.append("")
-        lines.extend(f"\n{statement}" for statement in self.statements)
+        lines.append("\n\n".join(self.statements))
         return "\n".join(lines).strip() + "\n"
 
 
