@@ -164,7 +164,9 @@ def test_a_dotdot_sql_path_out_of_the_project_is_refused(make_project: MakeProje
 
 
 def test_a_sql_symlink_inside_the_project_still_works(make_project: MakeProject, tmp_path: Path) -> None:
-    project = make_project({"dashboards/shared/q.sql": "SELECT 1 AS one\n", "dashboards/x/board.py": _sql_panel("q.sql")})
+    project = make_project(
+        {"dashboards/shared/q.sql": "SELECT 1 AS one\n", "dashboards/x/board.py": _sql_panel("q.sql")}
+    )
     os.symlink(project / "dashboards/shared/q.sql", project / "dashboards/x/q.sql")
     result = run(project, "render", "x")
     assert result.exit_code == 0, result.output

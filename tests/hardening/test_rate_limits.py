@@ -78,9 +78,7 @@ def grafana() -> Iterator[GrafanaEmulator]:
         ("GET", "/api/search", None),
     ],
 )
-def test_grafana_requests_are_resent_after_429(
-    grafana: GrafanaEmulator, method: str, path: str, body: object
-) -> None:
+def test_grafana_requests_are_resent_after_429(grafana: GrafanaEmulator, method: str, path: str, body: object) -> None:
     client = GrafanaClient(grafana.url, "test-token", environment="test", retries=2, backoff_factor=0)
     grafana.inject(method, path, RateLimited(retry_after=0))
     client.request(method, path, json=body)

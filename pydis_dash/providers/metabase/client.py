@@ -23,6 +23,7 @@ from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.providers.base import ResourceError
 from pydis_dash.providers.dryrun import install_dry_run_guard, is_guarded
 from pydis_dash.providers.http import describe_transport_error, new_session, retry_policy, send
+from pydis_dash.redact import clip, remember_secret
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +172,7 @@ class MetabaseClient:
         token = answer.get("id") if isinstance(answer, dict) else None
         if not isinstance(token, str):
             raise MetabaseAccessError(f"{self.environment}: Metabase answered the login without a session")
+        remember_secret(token)  # a session id is as good as the password for 14 days
         return token
 
     # -- reads --------------------------------------------------------------------------------------
@@ -252,14 +254,15 @@ def _json(response: requests.Response) -> Any:
 
 
 def _summary(response: requests.Response) -> str:
-    """A short, secret-free description of an error answer: Metabase's message, not the whole body."""
+    """A short, secret-free description of an error answer: Metabase's message, not the whole body
+    (masked before it is cut, so that no part of a secret survives the cut)."""
     body = _json(response)
     if body is _NOT_JSON:
         text = response.text.strip()
-        return text[:200] if text else response.reason or "no body"
+        return clip(text, 200) if text else response.reason or "no body"
     if isinstance(body, dict):
         if isinstance(body.get("errors"), dict):
-            return "; ".join(f"{k}: {v}" for k, v in body["errors"].items())[:300]
+            return clip("; ".join(f"{k}: {v}" for k, v in body["errors"].items()), 300)
         if isinstance(body.get("message"), str):
-            return str(body["message"])[:300]
-    return str(body)[:200]
+            return clip(str(body["message"]), 300)
+    return clip(str(body), 200)
