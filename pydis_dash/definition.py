@@ -14,7 +14,9 @@ import re
 import sys
 import sysconfig
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,18 @@ _NOT_AUTHOR_DIRS = tuple(
 MAX_UID = 40
 _UID_CHARS = re.compile(r"[A-Za-z0-9_-]+")
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+#: The root of the project being loaded: files a definition names must lie inside it.
+_PROJECT_ROOT: ContextVar[Path | None] = ContextVar("pydis_dash_project_root", default=None)
+
+
+@contextmanager
+def project_scope(project_root: Path) -> Iterator[None]:
+    """Definitions loaded or rendered inside this block may read files only under ``project_root``."""
+    token = _PROJECT_ROOT.set(project_root.resolve())
+    try:
+        yield
+    finally:
+        _PROJECT_ROOT.reset(token)
 
 
 def caller_location() -> SourceLocation:
@@ -110,11 +124,17 @@ def read_sql_file(name: str, folder: Path) -> str:
     """The query in the ``.sql`` file ``name`` beside a definition (``folder``), trailing whitespace removed.
 
     Leading lines are kept, so line N of the query is line N of the file (engine errors map back to it).
+    The path is resolved (symlinks, ``..``) and must stay inside the project being loaded (or, outside a
+    load, inside ``folder``): a definition must not embed ``/etc/passwd`` in a dashboard.
     Raises :class:`SqlFileError`.
     """
     name = name.strip()
+    boundary = _PROJECT_ROOT.get() or folder.resolve()
+    path = (folder / name).resolve()
+    if not path.is_relative_to(boundary):
+        raise SqlFileError(name, "it resolves outside the project (symlink or '..'); keep queries in the project")
     try:
-        text = (folder / name).read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SqlFileError(name, SqlFileError.NOT_FOUND) from None
     except UnicodeDecodeError:
@@ -134,6 +154,14 @@ class RenderContext:
     source: SourceLocation
     # Known data sources by name and by uid -> {"type", "uid"}: resolves grafanalib's string references.
     datasources: Mapping[str, dict[str, str]] = field(default_factory=dict)
+    # Data sources Metabase reads too: their uid, name and casefolded Metabase database name ->
+    # (Metabase database name, data source uid). See :meth:`metabase_database`.
+    metabase_databases: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    def metabase_database(self, database: str) -> tuple[str, str] | None:
+        """(Metabase database name, data source uid) for what a question names as its database: a data
+        source's uid or name, or its Metabase database name (case-insensitive, as Metabase matches it)."""
+        return self.metabase_databases.get(database) or self.metabase_databases.get(database.strip().casefold())
 
     @property
     def definition_dir(self) -> Path:

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from pydis_dash.cli.app import fail, main, project_root
-from pydis_dash.errors import DefinitionError, PydisDashError
+from pydis_dash.errors import PydisDashError, UsageProblem
 from pydis_dash.model import Resource
 from pydis_dash.pipeline import load_resources
 from pydis_dash.render.canonical import canonical_json, canonical_json_bytes
@@ -95,7 +95,7 @@ def render(ctx: click.Context, selector: str) -> None:
     primary = [r for r in resources if not any(r.ref in other.depends_on for other in resources)]
     if len(primary) != 1:
         names = ", ".join(str(r.ref) for r in primary)
-        fail(DefinitionError(f"selector {selector!r} matches {len(primary)} resources ({names}); name one"))
+        fail(UsageProblem(f"selector {selector!r} matches {len(primary)} resources ({names}); name one"))
     click.echo(dump_json(primary[0].body), nl=False)
 
 
