@@ -39,7 +39,7 @@ def test_existing_file_is_never_overwritten_without_force(tmp_path: Path) -> Non
     assert not (project / "dashboards/most_nominated.sql").exists()
     code, _, err = _run(project, "--force", INPUT)
     assert code == 0, err
-    assert "site_db.bargauge(" in (project / DEFINITION).read_text()
+    assert 'sql("site-db").bargauge(' in (project / DEFINITION).read_text()
 
 
 def test_dry_run_prints_and_writes_nothing(tmp_path: Path) -> None:

@@ -87,7 +87,7 @@ def test_helpers_written_for_project_data_sources_with_long_sql_in_files(tmp_pat
     outcome = _import(project, "api-answer-metricity.json", dry_run=True)
     assert outcome.resource is not None
     source = outcome.resource.files[Path("dashboards/community/community_activity.py")]
-    assert 'metricity.stat(\n            "People posting"' in source
+    assert 'sql("metricity").stat(\n            "People posting"' in source
     assert 'folder="Community"' in source
     assert 'thresholds=[(None, "red"), (100, "yellow"), (500, "green")]' in source
 

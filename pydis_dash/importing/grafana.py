@@ -39,7 +39,8 @@ def import_dashboard(
     if upgraded.upgrades:
         header.append("Differences from the input, on purpose (Grafana's upgrades and pydis-dash's model):")
         header.extend(f"- {line}" for line in upgraded.upgrades)
-    generated = generate_dashboard(model, chosen_folder, path, project_root, header)
+    uids = frozenset(source.uid for source in mapper.sources)
+    generated = generate_dashboard(model, chosen_folder, path, project_root, header, uids)
     return ImportedResource(
         what=f"grafana-dashboard/{model['uid']}",
         files=generated.files,

@@ -64,9 +64,10 @@ def generate_dashboard(
     path: Path,
     project_root: Path,
     header: list[str],
+    project_uids: frozenset[str],
 ) -> GeneratedDashboard:
     """The definition file at ``path`` (project-relative) building ``model``, plus its ``.sql`` files."""
-    sections = _sections(model)
+    sections = _sections(model, project_uids)
     dashboard_residual: dict[str, Any] = {}
     expected = normalize_dashboard(model)
     files: dict[Path, str] = {}
@@ -84,16 +85,16 @@ def generate_dashboard(
     return GeneratedDashboard(files, remaining, raws, helpers)
 
 
-def _sections(model: Mapping[str, Any]) -> list[Section]:
+def _sections(model: Mapping[str, Any], project_uids: frozenset[str]) -> list[Section]:
     sections = [Section(None, [], 0)]
     for panel in model.get("panels", []):
         if panel.get("type") == "row":
-            children = [express_panel(child) for child in panel.get("panels", [])]
+            children = [express_panel(child, project_uids) for child in panel.get("panels", [])]
             sections.append(Section(panel, children, panel["gridPos"]["y"] + 1))
         elif sections[-1].row is not None and sections[-1].row.get("collapsed"):
             raise DefinitionError(f"panel {panel.get('title', '')!r} follows a collapsed row outside it")
         else:
-            sections[-1].panels.append(express_panel(panel))
+            sections[-1].panels.append(express_panel(panel, project_uids))
     for section in sections:
         _lay_out(section)
     return sections

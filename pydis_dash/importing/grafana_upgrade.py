@@ -139,7 +139,8 @@ def _legacy_dashboard_fields(raw: dict[str, Any], notes: list[str]) -> None:
         missing = sorted(key for key in _LINK_DEFAULTS if key not in link)
         if missing:
             link.update({key: copy.deepcopy(_LINK_DEFAULTS[key]) for key in missing})
-            notes.append(f"links[{index}] {link.get('title', '')!r}: Grafana's defaults filled in for {', '.join(missing)}")
+            title = link.get("title", "")
+            notes.append(f"links[{index}] {title!r}: Grafana's defaults filled in for {', '.join(missing)}")
 
 
 def normalise_for_notes(model: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """How a Grafana panel is expressed in code: the one module that knows the panel authoring API.
 
-A panel whose data source has a project helper and whose queries the helper writes becomes a helper
-call (``prometheus.timeseries("Title", expr=..., unit=...)``); what the helper does not produce goes
+A panel on one of the project's data sources whose queries a helper writes becomes a helper call
+(``prometheus("prometheus").timeseries("Title", expr=..., unit=...)``); what the helper does not produce goes
 into ``options=``, ``field_config=`` or ``extra=`` (found by building and comparing, see
 :mod:`.grafana_code`). Anything else (unknown plugins, mixed data sources, queries the helpers do not
 write) becomes ``raw_panel({...})``. An authoring API rename is an edit here only.
@@ -18,10 +18,11 @@ from pydis_dash.render.layout import default_size
 
 AUTHORING_MODULE = "pydis_dash.grafana"
 
-# Project data source uid -> (helper name, query keyword, the target key holding the query).
-_STORES: dict[str, tuple[str, str, str]] = {
-    "metricity": ("metricity", "sql", "rawSql"),
-    "site-db": ("site_db", "sql", "rawSql"),
+# Data source plugin id -> (helper, its query keyword, the target key holding the query). A helper is
+# called with the data source's uid: ``sql("metricity").stat(...)``.
+_HELPERS: dict[str, tuple[str, str, str]] = {
+    "grafana-postgresql-datasource": ("sql", "sql", "rawSql"),
+    "postgres": ("sql", "sql", "rawSql"),
     "prometheus": ("prometheus", "expr", "expr"),
     "graphite": ("graphite", "target", "target"),
 }
@@ -43,7 +44,7 @@ class PanelCode:
     """One panel as code: a helper call or a raw panel, plus what building it must be given on top."""
 
     panel: dict[str, Any]  # the expected JSON
-    helper: tuple[str, str, str] | None  # (helper name, query keyword, target key), None for raw
+    helper: tuple[str, str, str] | None  # (helper, query keyword, target key), None for raw
     layout: dict[str, Any] = field(default_factory=dict)  # width/height or grid_pos
     residual: dict[str, Any] = field(default_factory=dict)  # found by building and comparing
 
@@ -67,7 +68,7 @@ class PanelCode:
 
     def _helper_call(self, module: Module, write_sql: SqlWriter) -> Code:
         assert self.helper is not None
-        store, keyword, key = self.helper
+        helper_name, keyword, key = self.helper
         panel = self.panel
         queries = [str(t[key]) for t in panel.get("targets", [])]
         if keyword == "sql":
@@ -87,26 +88,27 @@ class PanelCode:
                 kwargs[name] = part
         if residual:
             kwargs["extra"] = residual
-        helper = module.use(AUTHORING_MODULE, store)
-        return call(f"{helper}.{panel['type']}", args, kwargs)
+        helper = call(module.use(AUTHORING_MODULE, helper_name), [panel["datasource"]["uid"]])
+        return call(f"{helper.text}.{panel['type']}", args, kwargs)
 
 
-def express_panel(panel: dict[str, Any]) -> PanelCode:
-    """A helper call when a project helper can write ``panel``'s data source and queries, else raw."""
-    return PanelCode(panel, _helper_for(panel))
+def express_panel(panel: dict[str, Any], project_uids: frozenset[str]) -> PanelCode:
+    """A helper call when ``panel``'s data source is one of ``project_uids`` and a helper writes its
+    queries, else a raw panel."""
+    return PanelCode(panel, _helper_for(panel, project_uids))
 
 
-def _helper_for(panel: Mapping[str, Any]) -> tuple[str, str, str] | None:
+def _helper_for(panel: Mapping[str, Any], project_uids: frozenset[str]) -> tuple[str, str, str] | None:
     if panel.get("type") not in _HELPER_TYPES or "libraryPanel" in panel:
         return None
     ref = panel.get("datasource")
-    if not isinstance(ref, Mapping) or ref.get("uid") not in _STORES:
+    if not isinstance(ref, Mapping) or ref.get("uid") not in project_uids or ref.get("type") not in _HELPERS:
         return None
-    store = _STORES[str(ref["uid"])]
+    helper = _HELPERS[str(ref["type"])]
     targets = panel.get("targets") or []
-    if not targets or any(t.get("datasource", ref) != ref or not isinstance(t.get(store[2]), str) for t in targets):
+    if not targets or any(t.get("datasource", ref) != ref or not isinstance(t.get(helper[2]), str) for t in targets):
         return None
-    return store
+    return helper
 
 
 def helper_options(panel: Mapping[str, Any], keyword: str) -> dict[str, Any]:
