@@ -30,6 +30,7 @@ from pydis_dash.importing.verify import build_generated
 from pydis_dash.model import Kind, Resource
 from pydis_dash.providers.grafana.normalize import normalize_dashboard
 from pydis_dash.render.layout import GridPos, LayoutItem, place
+from pydis_dash.render.plain import deep_merge
 
 _PASSES = 4
 # Dashboard arguments written from the model; everything else found by comparing goes to extra=.
@@ -213,23 +214,13 @@ def _refine(
             else:
                 code.make_raw()
         elif extra:
-            code.residual = _merged(code.residual, extra)
+            code.residual = deep_merge(code.residual, extra)
     top_want = {k: v for k, v in model.items() if k != "panels"}
     top_have = {k: v for k, v in built.items() if k != "panels"}
     extra = residual(top_want, top_have)
     if extra is None:
         raise DefinitionError("the dashboard's fields cannot be written with Dashboard(...)")
-    return _merged(dashboard_residual, extra)
-
-
-def _merged(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = _merged(out[key], value)
-        else:
-            out[key] = value
-    return out
+    return deep_merge(dashboard_residual, extra)
 
 
 def _flatten(panels: list[Any]) -> list[dict[str, Any]]:
