@@ -120,6 +120,14 @@ class RenderContext:
     source: SourceLocation
     # Known data sources by name and by uid -> {"type", "uid"}: resolves grafanalib's string references.
     datasources: Mapping[str, dict[str, str]] = field(default_factory=dict)
+    # Data sources Metabase reads too: their uid, name and casefolded Metabase database name ->
+    # (Metabase database name, data source uid). See :meth:`metabase_database`.
+    metabase_databases: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    def metabase_database(self, database: str) -> tuple[str, str] | None:
+        """(Metabase database name, data source uid) for what a question names as its database: a data
+        source's uid or name, or its Metabase database name (case-insensitive, as Metabase matches it)."""
+        return self.metabase_databases.get(database) or self.metabase_databases.get(database.strip().casefold())
 
     @property
     def definition_dir(self) -> Path:

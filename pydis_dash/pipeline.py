@@ -32,13 +32,18 @@ def load_resources(project_dir: Path | str, selectors: Sequence[str] = ()) -> li
 def render_all(project_root: Path, definitions: Sequence[Definition]) -> list[Resource]:
     """Render definitions (data sources first, so names resolve) and reject duplicate identities."""
     catalogue: dict[str, dict[str, str]] = {}
+    metabase: dict[str, tuple[str, str]] = {}
     for definition in definitions:
         if isinstance(definition, DataSource):
             catalogue[definition.name] = definition.ref
             catalogue[definition.uid] = definition.ref
+            if definition.metabase_database:
+                entry = (definition.metabase_database, definition.uid)
+                for key in (definition.metabase_database.strip().casefold(), definition.name, definition.uid):
+                    metabase[key] = entry
     by_ref: dict[Ref, Resource] = {}
     for definition in definitions:
-        ctx = RenderContext(project_root, definition.defined_at, catalogue)
+        ctx = RenderContext(project_root, definition.defined_at, catalogue, metabase)
         try:
             rendered = definition.render(ctx)
         except DefinitionError as exc:  # raised with the absolute path of the author's file

@@ -142,7 +142,7 @@ def test_a_query_keyword_of_another_store_is_an_error(make_project: MakeProject,
         ),
         (
             {"dashboards/stray.py": "from pydis_dash.grafana import Row\n\nrow = Row('Top', ['oops'])\n"},
-            "dashboards/stray.py:3: row 'Top': panels must be a list of panels (metricity.stat(...), ...), not str",
+            "dashboards/stray.py:3: row 'Top': panels must be a list of panels (sql(\"uid\").stat(...), ...), not str",
         ),
         (
             {
