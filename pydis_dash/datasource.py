@@ -144,6 +144,20 @@ def _problem(uid: str, secrets: Mapping[str, Any], json_data: Mapping[str, Any],
     return secret_env_problem(secrets)
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without aliases: a data source needs none, and nested aliases expand
+    exponentially (a "billion laughs" file of a few hundred bytes takes gigabytes and minutes)."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in data source YAML; write the value out", event.start_mark
+            )
+        node: yaml.Node | None = super().compose_node(parent, index)
+        return node
+
+
 def _metabase_problem(name: object) -> str | None:
     if name is None or (isinstance(name, str) and name.strip()):
         return None
@@ -151,9 +165,9 @@ def _metabase_problem(name: object) -> str | None:
 
 
 def load_yaml_datasources(path: Path) -> list[DataSource]:
-    """Read one YAML file holding a data source mapping or a list of them."""
+    """Read one YAML file holding a data source mapping or a list of them (aliases refused)."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_NoAliasLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
