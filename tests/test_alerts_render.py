@@ -107,7 +107,8 @@ group = RuleGroup(folder="Site and API/Alerts", name="django", interval="1m", ru
                     summary="slow", runbook_url="https://example.org/runbook", labels={"team": "devops"}),
     graphite_rule("Few members", target="stats.gauges.bot.guild.total_members", below=10,
                   reducer="min", lookback="30m", no_data_state="OK", exec_err_state="Alerting"),
-    sql_rule("Many joins", sql="joins.sql", above=100, uid="many-joins", also_notify="moderators"),
+    sql_rule("Many joins", sql="joins.sql", above=100, datasource="Metricity", uid="many-joins",
+             also_notify="moderators"),
 ])
 """
 JOINS_SQL = "SELECT count(*) AS joins FROM users WHERE $__timeFilter(joined_at)\n"
@@ -252,6 +253,34 @@ def test_bad_group_interval(make_project: MakeProject, interval: str, message: s
         load_resources(make_project({"alerts/bad.py": source}))
     assert str(raised.value.location) == "alerts/bad.py:2"
     assert "rule group 'Site/g'" in str(raised.value) and message in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (
+            'sql_rule("x", sql="SELECT 1", above=1)',
+            "sql_rule(...) needs datasource='uid' when there is not exactly one data source it can query: "
+            "the project has 2 (metricity, site-db)",
+        ),
+        (
+            'prometheus_rule("x", expr="up", above=1, datasource="nope")',
+            "unknown data source 'nope' in prometheus_rule(...) (known uids: graphite, metricity, prometheus, site-db)",
+        ),
+        (
+            'graphite_rule("x", target="a.b", above=1, datasource="prometheus")',
+            "data source 'prometheus' is of type 'prometheus', which graphite_rule(...) cannot query",
+        ),
+    ],
+)
+def test_rule_data_source_must_resolve_at_the_rule_line(make_project: MakeProject, rule: str, message: str) -> None:
+    source = (
+        "from pydis_dash.alerts import RuleGroup, graphite_rule, prometheus_rule, sql_rule\n"
+        f'g = RuleGroup("Site", "g", "1m", [\n    {rule},\n])\n'
+    )
+    with pytest.raises(DefinitionError) as raised:
+        load_resources(make_project({"alerts/bad.py": source}))
+    assert str(raised.value) == f"alerts/bad.py:3: alert rule 'x': {message}"
 
 
 def test_missing_sql_file_names_the_file(make_project: MakeProject) -> None:

@@ -85,7 +85,7 @@ class RuleGroup(Definition):
             "title": self.name,
             "folderUid": folder_uid_,
             "interval": parse_duration(self.interval),
-            "rules": [rule.render(path, folder_uid_, self.name) for rule in self.rules],
+            "rules": [rule.render(path, folder_uid_, self.name, ctx.datasources) for rule in self.rules],
         }
         anchors = {json_pointer("rules", index): ctx.relative(rule.defined_at) for index, rule in enumerate(self.rules)}
         resources.append(

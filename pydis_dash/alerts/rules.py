@@ -17,10 +17,10 @@ from typing import Any
 
 from pydis_dash.alerts.durations import canonical_duration, duration_problem, parse_duration
 from pydis_dash.alerts.identity import is_valid_uid, rule_uid
+from pydis_dash.datasource_ref import SourceName, UnresolvedSource
 from pydis_dash.definition import caller_location
 from pydis_dash.errors import DefinitionError
 from pydis_dash.grafana.queries import read_sql
-from pydis_dash.grafana.stores import GRAPHITE, METRICITY, PROMETHEUS
 from pydis_dash.model import SourceLocation
 from pydis_dash.render.plain import deep_merge
 
@@ -73,14 +73,15 @@ class AlertRule:
     """One alert rule of a :class:`~pydis_dash.alerts.RuleGroup`; build it with :func:`prometheus_rule`,
     :func:`graphite_rule` or :func:`sql_rule`.
 
-    ``datasource`` is the ``{"type", "uid"}`` of the data source ``query`` (the query model without
-    ``refId``) runs on. ``lookback`` is how far back the query reads (``relativeTimeRange``); ``reducer``
+    ``datasource`` is the data source ``query`` (the query model without ``refId``) runs on: a
+    ``{"type", "uid"}`` reference, or a :class:`~pydis_dash.datasource_ref.SourceName` resolved when the
+    group renders. ``lookback`` is how far back the query reads (``relativeTimeRange``); ``reducer``
     turns each series into one number before the threshold. ``extra`` is merged into the rendered rule last:
     anything the helpers do not cover (e.g. ``notification_settings``).
     """
 
     title: str
-    datasource: Mapping[str, str]
+    datasource: Mapping[str, str] | SourceName
     query: Mapping[str, Any]
     threshold: Threshold
     for_: str = "5m"
@@ -133,8 +134,14 @@ class AlertRule:
             labels["severity"] = self.severity
         return labels
 
-    def render(self, folder: str, folder_uid: str, group: str) -> dict[str, Any]:
-        """The ``ProvisionedAlertRule`` JSON for this rule in ``group`` of folder ``folder`` (path)."""
+    def render(
+        self, folder: str, folder_uid: str, group: str, known: Mapping[str, Mapping[str, str]] | None = None
+    ) -> dict[str, Any]:
+        """The ``ProvisionedAlertRule`` JSON for this rule in ``group`` of folder ``folder`` (path).
+
+        ``known`` maps the project's data source names and uids to references (a named data source
+        resolves against it); an unknown one is a :class:`DefinitionError` at the rule's line.
+        """
         annotations = dict(self.annotations)
         for key, value in (
             ("summary", self.summary),
@@ -147,7 +154,7 @@ class AlertRule:
             "uid": rule_uid(folder, group, self.title, self.uid),
             "title": self.title,
             "condition": "C",
-            "data": self._data(),
+            "data": self._data(self._datasource(known or {})),
             "for": canonical_duration(self.for_),
             "labels": self.all_labels,
             "annotations": annotations,
@@ -160,13 +167,21 @@ class AlertRule:
         }
         return deep_merge(rule, self.extra)
 
-    def _data(self) -> list[dict[str, Any]]:
+    def _datasource(self, known: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+        if not isinstance(self.datasource, SourceName):
+            return dict(self.datasource)
+        try:
+            return self.datasource.resolve(known)
+        except UnresolvedSource as exc:
+            raise DefinitionError(str(exc), self.defined_at, f"alert rule {self.title!r}") from None
+
+    def _data(self, datasource: Mapping[str, str]) -> list[dict[str, Any]]:
         query = {
             "refId": "A",
             "queryType": "",
             "relativeTimeRange": {"from": parse_duration(self.lookback), "to": 0},
-            "datasourceUid": self.datasource["uid"],
-            "model": {**_MODEL_DEFAULTS, **self.query, "datasource": dict(self.datasource), "refId": "A"},
+            "datasourceUid": datasource["uid"],
+            "model": {**_MODEL_DEFAULTS, **self.query, "datasource": dict(datasource), "refId": "A"},
         }
         reduce = _expression("B", {"type": "reduce", "expression": "A", "reducer": self.reducer})
         threshold = _expression(
@@ -202,9 +217,24 @@ def threshold_of(above: float | None, below: float | None, where: SourceLocation
     return Threshold(kind, float(value))
 
 
+# Plugin ids each rule helper queries (Grafana renamed its PostgreSQL plugin; both ids are accepted).
+_PROMQL_TYPES = frozenset({"prometheus"})
+_GRAPHITE_TYPES = frozenset({"graphite"})
+_SQL_TYPES = frozenset({"grafana-postgresql-datasource", "postgres"})
+
+DatasourceArg = Mapping[str, str] | str | None
+
+
+def _source(datasource: DatasourceArg, helper: str, plugin_types: frozenset[str]) -> Mapping[str, str] | SourceName:
+    """A reference as given, or the name (None: the only data source of ``plugin_types``) to resolve."""
+    if isinstance(datasource, Mapping):
+        return datasource
+    return SourceName(datasource, helper, plugin_types)
+
+
 def _rule(
     title: str,
-    datasource: Mapping[str, str],
+    datasource: Mapping[str, str] | SourceName,
     query: Mapping[str, Any],
     above: float | None,
     below: float | None,
@@ -224,7 +254,7 @@ def _rule(
         labels["additional_destination"] = also_notify
     return AlertRule(
         title=title,
-        datasource=dict(datasource),
+        datasource=datasource if isinstance(datasource, SourceName) else dict(datasource),
         query=query,
         threshold=threshold_of(above, below, where, title),
         labels=labels,
@@ -239,17 +269,27 @@ def prometheus_rule(
     *,
     above: float | None = None,
     below: float | None = None,
-    datasource: Mapping[str, str] = PROMETHEUS,
+    datasource: DatasourceArg = None,
     **options: Any,
 ) -> AlertRule:
     """A rule on a PromQL expression, evaluated as an instant query; fires per series crossing the threshold.
 
-    ``options``: ``for_``, ``severity``, ``summary``, ``description``, ``runbook_url``, ``labels``,
-    ``annotations``, ``also_notify`` (sets the ``additional_destination`` label), ``no_data_state``,
-    ``exec_err_state``, ``uid``, ``reducer``, ``lookback``, ``paused``, ``extra``.
+    ``datasource`` names the data source (uid or name, or a ``{"type", "uid"}`` reference); left out,
+    it is the project's only Prometheus data source. ``options``: ``for_``, ``severity``, ``summary``,
+    ``description``, ``runbook_url``, ``labels``, ``annotations``, ``also_notify`` (sets the
+    ``additional_destination`` label), ``no_data_state``, ``exec_err_state``, ``uid``, ``reducer``,
+    ``lookback``, ``paused``, ``extra``.
     """
     query = {"editorMode": "code", "expr": expr, "instant": True, "range": False}
-    return _rule(title, datasource, query, above, below, dict(options), caller_location())
+    return _rule(
+        title,
+        _source(datasource, "prometheus_rule", _PROMQL_TYPES),
+        query,
+        above,
+        below,
+        dict(options),
+        caller_location(),
+    )
 
 
 def graphite_rule(
@@ -258,7 +298,7 @@ def graphite_rule(
     *,
     above: float | None = None,
     below: float | None = None,
-    datasource: Mapping[str, str] = GRAPHITE,
+    datasource: DatasourceArg = None,
     **options: Any,
 ) -> AlertRule:
     """A rule on a Graphite target; each series is reduced (``reducer``, default ``last``) over ``lookback``.
@@ -266,7 +306,15 @@ def graphite_rule(
     ``options`` as for :func:`prometheus_rule`.
     """
     query = {"target": target, "textEditor": True}
-    return _rule(title, datasource, query, above, below, dict(options), caller_location())
+    return _rule(
+        title,
+        _source(datasource, "graphite_rule", _GRAPHITE_TYPES),
+        query,
+        above,
+        below,
+        dict(options),
+        caller_location(),
+    )
 
 
 def sql_rule(
@@ -275,10 +323,10 @@ def sql_rule(
     *,
     above: float | None = None,
     below: float | None = None,
-    datasource: Mapping[str, str] = METRICITY,
+    datasource: DatasourceArg = None,
     **options: Any,
 ) -> AlertRule:
-    """A rule on a Metricity SQL query (or a ``.sql`` file beside the definition) returning numbers.
+    """A rule on a SQL query (or a ``.sql`` file beside the definition) returning numbers.
 
     The query runs as a table: each row is one alert instance, its text columns become labels and its
     numeric column is compared with the threshold. ``$__timeFilter(column)`` limits it to ``lookback``.
@@ -287,4 +335,4 @@ def sql_rule(
     where = caller_location()
     sql = read_sql(sql, where.path.parent, f"alert rule {title!r}")
     query = {"editorMode": "code", "format": "table", "rawQuery": True, "rawSql": sql}
-    return _rule(title, datasource, query, above, below, dict(options), where)
+    return _rule(title, _source(datasource, "sql_rule", _SQL_TYPES), query, above, below, dict(options), where)

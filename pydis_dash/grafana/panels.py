@@ -14,6 +14,7 @@ from typing import Any, TypedDict, Unpack
 import attr
 import grafanalib.core as gl
 
+from pydis_dash.datasource_ref import SourceName
 from pydis_dash.definition import caller_location
 from pydis_dash.errors import DefinitionError
 from pydis_dash.model import SourceLocation
@@ -31,26 +32,6 @@ _GRAFANALIB_PANELS: dict[str, Callable[..., Any]] = {
     "piechart": gl.PieChartv2,
     "text": gl.Text,
 }
-
-
-@dataclass(frozen=True)
-class SourceName:
-    """A data source a helper names by uid or name (``sql("metricity")``), resolved when the dashboard
-    renders against the project's data sources; ``helper`` and ``plugin_types`` say which sources fit."""
-
-    name: str
-    helper: str
-    plugin_types: frozenset[str]
-
-    def problem(self, known: Mapping[str, Mapping[str, str]]) -> str | None:
-        """Why this name does not resolve among ``known`` (name or uid -> reference), or None."""
-        ref = known.get(self.name)
-        if ref is None:
-            uids = sorted({str(r.get("uid")) for r in known.values()})
-            return f"unknown data source {self.name!r} in {self.helper}(...) (known uids: {', '.join(uids) or 'none'})"
-        if self.plugin_types and ref.get("type") not in self.plugin_types:
-            return f"data source {self.name!r} is of type {ref.get('type')!r}, which {self.helper}(...) cannot query"
-        return None
 
 
 @dataclass(frozen=True)
