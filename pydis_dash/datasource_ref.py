@@ -60,6 +60,5 @@ class SourceName:
             return dict(next(iter(candidates.values())))
         found = f"the project has {len(candidates)}" + (f" ({', '.join(sorted(candidates))})" if candidates else "")
         raise UnresolvedSource(
-            f"{self.helper}(...) needs datasource='uid' when there is not exactly one data source it can query: "
-            f"{found}"
+            f"{self.helper}(...) needs datasource='uid' when there is not exactly one data source it can query: {found}"
         )

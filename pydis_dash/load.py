@@ -6,7 +6,9 @@ Conventions (the README explains them to authors):
   Grafana dashboards (``dashboards/metabase/`` Metabase questions); ``alerts/`` alert rules.
 * A ``.py`` file exports every module-level :class:`Definition` constructed in that file, or, when it
   defines ``__all__``, exactly the names listed there. Files and folders starting with ``_`` are
-  helpers, never loaded on their own (they can be imported by definition files beside them).
+  helpers, never loaded on their own: definition files import them from beside themselves, or from the
+  top of any definition folder (``dashboards/_project/`` is ``import _project`` everywhere). Helpers
+  are imported afresh on every load.
 * Any error while importing becomes one :class:`DefinitionError` naming the file and line, ``SystemExit``
   and a ``KeyboardInterrupt`` the code raises itself included (only a real Ctrl-C stops the run).
 * What definition code prints goes to stderr: stdout carries only the command's output (``--format json``).
@@ -14,6 +16,7 @@ Conventions (the README explains them to authors):
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import re
 import signal
@@ -54,10 +57,28 @@ def discover(project_root: Path) -> list[Path]:
 def load_definitions(project_root: Path, files: Iterable[Path]) -> list[Definition]:
     """Import each file and collect the definitions it exports, in file order."""
     definitions: list[Definition] = []
-    with running_definitions(project_root):
-        for path in files:
-            definitions.extend(load_file(project_root, path))
+    try:
+        with running_definitions(project_root):
+            for path in files:
+                definitions.extend(load_file(project_root, path))
+    finally:
+        forget_helper_modules(project_root)
     return definitions
+
+
+def forget_helper_modules(project_root: Path) -> None:
+    """Drop helper modules imported from the project's definition folders.
+
+    Definition files are executed afresh by the loader; helpers (``_common.py``, ``_project/``) stay in
+    ``sys.modules`` and would otherwise be served from the first import forever, or from another
+    project loaded earlier in the same process.
+    """
+    roots = [(project_root / folder).resolve() for folder in DEFINITION_DIRS]
+    for name, module in list(sys.modules.items()):
+        filename = getattr(module, "__file__", None)
+        if filename and any(Path(filename).resolve().is_relative_to(root) for root in roots):
+            del sys.modules[name]
+    importlib.invalidate_caches()
 
 
 @contextmanager
@@ -112,7 +133,8 @@ def _execute(project_root: Path, path: Path, display: Path) -> dict[str, object]
     spec = importlib.util.spec_from_file_location(module_name, path)
     assert spec is not None  # a .py path always yields a spec
     module = importlib.util.module_from_spec(spec)
-    with _importable(module_name, module, path.parent), _ctrl_c_watch() as ctrl_c:
+    helper_dirs = [path.parent] + [project_root / folder for folder in DEFINITION_DIRS]
+    with _importable(module_name, module, [d for d in helper_dirs if d.is_dir()]), _ctrl_c_watch() as ctrl_c:
         try:
             exec(code, module.__dict__)
         except DefinitionError as exc:
@@ -152,16 +174,18 @@ def _ctrl_c_watch() -> Iterator[threading.Event]:
 
 
 @contextmanager
-def _importable(name: str, module: object, folder: Path) -> Iterator[None]:
-    """Register the module (dataclasses need it) and let it import helper files beside it."""
+def _importable(name: str, module: object, folders: list[Path]) -> Iterator[None]:
+    """Register the module (dataclasses need it) and let it import helpers from ``folders`` (first wins)."""
     sys.modules[name] = module  # type: ignore[assignment]
-    sys.path.insert(0, str(folder))
+    added = [str(folder) for folder in folders]
+    sys.path[:0] = added
     try:
         yield
     finally:
         sys.modules.pop(name, None)
-        if str(folder) in sys.path:
-            sys.path.remove(str(folder))
+        for entry in added:
+            if entry in sys.path:
+                sys.path.remove(entry)
 
 
 def _line_in(exc: BaseException, path: Path) -> int | None:

@@ -31,7 +31,8 @@ def lint(rule_id: str, *definitions: Definition, resources: Sequence[Resource] =
 
 
 def rule(title: str = "Site down", severity: str | None = "page", **options: Any) -> Any:
-    """A Prometheus rule with a threshold."""
+    """A Prometheus rule with a threshold, on a data source given by reference (these projects define none)."""
+    options.setdefault("datasource", {"type": "prometheus", "uid": "prometheus"})
     return prometheus_rule(title, expr="up", below=1, severity=severity, **options)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 DASHBOARD = '''
 """A small dashboard exercising what preview draws."""
 
-from pydis_dash.grafana import Dashboard, Row, graphite, metricity, prometheus, variables
+from pydis_dash.grafana import Dashboard, Row, graphite, sql, prometheus, variables
 
 view = variables.custom("view", ["home", "about"], multi=True)
 
@@ -19,22 +19,22 @@ dashboard = Dashboard(
         Row(
             "Overview",
             [
-                metricity.stat(
+                sql('metricity').stat(
                     "Messages",
                     sql="SELECT count(*) AS messages FROM messages",
                     unit="short",
                     thresholds=[(None, "green"), (80, "red")],
                 ),
-                prometheus.timeseries(
+                prometheus('prometheus').timeseries(
                     "Requests", expr='sum(rate(django_http_requests_total{view=~"$view"}[5m]))', unit="reqps", width=18
                 ),
-                graphite.timeseries("Commands", target="sumSeries(stats.bot.commands.*.count)", unit="not-a-unit"),
-                metricity.table("Top channels", sql="SELECT name FROM channels", width=12, height=6),
+                graphite('graphite').timeseries("Commands", target="sumSeries(stats.bot.commands.*.count)", unit="not-a-unit"),
+                sql('metricity').table("Top channels", sql="SELECT name FROM channels", width=12, height=6),
             ],
         ),
         Row(
             "Details",
-            [metricity.stat("Members", sql="SELECT count(*) AS members FROM users", width=8, height=5)],
+            [sql('metricity').stat("Members", sql="SELECT count(*) AS members FROM users", width=8, height=5)],
             collapsed=True,
         ),
     ],

@@ -1,5 +1,6 @@
-"""Bot metrics written once (``pydis_dash.grafana.bot``): the Graphite and PromQL each operation
-renders to, statsd_exporter's names, and one definition yielding a dashboard per store.
+"""statsd metrics written once (``pydis_dash.grafana.bot``), with the Python Discord bot's stores and
+catalogue (the project's ``dashboards/_pydis/bot.py``): the Graphite and PromQL each operation renders
+to, statsd_exporter's names, and one definition yielding a dashboard per store.
 
 What runs on the real engines is checked by ``pydis-dash validate`` over ``dashboards/bot/``; here the
 rendered text itself is pinned, since a wrong but valid query (per-flush counts summed as a rate,
@@ -10,18 +11,16 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
-from bundled_sources import GRAPHITE_METRICS, PROMETHEUS_SERIES
+from bundled_sources import GRAPHITE_METRICS, PROMETHEUS_SERIES, pydis_bot
 
 from pydis_dash.errors import DefinitionError
-from pydis_dash.grafana import Dashboard, Row, bot
+from pydis_dash.grafana import Dashboard, Row
 from pydis_dash.grafana.bot import (
-    GRAPHITE_STORE,
-    PROMETHEUS_STORE,
-    BotDashboard,
     BotMetric,
     BotQuery,
     BotStore,
@@ -29,7 +28,6 @@ from pydis_dash.grafana.bot import (
     counter,
     gauge,
     mean,
-    prometheus_series,
     quantile,
     rate,
     timer,
@@ -41,6 +39,9 @@ from pydis_dash.model import Kind
 from pydis_dash.pipeline import load_resources
 from pydis_dash.validate.schema import check_resource
 
+PYDIS_BOT = pydis_bot()
+GRAPHITE_STORE, PROMETHEUS_STORE = PYDIS_BOT.GRAPHITE_STORE, PYDIS_BOT.PROMETHEUS_STORE
+BotDashboard = PYDIS_BOT.BotDashboard
 COMMANDS = counter("commands.*")
 CLAIMED = counter("help.claimed", "opened")
 MEMBERS = gauge("guild.total_members", "members")
@@ -180,7 +181,7 @@ def test_each_operation_renders_for_both_stores(
     ],
 )
 def test_statsd_exporter_names(name: str, series: str, matchers: dict[str, str], labels: tuple[str, ...]) -> None:
-    found = prometheus_series(counter(name))
+    found = PROMETHEUS_STORE.series(counter(name))
     assert (found.name, dict(found.matchers), found.labels) == (series, matchers, labels)
 
 
@@ -222,8 +223,8 @@ def test_variables_over_the_metric_tree_and_label_values() -> None:
     tags = counter("tags.usages.*")
     graphite = GRAPHITE_STORE.variable("tag", tags.select("$tag"), sample="pep8", multi=True).to_json_data()
     prometheus = PROMETHEUS_STORE.variable("tag", tags, sample="pep8", multi=True).to_json_data()
-    assert (graphite["query"], graphite["datasource"]["uid"]) == ("stats_counts.bot.tags.usages.*", "graphite")
-    assert (prometheus["query"], prometheus["datasource"]["uid"]) == ("label_values(bot_tag_usages, tag)", "prometheus")
+    assert (graphite["query"], graphite["datasource"]) == ("stats_counts.bot.tags.usages.*", "graphite")
+    assert (prometheus["query"], prometheus["datasource"]) == ("label_values(bot_tag_usages, tag)", "prometheus")
     assert graphite["current"]["value"] == prometheus["current"]["value"] == "pep8"
     reasons = GRAPHITE_STORE.variable("invoker", CLOSED, sample="auto").to_json_data()
     assert reasons["query"] == "stats_counts.bot.help.dormant_calls.*"
@@ -259,11 +260,15 @@ def _help(store: BotStore) -> Dashboard:
 def test_one_definition_yields_a_valid_dashboard_per_store(tmp_path: Path) -> None:
     definition = tmp_path / "dashboards" / "bot" / "help.py"
     definition.parent.mkdir(parents=True)
+    shutil.copytree(PYDIS_BOT.__file__.rsplit("/", 1)[0], tmp_path / "dashboards" / "_pydis")
+    shutil.copytree(GRAPHITE_METRICS.parents[1], tmp_path / "datasources")
     definition.write_text(
         textwrap.dedent(
             """
+            from _pydis.bot import BotDashboard
+
             from pydis_dash.grafana import Dashboard, Row
-            from pydis_dash.grafana.bot import BotDashboard, BotStore, counter, total
+            from pydis_dash.grafana.bot import BotStore, counter, total
 
             @BotDashboard
             def help_posts(store: BotStore) -> Dashboard:
@@ -304,7 +309,7 @@ def test_both_variants_share_layout_and_reduce_to_the_latest_value() -> None:
 
 
 def _catalogue() -> list[tuple[str, BotMetric]]:
-    return [(name, item) for name, item in vars(bot).items() if isinstance(item, BotMetric)]
+    return [(name, item) for name, item in vars(PYDIS_BOT).items() if isinstance(item, BotMetric)]
 
 
 def test_every_catalogued_bot_metric_is_in_both_seed_lists() -> None:
@@ -320,9 +325,9 @@ def test_every_catalogued_bot_metric_is_in_both_seed_lists() -> None:
         if not any(fnmatch.fnmatchcase(seeded, path) for seeded in graphite_paths)
     ]
     missing += [
-        f"{name}: {prometheus_series(metric).name}"
+        f"{name}: {PROMETHEUS_STORE.series(metric).name}"
         for name, metric in _catalogue()
-        if prometheus_series(metric).name not in prometheus_names
+        if PROMETHEUS_STORE.series(metric).name not in prometheus_names
     ]
     assert len(_catalogue()) > 20
     assert missing == []

@@ -18,14 +18,14 @@ from pydis_dash.cli import main
 MakeProject = Callable[[dict[str, str]], Path]
 
 GOOD = """
-from pydis_dash.grafana import Dashboard, Row, metricity
+from pydis_dash.grafana import Dashboard, Row, sql
 
 dashboard = Dashboard(
     uid="cli-test",
     title="CLI test",
     folder="Community",
     rows=[Row("Messages", [
-        metricity.stat("Messages", sql="SELECT count(*) AS messages FROM messages WHERE $__timeFilter(created_at)",
+        sql('metricity').stat("Messages", sql="SELECT count(*) AS messages FROM messages WHERE $__timeFilter(created_at)",
                        unit="{unit}"),
     ])],
 )
@@ -83,11 +83,11 @@ def test_selector_keeps_data_sources_in_view(make_project: MakeProject) -> None:
 
 def test_warnings_fail_only_with_strict(make_project: MakeProject) -> None:
     unused = GOOD.replace(
-        "from pydis_dash.grafana import Dashboard, Row, metricity",
-        "from pydis_dash.grafana import Dashboard, Row, metricity, variables",
+        "from pydis_dash.grafana import Dashboard, Row, sql",
+        "from pydis_dash.grafana import Dashboard, Row, sql, variables",
     )
     unused = unused.replace(
-        '    folder="Community",', '    folder="Community",\n    variables=[variables.metricity_channel()],'
+        '    folder="Community",', '    folder="Community",\n    variables=[variables.custom("channel", ["a", "b"])],'
     )
     root = make_project({"dashboards/test.py": unused.replace("{unit}", "short")})
     code, out, _ = _run(root, "--no-engines")
@@ -123,10 +123,11 @@ def test_unreachable_engine_exits_3(make_project: MakeProject) -> None:
     with socket.socket() as sock:  # a port nothing listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    graphite = GOOD.replace("metricity", "graphite").replace(
-        'graphite.stat("Messages", sql="SELECT count(*) AS messages FROM messages WHERE $__timeFilter(created_at)",',
-        'graphite.stat("Commands", "sumSeries(stats_counts.bot.commands.*)",',
+    graphite = GOOD.replace("import Dashboard, Row, sql", "import Dashboard, Row, graphite").replace(
+        "sql('metricity').stat(\"Messages\", sql=\"SELECT count(*) AS messages FROM messages WHERE $__timeFilter(created_at)\",",
+        "graphite('graphite').stat(\"Commands\", \"sumSeries(stats_counts.bot.commands.*)\",",
     )
+    assert "graphite('graphite').stat" in graphite
     root = make_project({"dashboards/test.py": graphite.replace("{unit}", "short")})
     code, out, err = _run(root, "--engine-url", f"graphite=http://127.0.0.1:{port}")
     assert code == 3
@@ -150,17 +151,17 @@ def test_rules_lists_every_rule() -> None:
 
 
 BAD_PER_LANGUAGE = """
-from pydis_dash.grafana import Dashboard, Row, graphite, metricity, prometheus
+from pydis_dash.grafana import Dashboard, Row, graphite, sql, prometheus
 
 dashboard = Dashboard(
     uid="engines",
     title="One bad query per language",
     folder="Community",
     rows=[Row("Bad", [
-        metricity.table("Bad SQL", sql="SELECT m.create_at FROM messages AS m"),
-        prometheus.stat("Bad PromQL", 'sum(rate(django_http_requests_total_by_method_total[5m])'),
-        graphite.stat("Bad Graphite", "sumSeries(stats_counts.bot.commands.*"),
-        metricity.stat("Good SQL", sql="SELECT count(*) AS n FROM messages WHERE $__timeFilter(created_at)"),
+        sql('metricity').table("Bad SQL", sql="SELECT m.create_at FROM messages AS m"),
+        prometheus('prometheus').stat("Bad PromQL", 'sum(rate(django_http_requests_total_by_method_total[5m])'),
+        graphite('graphite').stat("Bad Graphite", "sumSeries(stats_counts.bot.commands.*"),
+        sql('metricity').stat("Good SQL", sql="SELECT count(*) AS n FROM messages WHERE $__timeFilter(created_at)"),
     ])],
 )
 """

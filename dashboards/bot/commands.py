@@ -1,7 +1,9 @@
 """Bot command usage, top 20 (questions.md item 10), for Graphite and Prometheus."""
 
+from _pydis.bot import COMMANDS, BotDashboard
+
 from pydis_dash.grafana import Dashboard, Row
-from pydis_dash.grafana.bot import COMMANDS, BotDashboard, BotStore, rate, top, total
+from pydis_dash.grafana.bot import BotStore, rate, top, total
 
 
 @BotDashboard

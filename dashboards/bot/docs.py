@@ -1,7 +1,9 @@
 """Documentation lookups by package (questions.md item 13)."""
 
+from _pydis.bot import DOC_FETCHES, BotDashboard
+
 from pydis_dash.grafana import Dashboard, Row
-from pydis_dash.grafana.bot import DOC_FETCHES, BotDashboard, BotStore, rate, top, total
+from pydis_dash.grafana.bot import BotStore, rate, top, total
 
 
 @BotDashboard

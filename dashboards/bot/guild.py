@@ -1,7 +1,9 @@
 """Guild member count and Nitro boosts (questions.md item 14)."""
 
+from _pydis.bot import BOOST_AMOUNT, BOOST_TIER, GUILD_MEMBERS, BotDashboard
+
 from pydis_dash.grafana import Dashboard, Row
-from pydis_dash.grafana.bot import BOOST_AMOUNT, BOOST_TIER, GUILD_MEMBERS, BotDashboard, BotStore, value
+from pydis_dash.grafana.bot import BotStore, value
 
 
 @BotDashboard

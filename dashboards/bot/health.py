@@ -1,18 +1,9 @@
 """Errors by kind, filter (anti-spam) activations and snekbox usage (questions.md item 15)."""
 
+from _pydis.bot import ERRORS, EVENT_ERRORS, FILTERS, SNEKBOX_CHANNELS, SNEKBOX_RESULTS, SNEKBOX_ROLES, BotDashboard
+
 from pydis_dash.grafana import Dashboard, Row
-from pydis_dash.grafana.bot import (
-    ERRORS,
-    EVENT_ERRORS,
-    FILTERS,
-    SNEKBOX_CHANNELS,
-    SNEKBOX_RESULTS,
-    SNEKBOX_ROLES,
-    BotDashboard,
-    BotStore,
-    rate,
-    total,
-)
+from pydis_dash.grafana.bot import BotStore, rate, total
 
 
 @BotDashboard

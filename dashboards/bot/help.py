@@ -1,7 +1,6 @@
 """Help forum posts: opened and closed, time in use, answered vs unanswered (questions.md item 11)."""
 
-from pydis_dash.grafana import Dashboard, Row
-from pydis_dash.grafana.bot import (
+from _pydis.bot import (
     HELP_ANSWERED,
     HELP_CLAIMED,
     HELP_CLOSED,
@@ -10,13 +9,10 @@ from pydis_dash.grafana.bot import (
     HELP_IN_USE_TIME,
     HELP_UNANSWERED,
     BotDashboard,
-    BotStore,
-    mean,
-    quantile,
-    rate,
-    total,
-    value,
 )
+
+from pydis_dash.grafana import Dashboard, Row
+from pydis_dash.grafana.bot import BotStore, mean, quantile, rate, total, value
 
 
 @BotDashboard

@@ -1,7 +1,9 @@
 """Tag requests, for a chosen set of tags (questions.md item 12)."""
 
+from _pydis.bot import TAG_USAGES, BotDashboard
+
 from pydis_dash.grafana import Dashboard, Row
-from pydis_dash.grafana.bot import TAG_USAGES, BotDashboard, BotStore, rate, top, total
+from pydis_dash.grafana.bot import BotStore, rate, top, total
 
 
 @BotDashboard

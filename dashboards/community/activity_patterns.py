@@ -5,7 +5,9 @@ All times are UTC, as Metricity stores them. Public channels only; bots and dele
 
 from __future__ import annotations
 
-from pydis_dash.grafana import Dashboard, Row, metricity
+from _pydis import metricity
+
+from pydis_dash.grafana import Dashboard, Row
 
 _AVERAGING_NOTE = (
     " Averages over the time range: every clock hour (or day) with at least one message counts once. "

@@ -1,8 +1,10 @@
 """Channel activity from Metricity: messages and distinct posters per channel (questions 1 and 2)."""
 
-from pydis_dash.grafana import Dashboard, Row, metricity, variables
+from _pydis import metricity, metricity_channel
 
-channel = variables.metricity_channel(multi=True, include_all=True)
+from pydis_dash.grafana import Dashboard, Row
+
+channel = metricity_channel(multi=True, include_all=True)
 
 dashboard = Dashboard(
     uid="community-channels",

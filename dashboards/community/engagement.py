@@ -7,7 +7,9 @@ Public channels only (staff channels excluded); bots and deleted messages are le
 
 from __future__ import annotations
 
-from pydis_dash.grafana import Dashboard, Row, metricity
+from _pydis import metricity
+
+from pydis_dash.grafana import Dashboard, Row
 
 
 def _active_members(period: str, column: str) -> str:

@@ -8,9 +8,11 @@ activity" dashboard covers every public channel).
 
 from __future__ import annotations
 
-from pydis_dash.grafana import METRICITY, Dashboard, Row, metricity, variables
+from _pydis import METRICITY, metricity, metricity_category
 
-category = variables.metricity_category(multi=True, include_all=True)
+from pydis_dash.grafana import Dashboard, Row, variables
+
+category = metricity_category(multi=True, include_all=True)
 
 # Grafana re-reads this list whenever $category changes (a chained variable).
 channel = variables.query(

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydis_dash.grafana import METRICITY, Dashboard, Row, metricity, variables
+from _pydis import METRICITY, metricity
+
+from pydis_dash.grafana import Dashboard, Row, variables
 
 _FACTS = Path(__file__).with_name("help_thread_facts.sql").read_text(encoding="utf-8").strip()
 

@@ -8,7 +8,9 @@ its permissions can be limited to staff.
 
 from __future__ import annotations
 
-from pydis_dash.grafana import Dashboard, Row, metricity, variables
+from _pydis import metricity
+
+from pydis_dash.grafana import Dashboard, Row, variables
 
 # Empty until staff enter an id, so opening the dashboard shows nobody's activity by default.
 # Grafana's SQL data source escapes quotes in a single value, so '$user_id' cannot break out of the literal.

@@ -4,7 +4,9 @@ Both of the site's ``DATABASES`` entries go through ``django_prometheus.db.backe
 ``django_db_*`` series carries ``alias="default"`` (the site's own database) or ``alias="metricity"``.
 """
 
-from pydis_dash.grafana import PROMETHEUS, Dashboard, Row, prometheus, variables
+from _pydis import PROMETHEUS, prometheus
+
+from pydis_dash.grafana import Dashboard, Row, variables
 
 alias = variables.query(
     "alias",

@@ -5,7 +5,9 @@ One PostgreSQL server holds the site's, Metricity's, Metabase's and the other se
 Postgres alerts: connections above 80 % of ``max_connections``, more than 3 deadlocks in a minute.
 """
 
-from pydis_dash.grafana import PROMETHEUS, Dashboard, Row, prometheus, variables
+from _pydis import PROMETHEUS, prometheus
+
+from pydis_dash.grafana import Dashboard, Row, variables
 
 datname = variables.query(
     "datname",

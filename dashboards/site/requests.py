@@ -3,9 +3,11 @@
 Questions.md items 16 (requests per second, 5xx rate) and 17 (p50/p95/p99 by view).
 """
 
-from pydis_dash.grafana import Dashboard, Row, prometheus, variables
+from _pydis import prometheus, site_view
 
-view = variables.site_view()
+from pydis_dash.grafana import Dashboard, Row
+
+view = site_view()
 
 BY_VIEW = 'job="site", view=~"$view"'
 LATENCY_BUCKETS = f"rate(django_http_requests_latency_seconds_by_view_method_bucket{{{BY_VIEW}}}[$__rate_interval])"

@@ -15,23 +15,9 @@ from pydis_dash.grafana.dashboard import Dashboard, Row
 from pydis_dash.grafana.panels import Panel, PanelOptions, text
 from pydis_dash.grafana.queries import GraphiteQuery, PromQuery, SqlQuery
 from pydis_dash.grafana.raw import raw_panel, raw_variable
-from pydis_dash.grafana.stores import (
-    GRAPHITE,
-    METRICITY,
-    PROMETHEUS,
-    SITE_DB,
-    graphite,
-    metricity,
-    prometheus,
-    site_db,
-    sql,
-)
+from pydis_dash.grafana.stores import graphite, prometheus, sql
 
 __all__ = [
-    "GRAPHITE",
-    "METRICITY",
-    "PROMETHEUS",
-    "SITE_DB",
     "Dashboard",
     "DataSource",
     "GraphiteQuery",
@@ -42,11 +28,9 @@ __all__ = [
     "SqlQuery",
     "bot",
     "graphite",
-    "metricity",
     "prometheus",
     "raw_panel",
     "raw_variable",
-    "site_db",
     "sql",
     "text",
     "variables",

@@ -1,4 +1,4 @@
-"""Dashboard template variables, generic and community-specific.
+"""Dashboard template variables. A project's own (its channels, its views) live in its helper module.
 
 Each variable carries a realistic ``current`` value: Grafana shows it before the first refresh, and
 ``validate`` substitutes it into queries to check them on the real engines.
@@ -10,8 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydis_dash.grafana.stores import GRAPHITE, METRICITY, PROMETHEUS
-
 
 @dataclass(frozen=True)
 class Variable:
@@ -21,7 +19,7 @@ class Variable:
     type: str
     label: str | None = None
     query: Any = None
-    datasource: Mapping[str, str] | None = None
+    datasource: Mapping[str, str] | str | None = None  # a reference, or a data source's uid or name
     multi: bool = False
     include_all: bool = False
     current: tuple[str, str] | None = None  # (text, value)
@@ -41,7 +39,8 @@ class Variable:
             if isinstance(self.query, str) and self.type == "query":
                 data["definition"] = self.query
         if self.datasource is not None:
-            data["datasource"] = dict(self.datasource)
+            # A uid or name stays a string: rendering resolves it against the project's data sources.
+            data["datasource"] = self.datasource if isinstance(self.datasource, str) else dict(self.datasource)
         if self.type in {"query", "custom", "datasource"}:
             data["multi"] = self.multi
             data["includeAll"] = self.include_all
@@ -64,7 +63,7 @@ class Variable:
 
 def query(
     name: str,
-    datasource: Mapping[str, str],
+    datasource: Mapping[str, str] | str,
     query_text: str,
     *,
     label: str | None = None,
@@ -73,7 +72,8 @@ def query(
     sample: tuple[str, str] | None = None,
     regex: str | None = None,
 ) -> Variable:
-    """A variable whose options come from a query (refreshed when the time range changes)."""
+    """A variable whose options come from a query on ``datasource`` (uid or name), refreshed when the time
+    range changes."""
     return Variable(
         name, "query", label=label, query=query_text, datasource=datasource, multi=multi,
         include_all=include_all, current=sample, refresh=2, sort=1, regex=regex,
@@ -99,59 +99,3 @@ def interval(name: str, values: Sequence[str] = ("1h", "6h", "1d", "7d"), *, lab
         name, "interval", label=label, query=",".join(values), options=values,
         current=(values[0], values[0]), refresh=2,
     )  # fmt: skip
-
-
-def metricity_channel(name: str = "channel", *, multi: bool = False, include_all: bool = False) -> Variable:
-    """Public (non-staff, not deleted) Discord channels, shown by name, valued by id."""
-    return query(
-        name,
-        METRICITY,
-        "SELECT name AS __text, id AS __value FROM channels WHERE NOT is_staff AND NOT deleted ORDER BY name",
-        label="Channel",
-        multi=multi,
-        include_all=include_all,
-        sample=("python-general", "267624335836053506"),
-    )
-
-
-def metricity_category(name: str = "category", *, multi: bool = False, include_all: bool = False) -> Variable:
-    """Public Discord categories, shown by name, valued by id."""
-    return query(
-        name,
-        METRICITY,
-        "SELECT DISTINCT c.name AS __text, c.id AS __value FROM categories c "
-        "JOIN channels ch ON ch.category_id = c.id WHERE NOT ch.is_staff AND NOT c.deleted ORDER BY 1",
-        label="Category",
-        multi=multi,
-        include_all=include_all,
-        sample=("Python Help System", "1035199133436354600"),
-    )
-
-
-def bot_command(name: str = "command", *, multi: bool = True, include_all: bool = True) -> Variable:
-    """The bot's commands, from the Graphite metric tree (``stats_counts.bot.commands.*``)."""
-    return query(
-        name, GRAPHITE, "stats_counts.bot.commands.*", label="Command", multi=multi,
-        include_all=include_all, sample=("help", "help"),
-    )  # fmt: skip
-
-
-def bot_tag(name: str = "tag", *, multi: bool = True, include_all: bool = False) -> Variable:
-    """The bot's tags, from the Graphite metric tree (``stats_counts.bot.tags.usages.*``)."""
-    return query(
-        name, GRAPHITE, "stats_counts.bot.tags.usages.*", label="Tag", multi=multi,
-        include_all=include_all, sample=("pep8", "pep8"),
-    )  # fmt: skip
-
-
-def site_view(name: str = "view", *, multi: bool = True, include_all: bool = True) -> Variable:
-    """The site's Django views, from django-prometheus's latency histogram labels."""
-    return query(
-        name,
-        PROMETHEUS,
-        "label_values(django_http_requests_latency_seconds_by_view_method_count, view)",
-        label="View",
-        multi=multi,
-        include_all=include_all,
-        sample=("home:home", "home:home"),
-    )

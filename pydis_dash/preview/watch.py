@@ -7,13 +7,11 @@ millisecond of work. Every rebuild bumps :attr:`LiveProject.version`, which page
 
 from __future__ import annotations
 
-import importlib
-import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from pydis_dash.load import DEFINITION_DIRS
+from pydis_dash.load import DEFINITION_DIRS, forget_helper_modules
 from pydis_dash.preview.snapshot import PreviewOptions, Snapshot, complete, load_and_lint
 
 #: Files outside the definition folders that change what preview shows (lint and environment config).
@@ -40,23 +38,6 @@ def fingerprint(project_dir: Path) -> Fingerprint:
         if path.is_file():
             found[path] = (stat.st_mtime_ns, stat.st_size)
     return found
-
-
-def forget_project_modules(project_dir: Path) -> None:
-    """Drop helper modules imported from the definition folders, so an edited helper is re-imported.
-
-    Definition files themselves are executed afresh by the loader; helpers (``_common.py``) imported by
-    them stay in ``sys.modules`` and would otherwise be served from the first import forever.
-    """
-    roots = [(project_dir / folder).resolve() for folder in DEFINITION_DIRS]
-    for name, module in list(sys.modules.items()):
-        filename = getattr(module, "__file__", None)
-        if not filename:
-            continue
-        path = Path(filename).resolve()
-        if any(path.is_relative_to(root) for root in roots):
-            del sys.modules[name]
-    importlib.invalidate_caches()
 
 
 class LiveProject:
@@ -104,7 +85,7 @@ class LiveProject:
         phase (engines, live plan), when asked for, is published as a second version when it is done.
         """
         seen = fingerprint(self.project_dir)
-        forget_project_modules(self.project_dir)
+        forget_helper_modules(self.project_dir)
         previous = self.snapshot if self.version else None
         snapshot = self._publish(load_and_lint(self.project_dir, self.options, previous), seen)
         if snapshot.pending:

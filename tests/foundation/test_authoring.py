@@ -29,11 +29,11 @@ dashboard = Dashboard(
     folder="Site and API/Internals",
     rows=[
         Row("Top", [
-            prometheus.stat("Pinned", "up", grid_pos=(18, 0, 6, 4)),
+            prometheus('prometheus').stat("Pinned", "up", grid_pos=(18, 0, 6, 4)),
             legacy_graph,
-            prometheus.timeseries("Auto", "up", extra={"description": "from extra"}),
+            prometheus('prometheus').timeseries("Auto", "up", extra={"description": "from extra"}),
         ]),
-        Row("Hidden", [prometheus.table("In a collapsed row", "up")], collapsed=True),
+        Row("Hidden", [prometheus('prometheus').table("In a collapsed row", "up")], collapsed=True),
     ],
 )
 """
@@ -138,7 +138,7 @@ def test_every_query_of_a_panel_is_kept_with_its_own_ref_id(make_project: MakePr
     from pydis_dash.grafana import Dashboard, prometheus
 
     queries = [f"up{{instance='{n}'}}" for n in range(28)]
-    dashboard = Dashboard(uid="many", title="Many", panels=[prometheus.timeseries("All", *queries)])
+    dashboard = Dashboard(uid="many", title="Many", panels=[prometheus('prometheus').timeseries("All", *queries)])
     """
     (dashboard,) = [r for r in load_resources(make_project({"dashboards/many.py": source})) if r.ref.uid == "many"]
     targets = dashboard.body["panels"][0]["targets"]

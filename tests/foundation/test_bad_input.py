@@ -13,7 +13,7 @@ from pydis_dash.cli import main
 GOOD = """
 from pydis_dash.grafana import Dashboard, Row, prometheus
 
-dashboard = Dashboard(uid="{uid}", title="{title}", rows=[Row("r", [prometheus.stat("Up", "up")])])
+dashboard = Dashboard(uid="{uid}", title="{title}", rows=[Row("r", [prometheus('prometheus').stat("Up", "up")])])
 """
 
 MakeProject = Callable[[dict[str, str]], Path]
@@ -50,8 +50,8 @@ def build(project: Path, out: Path) -> tuple[int, str]:
         (
             {
                 "dashboards/missing_sql.py": (
-                    "from pydis_dash.grafana import Dashboard, Row, metricity\n\n"
-                    "panel = metricity.table('T', sql='nope.sql')\n"
+                    "from pydis_dash.grafana import Dashboard, Row, sql\n\n"
+                    "panel = sql('metricity').table('T', sql='nope.sql')\n"
                 )
             },
             "dashboards/missing_sql.py:3: cannot read SQL file 'nope.sql'",
@@ -112,7 +112,7 @@ def test_unknown_selector_is_an_error(make_project: MakeProject, tmp_path: Path)
 
 
 def test_unknown_panel_option_points_at_the_panel_line(make_project: MakeProject, tmp_path: Path) -> None:
-    source = "from pydis_dash.grafana import prometheus\n\n\npanel = prometheus.stat('Up', 'up', colour='red')\n"
+    source = "from pydis_dash.grafana import prometheus\n\n\npanel = prometheus('prometheus').stat('Up', 'up', colour='red')\n"
     project = make_project({"dashboards/opt.py": source})
     code, output = build(project, tmp_path / "out")
     assert code == 1
@@ -120,7 +120,7 @@ def test_unknown_panel_option_points_at_the_panel_line(make_project: MakeProject
 
 
 def test_a_query_keyword_of_another_store_is_an_error(make_project: MakeProject, tmp_path: Path) -> None:
-    source = "from pydis_dash.grafana import metricity\n\npanel = metricity.stat('Up', expr='up')\n"
+    source = "from pydis_dash.grafana import sql\n\npanel = sql('metricity').stat('Up', expr='up')\n"
     project = make_project({"dashboards/kw.py": source})
     code, output = build(project, tmp_path / "out")
     assert code == 1
@@ -148,14 +148,14 @@ def test_a_query_keyword_of_another_store_is_an_error(make_project: MakeProject,
             {
                 "dashboards/flat.py": (
                     "from pydis_dash.grafana import Dashboard, prometheus\n\n"
-                    "d = Dashboard(uid='a', title='A', rows=[prometheus.stat('Up', 'up')])\n"
+                    "d = Dashboard(uid='a', title='A', rows=[prometheus('prometheus').stat('Up', 'up')])\n"
                 )
             },
             "dashboards/flat.py:3: dashboard 'a': rows must be a list of Row(title, [panels]), not Panel",
         ),
         (
             {
-                "dashboards/grid.py": "from pydis_dash.grafana import prometheus\n\np = prometheus.stat('Up', 'up', grid_pos=(0, 0, 6))\n"
+                "dashboards/grid.py": "from pydis_dash.grafana import prometheus\n\np = prometheus('prometheus').stat('Up', 'up', grid_pos=(0, 0, 6))\n"
             },
             "dashboards/grid.py:3: panel 'Up': grid_pos must be (x, y, w, h) in grid cells, not (0, 0, 6)",
         ),
@@ -170,7 +170,7 @@ def test_a_query_keyword_of_another_store_is_an_error(make_project: MakeProject,
         ),
         (
             {
-                "dashboards/legend.py": "from pydis_dash.grafana import metricity\n\np = metricity.stat('N', 'SELECT 1', legend='x')\n"
+                "dashboards/legend.py": "from pydis_dash.grafana import sql\n\np = sql('metricity').stat('N', 'SELECT 1', legend='x')\n"
             },
             "dashboards/legend.py:3: panel 'N': legend= does not apply to SQL queries (they take format=)",
         ),
@@ -189,7 +189,7 @@ def test_a_query_keyword_of_another_store_is_an_error(make_project: MakeProject,
                 "dashboards/wide.py": (
                     "from pydis_dash.grafana import Dashboard, Row, prometheus\n\n"
                     "d = Dashboard(uid='a', title='A', rows=[Row('r', [\n"
-                    "    prometheus.stat('Up', 'up', width=30),\n"
+                    "    prometheus('prometheus').stat('Up', 'up', width=30),\n"
                     "])])\n"
                 )
             },
@@ -197,7 +197,7 @@ def test_a_query_keyword_of_another_store_is_an_error(make_project: MakeProject,
         ),
         (
             {
-                "dashboards/empty.py": "from pydis_dash.grafana import metricity\n\npanel = metricity.table('T', sql='e.sql')\n",
+                "dashboards/empty.py": "from pydis_dash.grafana import sql\n\npanel = sql('metricity').table('T', sql='e.sql')\n",
                 "dashboards/e.sql": "\n",
             },
             "dashboards/empty.py:3: cannot read SQL file 'e.sql': the file is empty",
@@ -215,13 +215,13 @@ def test_a_query_keyword_of_another_store_is_an_error(make_project: MakeProject,
             {
                 "dashboards/bot.py": (
                     "from pydis_dash.grafana import Dashboard\n"
-                    "from pydis_dash.grafana.bot import BotDashboard, BotStore\n\n\n"
-                    "@BotDashboard\n"
+                    "from pydis_dash.grafana.bot import BotDashboard, BotStore, PrometheusStore\n\n\n"
                     "def long(store: BotStore) -> Dashboard:\n"
-                    "    return Dashboard(uid='b' * 38, title='Long')\n"
+                    "    return Dashboard(uid='b' * 38, title='Long')\n\n\n"
+                    "board = BotDashboard(long, stores=(PrometheusStore('prometheus', prefix='app'),))\n"
                 )
             },
-            f"dashboards/bot.py:7: dashboard '{'b' * 38}': its prometheus variant's uid '{'b' * 38}-prom' is over 40",
+            f"dashboards/bot.py:6: dashboard '{'b' * 38}': its prometheus variant's uid '{'b' * 38}-prom' is over 40",
         ),
         (
             {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,21 +48,41 @@ def test_helpers_resolve_uids_and_names_to_references(make_project: MakeProject)
     ]
 
 
-def test_named_helper_renders_exactly_like_a_bound_one(make_project: MakeProject) -> None:
+def test_a_project_helper_package_binds_sources_once_for_every_folder(make_project: MakeProject) -> None:
     project = make_project(
         {
-            "dashboards/two.py": """
-            from pydis_dash.grafana import Dashboard, Row, metricity, sql
+            "dashboards/_shop/__init__.py": 'from pydis_dash.grafana import sql\n\norders = sql("metricity")\n',
+            "dashboards/deep/inside/sales.py": """
+            from _shop import orders
 
-            old = Dashboard(uid="old", title="T", rows=[Row("R", [metricity.stat("N", "SELECT 1 AS n")])])
-            new = Dashboard(uid="new", title="T", rows=[Row("R", [sql("metricity").stat("N", "SELECT 1 AS n")])])
-            """
+            from pydis_dash.grafana import Dashboard, Row
+
+            dashboard = Dashboard(uid="sales", title="Sales", rows=[Row("R", [
+                orders.stat("Orders", "SELECT 1 AS n"),
+            ])])
+            """,
         }
     )
-    resources = _by_uid(project)
-    old, new = dict(resources["old"].body), dict(resources["new"].body)
-    assert old.pop("uid") == "old" and new.pop("uid") == "new"
-    assert json.dumps(old) == json.dumps(new)
+    sales = _by_uid(project)["sales"]
+    assert sales.body["panels"][1]["datasource"] == {"type": "grafana-postgresql-datasource", "uid": "metricity"}
+    # The panel's line is where the author called the helper, not the helper package.
+    assert str(sales.location_of("/panels/1")) == "dashboards/deep/inside/sales.py:6"
+
+
+def test_helper_packages_are_imported_afresh_on_each_load(make_project: MakeProject) -> None:
+    first = make_project({"dashboards/_shop/__init__.py": "TITLE = 'first'\n", "dashboards/a.py": DASHBOARD_OF_TITLE})
+    assert _by_uid(first)["t"].title == "first"
+    (first / "dashboards/_shop/__init__.py").write_text("TITLE = 'second'\n")
+    assert _by_uid(first)["t"].title == "second"
+
+
+DASHBOARD_OF_TITLE = """
+from _shop import TITLE
+
+from pydis_dash.grafana import Dashboard
+
+dashboard = Dashboard(uid="t", title=TITLE)
+"""
 
 
 @pytest.mark.parametrize(

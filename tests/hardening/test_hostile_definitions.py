@@ -22,7 +22,7 @@ MakeProject = Callable[[dict[str, str]], Path]
 GOOD = """
 from pydis_dash.grafana import Dashboard, Row, prometheus
 
-dashboard = Dashboard(uid="good", title="Good", rows=[Row("r", [prometheus.stat("Up", "up")])])
+dashboard = Dashboard(uid="good", title="Good", rows=[Row("r", [prometheus('prometheus').stat("Up", "up")])])
 """
 
 
@@ -138,8 +138,8 @@ def test_a_single_alias_is_refused_too(make_project: MakeProject, tmp_path: Path
 
 def _sql_panel(sql_name: str) -> str:
     return (
-        "from pydis_dash.grafana import Dashboard, Row, metricity\n\n"
-        f"dashboard = Dashboard(uid='x', title='X', rows=[Row('r', [metricity.table('T', sql={sql_name!r})])])\n"
+        "from pydis_dash.grafana import Dashboard, Row, sql\n\n"
+        f"dashboard = Dashboard(uid='x', title='X', rows=[Row('r', [sql('metricity').table('T', sql={sql_name!r})])])\n"
     )
 
 

@@ -28,9 +28,9 @@ DB_PASSWORD = "db-pass/with+chars&=9c1e"
 MB_PASSWORD = "mb-login-pass-51c0"
 
 DASHBOARD = """
-from pydis_dash.grafana import Dashboard, Row, metricity
+from pydis_dash.grafana import Dashboard, Row, sql
 
-dashboard = Dashboard(uid="echo", title="Echo", rows=[Row("r", [metricity.stat("N", sql="SELECT 1")])])
+dashboard = Dashboard(uid="echo", title="Echo", rows=[Row("r", [sql('metricity').stat("N", sql="SELECT 1")])])
 """
 QUESTION = """
 from pydis_dash.metabase import Question

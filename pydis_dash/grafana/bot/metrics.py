@@ -1,10 +1,14 @@
-"""Bot metrics by their statsd name, the bot's own catalogue, and where statsd_exporter puts them."""
+"""statsd metrics by their name, and where statsd_exporter puts them in Prometheus.
+
+A project declares its application's metrics (``counter("commands.*")``...) and its statsd_exporter
+mapping (:data:`ExporterMapping` rules) in its own helper module; this module only knows statsd.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -24,7 +28,8 @@ class MetricKind(StrEnum):
 
 @dataclass(frozen=True)
 class BotMetric:
-    """A statsd metric: ``name`` after the ``bot.`` prefix, ``*`` standing for one name component.
+    """A statsd metric: ``name`` after the application's prefix (its stores know it), ``*`` standing for
+    one name component.
 
     ``label`` names the single series in legends (default: the statsd name). ``selected`` holds a
     value (often a template variable, ``"$tag"``) for each ``*``, or ``None`` to keep it open.
@@ -79,28 +84,9 @@ def timer(name: str, label: str = "") -> BotMetric:
     return BotMetric(name, MetricKind.TIMER, label)
 
 
-# statsd_exporter's mapping (infra: kubernetes/namespaces/monitoring/statsd/configmap.yaml), in
-# order: statsd glob -> (Prometheus name, labels). A label's value is "$1", "$2"... for the glob's
-# first, second... "*", else the fixed value statsd_exporter sets.
-_PROMETHEUS_MAPPINGS: tuple[tuple[str, str, Mapping[str, str]], ...] = (
-    ("channels.*", "bot_channel_messages", {"channel": "$1"}),
-    ("commands.*", "bot_command_calls", {"command": "$1"}),
-    ("tags.usages.*", "bot_tag_usages", {"tag": "$1"}),
-    ("errors.unexpected", "bot_errors", {"event": "none", "error_type": "unexpected"}),
-    ("errors.event.*", "bot_errors", {"event": "$1", "error_type": "none"}),
-    ("errors.*", "bot_errors", {"error_type": "$1", "event": "none"}),
-    ("help.dormant_invoke.*", "bot_help_dormant_invoke", {"invoker": "$1"}),
-    ("slowmode.*", "bot_slowmode", {"channel": "$1"}),
-    ("filters.*", "bot_filter_activations", {"filter": "$1"}),
-    ("voice_gate.failed.*", "bot_voice_gate_fail_reason", {"reason": "$1"}),
-    ("snekbox.python.*", "bot_snekbox_python_executions", {"result": "$1"}),
-    ("snekbox_usages.roles.*", "bot_snekbox_role_usages", {"role": "$1"}),
-    ("snekbox_usages.channels.*", "bot_snekbox_channel_usages", {"channel": "$1"}),
-    ("python_news.posted.*", "bot_python_news_posted", {"source": "$1"}),
-    ("rule_uses.*", "bot_rule_uses", {"rule": "$1"}),
-    ("doc_fetches.*", "bot_doc_fetches", {"library": "$1"}),
-    ("help.dormant_calls.*.*", "bot_help_dormant_calls", {"invoker": "$1", "reason": "$2"}),
-)
+#: One statsd_exporter mapping rule: statsd glob -> (Prometheus name, labels). A label's value is "$1",
+#: "$2"... for the glob's first, second... "*", else the fixed value statsd_exporter sets.
+ExporterMapping = tuple[str, str, Mapping[str, str]]
 
 
 @dataclass(frozen=True)
@@ -112,14 +98,17 @@ class PrometheusSeries:
     labels: tuple[str, ...]
 
 
-def prometheus_series(metric: BotMetric) -> PrometheusSeries:
-    """statsd_exporter's name for ``metric``: the first mapping whose glob matches, else the default name.
+def prometheus_series(
+    metric: BotMetric, mappings: Sequence[ExporterMapping] = (), prefix: str = ""
+) -> PrometheusSeries:
+    """statsd_exporter's name for ``metric``: the first of ``mappings`` whose glob matches, else the default.
 
     A ``*`` of the metric only matches a ``*`` of a glob (it stands for every value). Unmapped names
-    become ``bot_`` plus the name with dots as underscores, without labels.
+    become the statsd ``prefix`` and the name with dots as underscores (statsd_exporter's default),
+    without labels.
     """
     parts = metric.parts
-    for glob, name, labels in _PROMETHEUS_MAPPINGS:
+    for glob, name, labels in mappings:
         glob_parts = glob.split(".")
         if len(glob_parts) != len(parts):
             continue
@@ -146,36 +135,5 @@ def prometheus_series(metric: BotMetric) -> PrometheusSeries:
             f"{metric.name!r}: statsd_exporter has no mapping for it, so its '*' has no Prometheus label",
             caller_location(),
         )
-    return PrometheusSeries("bot_" + re.sub(r"[^A-Za-z0-9_]", "_", metric.name), {}, ())
-
-
-# The bot's metrics (python-discord/bot: bot/exts/...), named as the bot sends them after "bot.".
-MESSAGES = counter("messages")
-CHANNEL_MESSAGES = counter("channels.*")
-COMMANDS = counter("commands.*")
-TAG_USAGES = counter("tags.usages.*")
-DOC_FETCHES = counter("doc_fetches.*")
-RULE_USES = counter("rule_uses.*")
-PYTHON_NEWS_POSTED = counter("python_news.posted.*")
-CODEBLOCK_CORRECTIONS = counter("codeblock_corrections", "codeblock corrections")
-GUILD_MEMBERS = gauge("guild.total_members", "members")
-BOOST_AMOUNT = gauge("boost.amount", "boosts")
-BOOST_TIER = gauge("boost.tier", "boost tier")
-HELP_CLAIMED = counter("help.claimed", "opened")
-HELP_IN_USE = gauge("help.total.in_use", "in use")
-HELP_CLOSED = counter("help.dormant_calls.*.*", "closed")
-HELP_IN_USE_TIME = timer("help.in_use_time", "time in use")
-HELP_ANSWERED = counter("help.sessions.answered", "answered")
-HELP_UNANSWERED = counter("help.sessions.unanswered", "unanswered")
-HELP_DORMANT_INVOKE = counter("help.dormant_invoke.*")
-ERRORS = counter("errors.*")
-EVENT_ERRORS = counter("errors.event.*")
-FILTERS = counter("filters.*")
-DEFCON_LEAVES = counter("defcon.leaves", "DEFCON kicks")
-DEFCON_THRESHOLD = gauge("defcon.threshold", "DEFCON threshold")
-SLOWMODE = gauge("slowmode.*")
-VOICE_GATE_FAILED = counter("voice_gate.failed.*")
-VOICE_GATE_PASSED = counter("voice_gate.passed", "passed")
-SNEKBOX_RESULTS = counter("snekbox.python.*")
-SNEKBOX_ROLES = counter("snekbox_usages.roles.*")
-SNEKBOX_CHANNELS = counter("snekbox_usages.channels.*")
+    full_name = f"{prefix}.{metric.name}" if prefix else metric.name
+    return PrometheusSeries(re.sub(r"[^A-Za-z0-9_]", "_", full_name), {}, ())

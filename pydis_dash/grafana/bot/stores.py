@@ -1,21 +1,30 @@
-"""The stores of the bot's metrics: each renders operations, variables and panels as its own queries."""
+"""The stores of an application's statsd metrics: each renders operations, variables and panels as its
+own queries. A store is bound to one of the project's data sources (uid or name) and the statsd prefix
+the application sends its metrics under."""
 
 from __future__ import annotations
 
 import dataclasses
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Unpack
 
+from pydis_dash.datasource_ref import SourceName
 from pydis_dash.definition import MAX_UID, caller_location, is_valid_uid
 from pydis_dash.errors import DefinitionError
-from pydis_dash.grafana.bot.metrics import WILDCARD, BotMetric, MetricKind, PrometheusSeries, prometheus_series
+from pydis_dash.grafana.bot.metrics import (
+    WILDCARD,
+    BotMetric,
+    ExporterMapping,
+    MetricKind,
+    PrometheusSeries,
+    prometheus_series,
+)
 from pydis_dash.grafana.bot.operations import GRAPHITE_TIMER_FIELDS, BotQuery
 from pydis_dash.grafana.dashboard import Dashboard
 from pydis_dash.grafana.panels import Panel, PanelOptions, build_panel, ref_ids, unknown_options
 from pydis_dash.grafana.queries import GraphiteQuery, PromQuery
-from pydis_dash.grafana.stores import GRAPHITE, PROMETHEUS
 from pydis_dash.grafana.variables import Variable, query
 
 
@@ -35,12 +44,20 @@ _STORE_DECIDES = {"legend", "format", "instant", "sql", "expr", "target"}
 
 
 class BotStore(ABC):
-    """A store of the bot's metrics: panels, variables and the dashboard variant for that store."""
+    """A store of statsd metrics: panels, variables and the dashboard variant for that store.
+
+    ``datasource`` is the uid or name of the project's data source holding the metrics; ``prefix`` the
+    statsd prefix the application sends them under (``bot`` for ``bot.commands.ban``).
+    """
 
     name: str
-    datasource: Mapping[str, str]
     uid_suffix: str
     title_suffix: str
+    plugin_types: frozenset[str]
+
+    def __init__(self, datasource: str, *, prefix: str) -> None:
+        self.datasource = SourceName(datasource, f"{type(self).__name__}", self.plugin_types)
+        self.prefix = prefix
 
     @abstractmethod
     def render(self, bot_query: BotQuery) -> StoreQuery:
@@ -53,7 +70,13 @@ class BotStore(ABC):
         """A template variable over the values of the metric's first ``*``; ``sample`` is its current value."""
         values = self._variable_query(metric)
         return query(
-            name, self.datasource, values, label=label, multi=multi, include_all=include_all, sample=(sample, sample)
+            name,
+            str(self.datasource.name),
+            values,
+            label=label,
+            multi=multi,
+            include_all=include_all,
+            sample=(sample, sample),
         )
 
     @abstractmethod
@@ -117,9 +140,9 @@ class GraphiteStore(BotStore):
     ``stats.timers.bot.X.<field>``."""
 
     name = "graphite"
-    datasource = GRAPHITE
     uid_suffix = ""
     title_suffix = ""
+    plugin_types = frozenset({"graphite"})
 
     def render(self, bot_query: BotQuery) -> StoreQuery:
         """A Graphite target; series are named like the Prometheus legends."""
@@ -157,15 +180,17 @@ class GraphiteStore(BotStore):
             parts[index] = metric.value_at(number) or WILDCARD
         name = ".".join(parts)
         if metric.kind == MetricKind.TIMER:
-            return f"stats.timers.bot.{name}.{series}"
+            return f"stats.timers.{self.prefix}.{name}.{series}"
         if metric.kind == MetricKind.GAUGE:
-            return f"stats.gauges.bot.{name}"
-        return f"stats_counts.bot.{name}" if series == "count" else f"stats.bot.{name}"
+            return f"stats.gauges.{self.prefix}.{name}"
+        return f"stats_counts.{self.prefix}.{name}" if series == "count" else f"stats.{self.prefix}.{name}"
 
     def nodes(self, metric: BotMetric) -> list[int]:
         """Graphite node indexes of the metric's ``*`` components (for ``aliasByNode``)."""
-        prefix = {MetricKind.COUNTER: 2, MetricKind.GAUGE: 3, MetricKind.TIMER: 3}[metric.kind]
-        return [prefix + index for index in metric.wildcards]
+        # graphite-statsd's own nodes before the prefix: stats_counts | stats.gauges | stats.timers.
+        statsd_nodes = {MetricKind.COUNTER: 1, MetricKind.GAUGE: 2, MetricKind.TIMER: 2}[metric.kind]
+        first = statsd_nodes + len(self.prefix.split("."))
+        return [first + index for index in metric.wildcards]
 
     def _name_series(self, expr: str, metric: BotMetric, split: bool) -> str:
         if metric.wildcards and split:
@@ -193,14 +218,24 @@ class PrometheusStore(BotStore):
     """statsd_exporter's naming (see :func:`prometheus_series`); timers are summaries in seconds."""
 
     name = "prometheus"
-    datasource = PROMETHEUS
     uid_suffix = "-prom"
     title_suffix = " (Prometheus)"
+    plugin_types = frozenset({"prometheus"})
+
+    def __init__(self, datasource: str, *, prefix: str, mappings: Sequence[ExporterMapping] = ()) -> None:
+        """``mappings``: the project's statsd_exporter mapping rules, in order (unmapped metrics get
+        statsd_exporter's default name)."""
+        super().__init__(datasource, prefix=prefix)
+        self.mappings = tuple(mappings)
+
+    def series(self, metric: BotMetric) -> PrometheusSeries:
+        """Where statsd_exporter puts ``metric`` (see :func:`prometheus_series`)."""
+        return prometheus_series(metric, self.mappings, self.prefix)
 
     def render(self, bot_query: BotQuery) -> StoreQuery:
         """A PromQL expression and its legend format."""
         metric, op = bot_query.metric, bot_query.operation
-        series = prometheus_series(metric)
+        series = self.series(metric)
         count_suffix = "_count" if metric.kind == MetricKind.TIMER else ""
         if op == "rate":
             expr = f"rate({self.selector(metric, count_suffix)}[$__rate_interval])"
@@ -224,7 +259,7 @@ class PrometheusStore(BotStore):
 
     def _variable_query(self, metric: BotMetric) -> str:
         """``label_values(<series>, <label of the first *>)``."""
-        series = prometheus_series(metric)
+        series = self.series(metric)
         if not series.labels:
             raise DefinitionError(f"{metric.name!r} has no '*' to make a variable of", caller_location())
         selector = self.selector(dataclasses.replace(metric, selected=()))
@@ -232,7 +267,7 @@ class PrometheusStore(BotStore):
 
     def selector(self, metric: BotMetric, suffix: str = "", quantile: float | None = None) -> str:
         """The series selector: fixed labels, selected values (``=~`` for ``$variables``), a quantile."""
-        series = prometheus_series(metric)
+        series = self.series(metric)
         matchers = [f'{label}="{fixed}"' for label, fixed in series.matchers.items()]
         for number, label in enumerate(series.labels):
             chosen = metric.value_at(number)
@@ -252,8 +287,3 @@ class PrometheusStore(BotStore):
     def _target(self, rendered: StoreQuery, ref_id: str, panel_type: str) -> Any:
         instant = rendered.instant if rendered.instant is not None else panel_type in _SINGLE_VALUE_PANELS
         return PromQuery(rendered.text, legend=rendered.legend, instant=instant, ref_id=ref_id)
-
-
-GRAPHITE_STORE = GraphiteStore()
-PROMETHEUS_STORE = PrometheusStore()
-BOT_STORES: tuple[BotStore, ...] = (GRAPHITE_STORE, PROMETHEUS_STORE)
