@@ -95,9 +95,7 @@ def test_valid_queries_give_no_findings(sql_engine: SqlEngine, make_sql_query: M
     assert sql_engine.check(queries) == []
 
 
-def test_multi_value_variable_used_with_equals_is_caught(
-    sql_engine: SqlEngine, make_sql_query: MakeQuery
-) -> None:
+def test_multi_value_variable_used_with_equals_is_caught(sql_engine: SqlEngine, make_sql_query: MakeQuery) -> None:
     query = make_sql_query(
         "SELECT count(*) FROM messages WHERE channel_id = $channels",
         variables=(Variable("channels", "query", multi=True, sample="20"),),
@@ -108,9 +106,7 @@ def test_multi_value_variable_used_with_equals_is_caught(
     ]
 
 
-def test_grafana_group_by_time_group_quirk_is_reported(
-    sql_engine: SqlEngine, make_sql_query: MakeQuery
-) -> None:
+def test_grafana_group_by_time_group_quirk_is_reported(sql_engine: SqlEngine, make_sql_query: MakeQuery) -> None:
     text = "SELECT $__timeGroup(created_at, '1h'), count(*) FROM messages GROUP BY $__timeGroup(created_at, '1h')"
     (finding,) = sql_engine.check([make_sql_query(text)])
     assert finding.message.startswith('syntax error at or near "AS" (line 1, column 72 of the query')
@@ -179,9 +175,7 @@ def test_result_shape_must_suit_the_panel(
 # -- Metabase ----------------------------------------------------------------------------------------
 
 
-def test_optional_clause_is_checked_with_and_without(
-    sql_engine: SqlEngine, make_sql_query: MakeQuery
-) -> None:
+def test_optional_clause_is_checked_with_and_without(sql_engine: SqlEngine, make_sql_query: MakeQuery) -> None:
     text = "SELECT count(*) FROM users WHERE NOT bot\n[[AND joined_at > {{since}} AND nam = {{name}}]]"
     query = make_sql_query(
         text,
@@ -195,9 +189,7 @@ def test_optional_clause_is_checked_with_and_without(
     ]
 
 
-def test_field_filter_is_checked_against_the_real_column(
-    sql_engine: SqlEngine, make_sql_query: MakeQuery
-) -> None:
+def test_field_filter_is_checked_against_the_real_column(sql_engine: SqlEngine, make_sql_query: MakeQuery) -> None:
     good = make_sql_query(
         "SELECT count(*) FROM users WHERE {{joined}}",
         syntax=TemplateSyntax.METABASE,
@@ -220,9 +212,7 @@ def test_field_filter_is_checked_against_the_real_column(
 
 def database_state(conn: psycopg.Connection[Any]) -> list[tuple[Any, ...]]:
     """Every table of the public schema with its row count."""
-    tables = [
-        r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
-    ]
+    tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")]
     return [(t, conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()) for t in tables]
 
 
@@ -279,9 +269,7 @@ def test_a_hanging_check_times_out_is_reported_and_the_run_goes_on(
         # Parse analysis needs a lock on the table; an exclusive lock held elsewhere makes it wait.
         with postgres_admin.transaction():
             postgres_admin.execute("LOCK TABLE messages IN ACCESS EXCLUSIVE MODE")
-            findings = engine.check(
-                [make_sql_query("SELECT * FROM messages"), make_sql_query("SELECT * FROM userz")]
-            )
+            findings = engine.check([make_sql_query("SELECT * FROM messages"), make_sql_query("SELECT * FROM userz")])
         assert messages(findings) == [
             "not checked: PostgreSQL did not finish checking the query within 0.2 s (statement_timeout)",
             'relation "userz" does not exist (line 1, column 15 of the query: SELECT * FROM userz)',
@@ -338,9 +326,7 @@ def test_dsn_is_used_and_a_missing_database_comes_from_a_throwaway_cluster(
     ]
 
 
-def test_options_in_a_given_dsn_are_kept(
-    postgres_cluster: PostgresCluster, make_sql_query: MakeQuery
-) -> None:
+def test_options_in_a_given_dsn_are_kept(postgres_cluster: PostgresCluster, make_sql_query: MakeQuery) -> None:
     dsn = postgres_cluster.dsn("metricity") + " options='-c search_path=pg_catalog'"
     with open_sql_engine({"metricity": dsn}) as engine:
         assert messages(engine.check([make_sql_query("SELECT count(*) FROM users")])) == [
