@@ -8,6 +8,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from bundled_sources import SQL_SCHEMAS
 from fixtures_postgres import DASHBOARD_FILE, PANEL_LINE, SQL_PATH
 
 from pydis_dash.errors import EnvironmentProblem, ExitCode
@@ -296,7 +297,7 @@ def test_one_connection_per_database_for_many_queries(
         queries += [make_sql_query("SELECT 1", datasource_uid="site-db") for _ in range(10)]
         assert engine.check(queries) == []
         new = backends() - before
-        assert sorted(datname for _, datname in new) == ["metricity", "site"], (before, new)
+        assert sorted(datname for _, datname in new) == ["metricity", "site-db"], (before, new)
     finally:
         engine.close()
 
@@ -305,7 +306,7 @@ def test_one_connection_per_database_for_many_queries(
 
 
 def test_open_sql_engine_starts_its_own_cluster(make_sql_query: MakeQuery) -> None:
-    with open_sql_engine() as engine:
+    with open_sql_engine(SQL_SCHEMAS, default_database="metricity") as engine:
         assert messages(engine.check([make_sql_query("SELECT bogus_column FROM users")])) == [
             'column "bogus_column" does not exist (line 1, column 8 of the query: SELECT bogus_column FROM users)'
         ]
@@ -314,7 +315,8 @@ def test_open_sql_engine_starts_its_own_cluster(make_sql_query: MakeQuery) -> No
 def test_dsn_is_used_and_a_missing_database_comes_from_a_throwaway_cluster(
     postgres_cluster: PostgresCluster, make_sql_query: MakeQuery
 ) -> None:
-    with open_sql_engine({"metricity": postgres_cluster.dsn("metricity")}) as engine:
+    live = {"metricity": postgres_cluster.dsn("metricity")}
+    with open_sql_engine(SQL_SCHEMAS, live, default_database="metricity") as engine:
         findings = engine.check(
             [
                 make_sql_query("SELECT count(*) FROM users"),
@@ -328,7 +330,7 @@ def test_dsn_is_used_and_a_missing_database_comes_from_a_throwaway_cluster(
 
 def test_options_in_a_given_dsn_are_kept(postgres_cluster: PostgresCluster, make_sql_query: MakeQuery) -> None:
     dsn = postgres_cluster.dsn("metricity") + " options='-c search_path=pg_catalog'"
-    with open_sql_engine({"metricity": dsn}) as engine:
+    with open_sql_engine(SQL_SCHEMAS, {"metricity": dsn}, default_database="metricity") as engine:
         assert messages(engine.check([make_sql_query("SELECT count(*) FROM users")])) == [
             'relation "users" does not exist (line 1, column 22 of the query: SELECT count(*) FROM users)'
         ]
@@ -338,7 +340,10 @@ def test_unreachable_database_is_an_environment_problem_without_the_password(
     make_sql_query: MakeQuery,
 ) -> None:
     dsn = f"host=127.0.0.1 port={free_port()} dbname=metricity user=reader password=hunter2 connect_timeout=2"
-    with open_sql_engine({"metricity": dsn}) as engine, pytest.raises(EnvironmentProblem) as caught:
+    with (
+        open_sql_engine(SQL_SCHEMAS, {"metricity": dsn}, default_database="metricity") as engine,
+        pytest.raises(EnvironmentProblem) as caught,
+    ):
         engine.check([make_sql_query("SELECT 1")])
     assert caught.value.exit_code is ExitCode.ENVIRONMENT
     assert str(caught.value).startswith("cannot connect to database 'metricity' (")
@@ -348,7 +353,10 @@ def test_unreachable_database_is_an_environment_problem_without_the_password(
 def test_unparseable_dsn_is_an_environment_problem_without_the_password(make_sql_query: MakeQuery) -> None:
     # libpq's own parse error quotes the token it choked on: here, the password.
     dsn = "postgresql://reader:hunter2%zz@127.0.0.1/metricity"
-    with open_sql_engine({"metricity": dsn}) as engine, pytest.raises(EnvironmentProblem) as caught:
+    with (
+        open_sql_engine(SQL_SCHEMAS, {"metricity": dsn}, default_database="metricity") as engine,
+        pytest.raises(EnvironmentProblem) as caught,
+    ):
         engine.check([make_sql_query("SELECT 1")])
     assert caught.value.exit_code is ExitCode.ENVIRONMENT
     assert str(caught.value).startswith("cannot connect to database 'metricity': ")
