@@ -8,6 +8,7 @@ author wrote, not at pydis-dash internals.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import sys
@@ -57,20 +58,33 @@ def caller_location() -> SourceLocation:
     frame = sys._getframe(1)
     while frame is not None:
         name = frame.f_code.co_filename
-        if not name.startswith("<") and not any(Path(name).is_relative_to(d) for d in _NOT_AUTHOR_DIRS):
+        if _is_author_file(name):
             return SourceLocation(Path(name), frame.f_lineno)
         frame = frame.f_back  # type: ignore[assignment]
     return SourceLocation(Path("<unknown>"))
 
 
+@functools.cache
+def _is_author_file(name: str) -> bool:
+    # Called for every panel and row an author builds: the answer per file never changes in a run,
+    # and working it out (paths parsed, compared with every library folder) costs more than the walk.
+    return not name.startswith("<") and not any(Path(name).is_relative_to(d) for d in _NOT_AUTHOR_DIRS)
+
+
 def project_relative(location: SourceLocation, project_root: Path) -> SourceLocation:
     """``location`` with its path relative to the project root when it lies inside (stable, readable
     output); a relative path is taken as relative to the project already, one outside stays absolute."""
-    path = location.path
+    return SourceLocation(_project_path(location.path, project_root), location.line)
+
+
+@functools.lru_cache(maxsize=4096)
+def _project_path(path: Path, project_root: Path) -> Path:
+    # Every anchor of every panel goes through here: resolving the same few files' paths (a system
+    # call per part) once each keeps it off the profile.
     if path.is_absolute():
         resolved, root = path.resolve(), project_root.resolve()
-        path = resolved.relative_to(root) if resolved.is_relative_to(root) else path
-    return SourceLocation(path, location.line)
+        return resolved.relative_to(root) if resolved.is_relative_to(root) else path
+    return path
 
 
 def is_valid_uid(uid: str) -> bool:

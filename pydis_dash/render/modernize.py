@@ -212,14 +212,24 @@ def _panels_from_legacy_rows(rows: list[Any], top: int) -> list[dict[str, Any]]:
 
 
 def _assign_ids(panels: list[dict[str, Any]]) -> None:
-    """Stable ids: 1..n in reading order, nested row panels included."""
+    """Stable ids: a panel that carries an id keeps it (an imported dashboard keeps its own, so links
+    to ``viewPanel=`` still work); the others get the next free number, 1 upwards, in reading order
+    (nested row panels included)."""
+    flat = [item for panel in panels for item in (panel, *panel.get("panels", []))]
+    taken: set[int] = set()
+    for item in flat:
+        given = item.get("id")
+        if type(given) is int and given not in taken:
+            taken.add(given)
+        else:
+            item.pop("id", None)
     next_id = 1
-    for panel in panels:
-        panel["id"] = next_id
-        next_id += 1
-        for child in panel.get("panels", []):
-            child["id"] = next_id
-            next_id += 1
+    for item in flat:
+        if "id" not in item:
+            while next_id in taken:
+                next_id += 1
+            item["id"] = next_id
+            taken.add(next_id)
 
 
 def _modernize_panel(panel: dict[str, Any], resolve: DatasourceResolver) -> dict[str, Any]:
@@ -227,7 +237,8 @@ def _modernize_panel(panel: dict[str, Any], resolve: DatasourceResolver) -> dict
         row = {key: panel[key] for key in _ROW_KEYS if key in panel}
         row.setdefault("collapsed", False)
         row.setdefault("title", "")
-        row["panels"] = [_modernize_panel(drop_none(p), resolve) for p in panel.get("panels", [])]
+        # Already free of None: modernize_dashboard dropped them from the whole tree.
+        row["panels"] = [_modernize_panel(p, resolve) for p in panel.get("panels", [])]
         row.pop("datasource", None)
         return row
     if "gridPos" not in panel:
@@ -295,7 +306,6 @@ def _modernize_field_config(panel_type: str, field_config: Mapping[str, Any]) ->
 def _modernize_target(
     target: Mapping[str, Any], panel_ref: dict[str, str] | None, resolve: DatasourceResolver
 ) -> dict[str, Any]:
-    target = drop_none(dict(target))
     ref = resolve(target.get("datasource")) or panel_ref
     keys = _TARGET_KEYS.get((ref or {}).get("type", ""))
     allowed = (keys | _COMMON_TARGET_KEYS) if keys is not None else None
@@ -311,7 +321,7 @@ def _modernize_target(
 
 
 def _modernize_variable(variable: Mapping[str, Any], resolve: DatasourceResolver) -> dict[str, Any]:
-    source = drop_none(dict(variable))
+    source = dict(variable)
     result = {key: source[key] for key in _VARIABLE_KEYS if key in source}
     current = source.get("current")
     if isinstance(current, Mapping):
