@@ -11,7 +11,6 @@ import click
 from pydis_dash.cli.app import fail, main, project_root
 from pydis_dash.errors import PydisDashError
 from pydis_dash.model import Kind, Resource
-from pydis_dash.redact import remember_connection_secrets
 from pydis_dash.validate.lint.config import load_lint_config
 from pydis_dash.validate.report import FORMATS, format_report
 from pydis_dash.validate.runner import ValidateOptions, validate
@@ -61,8 +60,6 @@ def validate_command(
       pydis-dash validate --format github --strict
     """
     root = project_root(ctx)
-    for target in (metricity_dsn, prometheus_url, graphite_url):
-        remember_connection_secrets(target)
     try:
         lint = load_lint_config(root)
         resources = _load(root, selectors)

@@ -129,7 +129,7 @@ def test_metabase_session_and_login_echoed_at_apply_are_masked(
         metabase_user_env="TEST_MB_USER",
         metabase_password_env="TEST_MB_PASSWORD",
     )
-    metabase.inject("POST", r"/api/collection", EchoRequest(500), times=None)
+    metabase.inject("POST", r"/api/card", EchoRequest(500), times=None)
     result = run(project, "deploy", "--env", "test")
     assert result.exit_code == 1
     assert "x-metabase-session: ***" in result.stdout
@@ -182,6 +182,6 @@ def test_connection_string_passwords_are_masked(target: str) -> None:
 def test_a_live_engine_password_is_masked_in_validate_output(make_project: MakeProject) -> None:
     project = make_project({"dashboards/echo.py": DASHBOARD})
     dsn = "postgresql://reader:dsn-pass-9f2e@127.0.0.1:9/metricity?connect_timeout=1"
-    result = CliRunner().invoke(main, ["--project", str(project), "validate", "--metricity-dsn", dsn])
+    result = CliRunner().invoke(main, ["--project", str(project), "validate", "--engine-url", f"metricity={dsn}"])
     assert result.exit_code == 3
     assert_no_secret(result, "dsn-pass-9f2e")
