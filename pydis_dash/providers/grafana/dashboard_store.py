@@ -14,14 +14,18 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.providers.base import ResourceError
 from pydis_dash.providers.grafana.capabilities import DASHBOARD_GROUP, GrafanaCapabilities
 from pydis_dash.providers.grafana.client import GrafanaApiError, GrafanaClient, NotFound
+
+log = logging.getLogger(__name__)
 
 #: Fields the server owns in a classic model (the uid travels as ``metadata.name``).
 _SERVER_FIELDS = ("id", "version", "uid")
@@ -115,13 +119,22 @@ class LegacyDashboards:
             match = _V2_PATH.search(exc.message) if exc.status == 406 else None
             if match is None:
                 raise
-            return _from_object(self.client.get(match.group(0)), uid)
+            return self._read_v2(uid, match)
         model = full.get("dashboard") or {}
         meta = full.get("meta") or {}
         version = model.get("version", meta.get("version"))
         return StoredDashboard(
             uid, model, str(meta.get("folderUid") or ""), version=version if isinstance(version, int) else None
         )
+
+    def _read_v2(self, uid: str, path: re.Match[str]) -> StoredDashboard:
+        """The dashboard from the v2 path a 406 named; if that is refused too (a proxy blocking /apis), what
+        the 406 said is enough to report it: its uid and that it is stored as v2."""
+        try:
+            return _from_object(self.client.get(path.group(0)), uid)
+        except (GrafanaApiError, EnvironmentProblem) as exc:
+            log.warning("dashboard %s is stored as schema %s and cannot be read: %s", uid, path.group(1), exc)
+            return StoredDashboard(uid, {}, "", stored=path.group(1))
 
     def create(self, model: Mapping[str, Any], folder_uid: str, message: str) -> None:
         """``POST /api/dashboards/db`` without a version: 412 if the uid appeared since."""
@@ -166,7 +179,7 @@ class AppPlatformDashboards:
             found = self.client.get(f"{self.path}/{uid}")
         except NotFound:
             return None
-        stored = _stored_version(found)
+        stored = _stored_version(found, self.capabilities.v2_api)
         if stored.startswith("v2"):
             v2_api = stored if stored in self.capabilities.dashboard_versions else self.capabilities.v2_api
             if v2_api is None:
@@ -207,12 +220,20 @@ class AppPlatformDashboards:
         }
 
 
-def _stored_version(found: Any) -> str:
-    """``status.conversion.storedVersion`` when the server converted the object for us, else "v1"."""
+def _stored_version(found: Any, v2_api: str | None) -> str:
+    """How the dashboard is stored, from ``status.conversion``: its ``storedVersion`` when that is a v2
+    version; ``v2_api`` when the conversion to v1 failed without naming a v2 version (what failed to
+    convert to v1 can only be v2); else "v1"."""
     status = found.get("status") if isinstance(found, Mapping) else None
     conversion = status.get("conversion") if isinstance(status, Mapping) else None
-    stored = conversion.get("storedVersion") if isinstance(conversion, Mapping) else None
-    return str(stored) if isinstance(stored, str) and stored.startswith("v2") else "v1"
+    if not isinstance(conversion, Mapping):
+        return "v1"
+    stored = conversion.get("storedVersion")
+    if isinstance(stored, str) and stored.startswith("v2"):
+        return stored
+    if conversion.get("failed") is True and v2_api is not None:
+        return v2_api
+    return "v1"
 
 
 def _from_object(found: Any, uid: str, *, stored: str | None = None) -> StoredDashboard:
