@@ -84,7 +84,7 @@ def parse_engine_urls(values: Sequence[str]) -> dict[str, str]:
     for value in values:
         uid, sep, url = value.partition("=")
         if not sep or not uid.strip() or not url.strip():
-            raise click.BadParameter("expected UID=URL, e.g. --engine-url metricity=postgresql://replica/metricity")
+            raise click.BadParameter("expected UID=URL, e.g. --engine-url analytics=postgresql://replica/analytics")
         urls[uid.strip()] = url.strip()
     return urls
 
