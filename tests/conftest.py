@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from emulators.metabase import MetabaseEmulator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+_PYCACHE = shutil.ignore_patterns("__pycache__")
 
 pytest_plugins: list[str] = ["fixtures_postgres", "fixtures_prometheus", "fixtures_graphite"]
 
@@ -23,10 +25,8 @@ def make_project(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
 
     def make(files: dict[str, str]) -> Path:
         root = tmp_path / "project"
-        for source in (REPO_ROOT / "datasources").iterdir():
-            target = root / "datasources" / source.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(source.read_text())
+        # Folders too: a data source's files (sample data generator...) live in a folder named after it.
+        shutil.copytree(REPO_ROOT / "datasources", root / "datasources", ignore=_PYCACHE, dirs_exist_ok=True)
         for relative, content in files.items():
             path = root / relative
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,9 +11,11 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pydis_dash.errors import EnvironmentProblem, ExitCode
 from pydis_dash.model import Resource
+from pydis_dash.sample import SampleContext
 from pydis_dash.validate.alerting_schema import check_alerting_schemas
 from pydis_dash.validate.datasources import DatasourceCatalog
 from pydis_dash.validate.engines.base import Engine
@@ -32,7 +34,9 @@ class ValidateOptions:
     """How to validate: strictness, which engines to use and where, and the project's lint config.
 
     ``engine_openers`` replaces the real engines per language (tests use fakes); languages missing from
-    it use the real engine.
+    it use the real engine. With ``execute``, SQL queries also run on the sample data that
+    ``samples`` (database name -> generator module) puts into the throwaway PostgreSQL, over their
+    dashboard's time range ending at ``sample.now``.
     """
 
     strict: bool = False
@@ -43,6 +47,9 @@ class ValidateOptions:
     graphite_url: str | None = field(default=None, repr=False)
     lint: LintConfig = field(default_factory=LintConfig)
     engine_openers: Mapping[Language, EngineOpener] = field(default_factory=dict)
+    execute: bool = False
+    samples: Mapping[str, Path] = field(default_factory=dict)
+    sample: SampleContext = field(default_factory=SampleContext)
 
 
 @dataclass(frozen=True)
@@ -147,9 +154,19 @@ def _opener(language: Language, options: ValidateOptions) -> EngineOpener:
 
 def _open_sql(options: ValidateOptions) -> AbstractContextManager[Engine]:
     from pydis_dash.validate.engines.sql import open_sql_engine
+    from pydis_dash.validate.time_range import query_time
 
     dsns = {"metricity": options.metricity_dsn} if options.metricity_dsn else None
-    return open_sql_engine(dsns)
+    if not options.execute:
+        return open_sql_engine(dsns)
+    now = options.sample.now
+    return open_sql_engine(
+        dsns,
+        samples=options.samples,
+        sample_context=options.sample,
+        execute=True,
+        time_for=lambda query: query_time(query, now),
+    )
 
 
 def _open_promql(options: ValidateOptions) -> AbstractContextManager[Engine]:
