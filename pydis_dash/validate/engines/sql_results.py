@@ -47,13 +47,38 @@ class QueryResult:
         return "time" if self.is_time(index) else "number" if self.is_numeric(index) else "string"
 
     def to_json(self) -> dict[str, Any]:
-        """The result as the preview embeds it: columns with a kind each, and the rows."""
+        """The result as the preview embeds it: columns with a kind each, and the rows.
+
+        A numeric column named ``time`` or ``time_sec`` is an epoch, as Grafana's SQL data sources read
+        it: converted to milliseconds (from seconds, micro- or nanoseconds by its size) and kind ``time``.
+        """
         kinds = [self.kind(i) for i in range(len(self.columns))]
+        epochs = {i for i, name in enumerate(self.columns) if name in EPOCH_COLUMNS and kinds[i] == "number"}
+        rows = [[epoch_ms(v) if i in epochs else v for i, v in enumerate(row)] for row in self.rows]
         return {
-            "columns": [{"name": name, "kind": kind} for name, kind in zip(self.columns, kinds, strict=True)],
-            "rows": [list(row) for row in self.rows],
+            "columns": [
+                {"name": name, "kind": "time" if i in epochs else kinds[i]} for i, name in enumerate(self.columns)
+            ],
+            "rows": rows,
             "truncated": self.truncated,
         }
+
+
+EPOCH_COLUMNS = frozenset({"time", "time_sec"})
+
+
+def epoch_ms(value: Cell) -> Cell:
+    """An epoch number in milliseconds, whatever its precision (Grafana's sqleng does the same)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return value
+    magnitude = abs(value)
+    if magnitude >= 1e17:
+        return value / 1e6
+    if magnitude >= 1e14:
+        return value / 1e3
+    if magnitude >= 1e11:
+        return value
+    return value * 1000
 
 
 def cell(value: Any) -> Cell:
