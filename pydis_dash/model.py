@@ -12,6 +12,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from pydis_dash.source_check import SourceCheck
+
 
 class Kind(StrEnum):
     """Every kind of resource pydis-dash manages; the value is the ``kind`` in selectors and output."""
@@ -70,7 +72,9 @@ class Resource:
     the panel's line. ``secret_env`` maps secret field names (e.g. ``password``) to the *names* of the
     environment variables holding them; values are only read at deploy time. ``depends_on`` lists
     resources that must exist first (a dashboard's folder). ``lint_exclusions`` maps lint rule ids
-    disabled for this resource to the reason the author gave.
+    disabled for this resource to the reason the author gave. Data sources only: ``metabase_database``
+    (the same database's name in Metabase) and ``check`` (how validate checks their queries); neither
+    is sent to any server.
     """
 
     ref: Ref
@@ -82,6 +86,8 @@ class Resource:
     secret_env: Mapping[str, str] = field(default_factory=dict)
     depends_on: tuple[Ref, ...] = ()
     lint_exclusions: Mapping[str, str] = field(default_factory=dict)
+    metabase_database: str | None = None
+    check: SourceCheck | None = None
 
     @property
     def kind(self) -> Kind:
