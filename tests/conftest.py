@@ -25,7 +25,7 @@ def make_project(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
 
     def make(files: dict[str, str]) -> Path:
         root = tmp_path / "project"
-        # Folders too: a data source's files (sample data generator...) live in a folder named after it.
+        # With the folders beside them: the schemas, series lists and sample generators their check settings name.
         shutil.copytree(REPO_ROOT / "datasources", root / "datasources", ignore=_PYCACHE, dirs_exist_ok=True)
         for relative, content in files.items():
             path = root / relative

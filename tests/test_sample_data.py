@@ -11,13 +11,15 @@ import psycopg
 import pytest
 
 from pydis_dash.errors import DefinitionError
+from pydis_dash.pipeline import load_resources
 from pydis_dash.sample import SampleContext, generate_tables, sample_now
-from pydis_dash.sample.project import sample_generators
+from pydis_dash.validate.engine_sources import checked_sources
 from pydis_dash.validate.engines.postgres import PostgresCluster
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 METRICITY = REPO_ROOT / "datasources" / "metricity" / "_sample.py"
 SITE = REPO_ROOT / "datasources" / "site-db" / "_sample.py"
+SCHEMAS = {uid: REPO_ROOT / "datasources" / uid / "schema.sql" for uid in ("metricity", "site-db")}
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)  # a Monday
 
 
@@ -72,19 +74,21 @@ def test_sample_now_is_the_current_hour() -> None:
     assert sample_now(datetime(2026, 3, 2, 12, 34, 56, tzinfo=UTC)) == datetime(2026, 3, 2, 12, tzinfo=UTC)
 
 
-def test_the_project_declares_a_generator_per_sql_database() -> None:
-    assert sample_generators(REPO_ROOT) == {"metricity": METRICITY, "site": SITE}
+def test_the_project_declares_a_generator_per_sql_data_source() -> None:
+    sources = checked_sources(load_resources(REPO_ROOT, [str(REPO_ROOT / "datasources")]), {}, {})
+    generators = {source.uid: source.sample_data for source in sources if source.sample_data is not None}
+    assert generators == {"metricity": METRICITY, "site-db": SITE}
 
 
 def test_cluster_loads_the_generated_rows_readable_by_the_reader() -> None:
     context = SampleContext(seed=3, now=NOW)
     expected = {name: len(rows) for name, rows in generate_tables(METRICITY, context).items()}
-    with PostgresCluster(samples={"metricity": METRICITY, "site": SITE}, sample_context=context) as cluster:
+    with PostgresCluster(SCHEMAS, samples={"metricity": METRICITY, "site-db": SITE}, sample_context=context) as cluster:
         assert cluster.sample_rows["metricity"] == expected
         with psycopg.connect(cluster.dsn("metricity")) as reader:
             row = reader.execute("SELECT count(*) FROM messages").fetchone()
         assert row is not None and row[0] == expected["messages"]
-        with psycopg.connect(cluster.dsn("site")) as reader:
+        with psycopg.connect(cluster.dsn("site-db")) as reader:
             row = reader.execute("SELECT count(*) FROM api_infraction").fetchone()
         assert row is not None and row[0] > 0
 
@@ -101,7 +105,7 @@ def test_a_bad_generator_is_a_definition_error_naming_its_file(
     tmp_path: Path, source: str, message: str, make_generator: Callable[[str], Path]
 ) -> None:
     generator = make_generator(source)
-    with pytest.raises(DefinitionError) as caught, PostgresCluster(samples={"metricity": generator}):
+    with pytest.raises(DefinitionError) as caught, PostgresCluster(SCHEMAS, samples={"metricity": generator}):
         pass
     assert message in str(caught.value)
     assert caught.value.location is not None and caught.value.location.path == generator

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pydis_dash.model import Ref, Resource
@@ -54,31 +53,34 @@ def owner_of(query: Query) -> str | None:
 
 
 def collect_panel_data(
-    resources: Sequence[Resource],
-    samples: Mapping[str, Path],
-    context: SampleContext,
-    everything: Sequence[Resource] = (),
+    resources: Sequence[Resource], context: SampleContext, everything: Sequence[Resource] = ()
 ) -> dict[Ref, PanelFrames]:
     """Run the panel queries of ``resources`` on sample data; frames by resource and owner.
 
-    ``everything`` adds resources (data sources) the queries refer to. Raises
-    :class:`~pydis_dash.errors.EnvironmentProblem` when PostgreSQL cannot start and
-    :class:`~pydis_dash.errors.DefinitionError` for a broken sample generator.
+    ``everything`` adds resources (data sources) the queries refer to. Only throwaway engines are
+    used, seeded from each data source's ``check:`` schema and ``sample_data``: a preview never
+    reads a live database. Raises :class:`~pydis_dash.errors.EnvironmentProblem` when PostgreSQL
+    cannot start and :class:`~pydis_dash.errors.DefinitionError` for a broken sample generator.
     """
     from pydis_dash.validate.datasources import DatasourceCatalog
+    from pydis_dash.validate.engine_sources import checked_sources, default_source, sources_for
     from pydis_dash.validate.engines.sql import open_sql_engine
 
     selected = {r.ref for r in resources}
-    catalog = DatasourceCatalog(list(resources) + [r for r in everything if r.ref not in selected])
-    owned = [(q, owner) for q in extract_queries(resources, catalog) if (owner := owner_of(q)) is not None]
+    every = list(resources) + [r for r in everything if r.ref not in selected]
+    owned = [(q, owner) for q in extract_queries(resources, DatasourceCatalog(every)) if (owner := owner_of(q))
+             is not None]  # fmt: skip
+    sources = sources_for(Language.SQL, checked_sources(every, {}, {}))
+    default = default_source(sources)
     frames: dict[Ref, dict[str, list[Frame]]] = {}
     with ExitStack() as stack:
         sql = None
         if any(q.language is Language.SQL for q, _ in owned):
             sql = stack.enter_context(
                 open_sql_engine(
-                    None,
-                    samples=samples,
+                    {source.uid: source.schema for source in sources if source.schema is not None},
+                    default_database=default.uid if default is not None else None,
+                    samples={source.uid: source.sample_data for source in sources if source.sample_data},
                     sample_context=context,
                     execute=True,
                     time_for=lambda query: query_time(query, context.now),

@@ -177,14 +177,13 @@ def _panel_data(
     project_dir: Path, resources: Sequence[Resource], options: PreviewOptions
 ) -> tuple[Mapping[Ref, PanelFrames], str | None]:
     from pydis_dash.preview.panel_data import collect_panel_data
-    from pydis_dash.sample.project import sample_generators
 
     try:
         context = SampleContext(seed=options.seed, now=sample_now())
         datasources = project_dir / "datasources"
         selected_only = options.selectors and datasources.is_dir()
         everything = load_resources(project_dir, [str(datasources)]) if selected_only else ()
-        return collect_panel_data(resources, sample_generators(project_dir), context, everything), None
+        return collect_panel_data(resources, context, everything), None
     except PydisDashError as error:
         return {}, str(error)
     except Exception as error:  # see load_and_lint
