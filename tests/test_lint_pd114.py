@@ -70,13 +70,13 @@ def test_finding_points_at_the_panel() -> None:
 def test_validate_refuses_the_reported_queries(make_project: Callable[[dict[str, str]], Path]) -> None:
     """The issue's reproduction: these passed `validate` because PREPARE checks no privilege."""
     source = """
-    from pydis_dash.grafana import Dashboard, Row, metricity
+    from pydis_dash.grafana import Dashboard, Row, sql
 
     dashboard = Dashboard(uid="leaky", title="Leaky", rows=[Row("r", [
-        metricity.table("File", sql="SELECT pg_read_file('/etc/passwd') AS f"),
-        metricity.table("Large object", sql="SELECT lo_export(1, '/tmp/x') AS x"),
-        metricity.table("Setting", sql="SELECT set_config('work_mem', '1GB', false) AS s"),
-        metricity.table("Sleep", sql="SELECT 1 AS one FROM pg_sleep(100)"),
+        sql('metricity').table("File", sql="SELECT pg_read_file('/etc/passwd') AS f"),
+        sql('metricity').table("Large object", sql="SELECT lo_export(1, '/tmp/x') AS x"),
+        sql('metricity').table("Setting", sql="SELECT set_config('work_mem', '1GB', false) AS s"),
+        sql('metricity').table("Sleep", sql="SELECT 1 AS one FROM pg_sleep(100)"),
     ])])
     """
     project = make_project({"dashboards/leaky.py": source})

@@ -16,7 +16,7 @@ from pydis_dash.cli import main
 MakeProject = Callable[[dict[str, str]], Path]
 
 DASHBOARD = """
-from pydis_dash.grafana import Dashboard, Row, metricity, text
+from pydis_dash.grafana import Dashboard, Row, sql, text
 
 dashboard = Dashboard(
     uid="data-test",
@@ -24,14 +24,14 @@ dashboard = Dashboard(
     folder="Community",
     time=("now-30d", "now"),
     rows=[Row("Panels", [
-        metricity.stat("Channels", sql="SELECT count(*) AS channels FROM channels", unit="short"),
-        metricity.timeseries(
+        sql('metricity').stat("Channels", sql="SELECT count(*) AS channels FROM channels", unit="short"),
+        sql('metricity').timeseries(
             "Joins",
             sql="SELECT $__timeGroupAlias(joined_at, '1d'), count(*) AS joined FROM users "
             "WHERE $__timeFilter(joined_at) GROUP BY 1 ORDER BY 1",
             unit="short",
         ),
-        metricity.stat("Broken", sql="SELECT 1 / (count(*) - count(*)) AS broken FROM users", unit="short"),
+        sql('metricity').stat("Broken", sql="SELECT 1 / (count(*) - count(*)) AS broken FROM users", unit="short"),
         text("Notes", "Counts from **Metricity**."),
     ])],
 )

@@ -13,15 +13,15 @@ MakeProject = Callable[[dict[str, str]], Path]
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 DASHBOARD = """
-from pydis_dash.grafana import Dashboard, Row, metricity
+from pydis_dash.grafana import Dashboard, Row, sql
 
 dashboard = Dashboard(
     uid="execute-test",
     title="Execute test",
     folder="Community",
     rows=[Row("Panels", [
-        metricity.stat("Per member", sql={per_member!r}, unit="short"),
-        metricity.timeseries("Joins", sql={joins!r}, unit="short"),
+        sql('metricity').stat("Per member", sql={per_member!r}, unit="short"),
+        sql('metricity').timeseries("Joins", sql={joins!r}, unit="short"),
     ])],
 )
 """
