@@ -7,13 +7,10 @@ and never re-fetches or re-compares (so the two cannot disagree). Rendering is r
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
-
-import click
 
 from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.model import Kind, Ref, Resource
@@ -39,8 +36,6 @@ __all__ = [
     "PlanOptions",
     "build_plan",
     "canonical_json",
-    "render_json",
-    "render_text",
 ]
 
 
@@ -59,7 +54,6 @@ class Action(StrEnum):
 
 
 _SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.UNCHANGED: "="}
-_COLOURS = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red", Action.UNCHANGED: None}
 
 
 @dataclass(frozen=True)
@@ -309,69 +303,3 @@ def _desired_changes(
             )
         )
     return changes
-
-
-# --------------------------------------------------------------------------------------------------
-# Rendering (read-only)
-
-
-def render_text(plan: Plan, *, verbose: bool = False) -> str:
-    """The human plan: a coloured unified diff per changed resource, then the untouched resources
-    and a summary line. ANSI colours are stripped by ``click.echo`` when not writing to a terminal."""
-    out: list[str] = [click.style(f"Environment: {plan.environment}", bold=True)]
-    out.extend(f"Server: {server.summary}" for server in plan.servers)
-    out.append("")
-    for change in plan.changes:
-        if change.action == Action.UNCHANGED and not verbose:
-            continue
-        colour = _COLOURS[change.action]
-        out.append(click.style(f"{change.action.symbol} {change.ref}  {change.title!r}", fg=colour, bold=True))
-        if change.drift:
-            out.append(click.style(f"  ! drift: {change.drift.describe()}", fg="magenta", bold=True))
-        if change.blocked:
-            out.append(click.style(f"  ! blocked: {change.blocked}", fg="magenta", bold=True))
-        out.extend(f"  note: {note}" for note in change.notes)
-        for line in change.diff_lines() if change.action != Action.UNCHANGED else []:
-            out.append("  " + _colour_diff_line(line))
-        out.append("")
-    if plan.orphans:
-        out.append(click.style("Managed but gone from code (deploy --prune deletes them):", bold=True))
-        out.extend(f"  {item.ref}  {item.title!r}" for item in plan.orphans)
-        out.append("")
-    if plan.unmanaged:
-        out.append(click.style("Unmanaged (never modified or deleted by pydis-dash):", bold=True))
-        out.extend(f"  {item.ref}  {item.title!r}" for item in plan.unmanaged)
-        out.append("")
-    out.append(click.style("Plan: ", bold=True) + plan.summary())
-    return "\n".join(out)
-
-
-def _colour_diff_line(line: str) -> str:
-    if line.startswith(("+++", "---")):
-        return click.style(line, bold=True)
-    if line.startswith("@@"):
-        return click.style(line, fg="cyan")
-    if line.startswith("+"):
-        return click.style(line, fg="green")
-    if line.startswith("-"):
-        return click.style(line, fg="red")
-    return line
-
-
-def render_json(plan: Plan) -> str:
-    """The machine plan for ``diff --format json``."""
-    document = {
-        "environment": plan.environment,
-        "options": {"prune": plan.options.prune, "rotateSecrets": plan.options.rotate_secrets},
-        "summary": {a.value: plan.count(a) for a in Action}
-        | {"drifted": plan.drifted_count, "blocked": plan.blocked_count},
-        "changes": [c.to_json() for c in plan.changes],
-        "orphans": [_live_json(item) for item in plan.orphans],
-        "unmanaged": [_live_json(item) for item in plan.unmanaged],
-        "servers": [dict(server.facts) | {"summary": server.summary} for server in plan.servers],
-    }
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
-
-
-def _live_json(item: LiveResource) -> dict[str, Any]:
-    return {"ref": str(item.ref), "kind": item.ref.kind.value, "uid": item.ref.uid, "title": item.title}

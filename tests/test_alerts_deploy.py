@@ -16,11 +16,13 @@ from emulators.grafana import GrafanaEmulator
 from emulators.grafana_alerting import AlertingRoutes
 from emulators.grafana_releases import SUPPORTED
 
-from pydis_dash.alerts.identity import UID_PREFIX
 from pydis_dash.apply import ApplyContext, ApplyReport, Outcome, apply_plan, render_report
+from pydis_dash.conventions.alerting import UID_PREFIX
 from pydis_dash.model import Kind, Resource
 from pydis_dash.pipeline import load_resources
-from pydis_dash.plan import Action, Plan, PlanOptions, build_plan, render_json, render_text
+from pydis_dash.plan import Action, Plan, PlanOptions, build_plan
+from pydis_dash.plan_json import render_json
+from pydis_dash.plan_text import render_text
 from pydis_dash.providers.grafana.client import GrafanaClient
 from pydis_dash.providers.grafana.common import GrafanaContext
 from pydis_dash.providers.grafana.contact_points import ContactPointHandler

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pydis_dash.alerts.durations import DurationError, format_duration, parse_duration
-from pydis_dash.alerts.identity import MAX_UID, UID_PREFIX, is_valid_uid, rule_uid
 from pydis_dash.cli import main
+from pydis_dash.conventions.alerting import MAX_UID, UID_PREFIX, is_valid_uid, rule_uid
+from pydis_dash.conventions.durations import DurationError, format_duration, parse_duration
 from pydis_dash.errors import DefinitionError
 from pydis_dash.model import Kind, Resource
 from pydis_dash.pipeline import load_resources

@@ -150,7 +150,7 @@ def project(
     def load(project_dir: Path, selectors: Any = ()) -> list[Resource]:
         return [r for r in state.resources if not selectors or str(r.ref) in selectors]
 
-    monkeypatch.setattr("pydis_dash.cli.deploy.load_resources", load)
+    monkeypatch.setattr("pydis_dash.app.load_resources", load)  # the application layer loads for the CLI
     return state
 
 

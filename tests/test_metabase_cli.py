@@ -14,7 +14,7 @@ from emulators.metabase import MetabaseEmulator, new_state
 from metabase_support import content_writes
 
 from pydis_dash.cli import main
-from pydis_dash.metabase.marker import key_of
+from pydis_dash.conventions.metabase import key_of
 
 KEY = "mb-cli-key-5f1d2c"
 PASSWORD = "pw-7ad90e1c"

@@ -11,11 +11,13 @@ from emulators.http import RateLimited, ResetMidResponse, Status
 from emulators.metabase import RELEASES, MetabaseEmulator, new_state
 from metabase_support import API_KEY, deploy, hand_made_card, plan, provider, render
 
+from pydis_dash.conventions.metabase import key_of
 from pydis_dash.errors import DefinitionError, EnvironmentProblem
 from pydis_dash.metabase import FieldFilter, NumberVariable, Question, TextVariable
-from pydis_dash.metabase.marker import key_of
 from pydis_dash.model import Resource
-from pydis_dash.plan import Action, PlanOptions, build_plan, render_json, render_text
+from pydis_dash.plan import Action, PlanOptions, build_plan
+from pydis_dash.plan_json import render_json
+from pydis_dash.plan_text import render_text
 from pydis_dash.providers.metabase.client import MetabaseClient
 from pydis_dash.providers.metabase.provider import MetabaseProvider
 

@@ -12,10 +12,12 @@ from emulators.metabase import RELEASES, MetabaseEmulator
 from metabase_support import API_KEY, deploy, edit_in_ui, hand_made_card, plan, provider, render
 
 from pydis_dash.apply import Outcome
+from pydis_dash.conventions.metabase import digest_of, key_of, without_digest
 from pydis_dash.metabase import Question, TextVariable
-from pydis_dash.metabase.marker import digest_of, key_of, without_digest
 from pydis_dash.model import Kind, Resource
-from pydis_dash.plan import Action, render_json, render_text
+from pydis_dash.plan import Action
+from pydis_dash.plan_json import render_json
+from pydis_dash.plan_text import render_text
 
 STAFF_KEY = "mb-staff-ui-key-77e1"
 

@@ -11,10 +11,11 @@ from emulators.metabase import MetabaseEmulator
 from metabase_support import deploy, edit_in_ui, hand_made_card, plan, provider, render
 
 from pydis_dash.apply import ApplyContext, Outcome, apply_plan
+from pydis_dash.conventions.metabase import key_of
 from pydis_dash.metabase import Question
-from pydis_dash.metabase.marker import key_of
 from pydis_dash.model import Kind, Resource
-from pydis_dash.plan import Action, PlanOptions, build_plan, render_text
+from pydis_dash.plan import Action, PlanOptions, build_plan
+from pydis_dash.plan_text import render_text
 
 STAFF_KEY = "mb-staff-prune-key-19"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from metabase_support import render
 
+from pydis_dash.conventions.metabase import key_of, with_marker
 from pydis_dash.errors import DefinitionError
 from pydis_dash.load import discover, load_definitions
 from pydis_dash.metabase import (
@@ -19,7 +20,6 @@ from pydis_dash.metabase import (
     Question,
     TextVariable,
 )
-from pydis_dash.metabase.marker import key_of, with_marker
 from pydis_dash.metabase.template import TemplateSyntaxError, tag_uses
 from pydis_dash.model import Kind, Ref
 

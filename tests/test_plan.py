@@ -14,7 +14,9 @@ import pytest
 from pydis_dash.apply import ApplyContext, Outcome, apply_plan, execution_waves, render_report
 from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation
-from pydis_dash.plan import Action, Change, Plan, PlanOptions, build_plan, render_json, render_text
+from pydis_dash.plan import Action, Change, Plan, PlanOptions, build_plan
+from pydis_dash.plan_json import render_json
+from pydis_dash.plan_text import render_text
 from pydis_dash.providers.base import Drift, Handler, LiveResource, ResourceError
 from pydis_dash.providers.dryrun import DryRunBlocked
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydis_dash.alerts.identity import contact_point_uid
+from pydis_dash.conventions.alerting import contact_point_uid
 from pydis_dash.definition import Definition, RenderContext, caller_location, secret_env_problem
 from pydis_dash.errors import DefinitionError
 from pydis_dash.model import Kind, Ref, Resource

@@ -9,16 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from pydis_dash.alerts.durations import duration_problem, parse_duration
-from pydis_dash.alerts.identity import rule_group_uid
 from pydis_dash.alerts.rules import MAX_TITLE, AlertRule
+from pydis_dash.conventions.alerting import BASE_INTERVAL, rule_group_uid
+from pydis_dash.conventions.durations import duration_problem, parse_duration
 from pydis_dash.definition import Definition, RenderContext
 from pydis_dash.errors import DefinitionError
 from pydis_dash.folders import folder_path, folder_resources, folder_uid, split_path
 from pydis_dash.model import Kind, Ref, Resource, json_pointer
-
-#: Grafana's scheduler ticks every 10 s; a group's interval must be a positive multiple of it.
-BASE_INTERVAL = 10
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydis_dash.conventions.alerting import mute_timing_uid
 from pydis_dash.definition import Definition, RenderContext, caller_location
 from pydis_dash.errors import DefinitionError
-from pydis_dash.folders import slug
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation
 
 WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
@@ -116,8 +116,3 @@ class MuteTiming(Definition):
                 source=ctx.relative(self.defined_at),
             )
         ]
-
-
-def mute_timing_uid(name: str) -> str:
-    """The pydis-dash uid of the mute timing ``name`` (Grafana identifies mute timings by name)."""
-    return slug(name) or "mute-timing"

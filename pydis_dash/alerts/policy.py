@@ -21,8 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydis_dash.alerts.durations import canonical_duration, duration_problem
-from pydis_dash.alerts.identity import POLICY_UID
+from pydis_dash.conventions.alerting import POLICY_UID
+from pydis_dash.conventions.durations import canonical_duration, duration_problem
 from pydis_dash.definition import Definition, RenderContext, caller_location
 from pydis_dash.errors import DefinitionError
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation, json_pointer

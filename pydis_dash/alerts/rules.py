@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydis_dash.alerts.durations import canonical_duration, duration_problem, parse_duration
-from pydis_dash.alerts.identity import is_valid_uid, rule_uid
+from pydis_dash.conventions.alerting import EXPRESSION_UID, is_valid_uid, rule_uid
+from pydis_dash.conventions.durations import canonical_duration, duration_problem, parse_duration
 from pydis_dash.datasource_ref import SourceName, UnresolvedSource
 from pydis_dash.definition import caller_location
 from pydis_dash.errors import DefinitionError
@@ -27,7 +27,6 @@ from pydis_dash.render.plain import deep_merge
 #: Grafana's ``orgID`` for every rule: pydis-dash deploys into the token's organisation, the first.
 ORG_ID = 1
 #: The data source uid Grafana uses for server-side expressions.
-EXPRESSION_UID = "__expr__"
 _EXPRESSION_DATASOURCE = {"type": EXPRESSION_UID, "uid": EXPRESSION_UID}
 # Grafana fills these into every query model it stores; rendering them keeps desired == live.
 _MODEL_DEFAULTS = {"intervalMs": 1000, "maxDataPoints": 43200}

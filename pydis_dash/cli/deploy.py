@@ -10,15 +10,14 @@ from typing import Any, TypeVar
 
 import click
 
+from pydis_dash.app import PreparedPlan, plan_project
 from pydis_dash.apply import DEFAULT_CONCURRENCY, ApplyContext, Result, apply_plan, render_report
 from pydis_dash.cli.app import fail, main, project_root
-from pydis_dash.config import Environment, load_config
 from pydis_dash.errors import ExitCode, PydisDashError
-from pydis_dash.pipeline import load_resources
-from pydis_dash.plan import Plan, PlanOptions, build_plan, render_json, render_text
+from pydis_dash.plan import PlanOptions
+from pydis_dash.plan_json import render_json
 from pydis_dash.plan_markdown import render_markdown
-from pydis_dash.providers.base import LockingProvider, Provider
-from pydis_dash.providers.registry import build_provider, registered_targets
+from pydis_dash.plan_text import render_text
 from pydis_dash.revision import deploy_message
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,10 +42,6 @@ def _prune_option(function: F) -> F:
     )(function)
 
 
-def _is_configured(env: Environment, target: str) -> bool:
-    return bool(getattr(env, f"{target}_url", None))
-
-
 def prepare(
     root: Path,
     env_name: str | None,
@@ -56,46 +51,15 @@ def prepare(
     *,
     read_only: bool = False,
     locks: ExitStack | None = None,
-) -> tuple[Plan, list[Provider]]:
-    """Load and render the definitions, connect to the environment's servers, and build the plan.
-
-    ``read_only`` installs the providers' dry-run guards before planning, so that nothing (``diff``,
-    ``deploy --dry-run``) can write whatever a handler does. ``locks``, for a deploy that writes, takes
-    each target's deploy lock before planning and keeps it until the stack closes (after the apply).
-    """
+) -> PreparedPlan:
+    """The plan of the project against ``env_name`` (see :func:`pydis_dash.app.plan_project`), with the
+    notes on what was left out on stderr; ``--prune`` with selectors is a usage error."""
     if options.prune and selectors:
         raise click.UsageError("--prune needs the whole project: it cannot be combined with selectors")
-    env = load_config(root).environment(env_name)
-    resources = load_resources(root, selectors)
-    known = registered_targets()
-    targets = {r.kind.target for r in resources}
-    if options.prune:
-        targets |= known
-    usable = set()
-    for target in sorted(targets):
-        count = sum(1 for r in resources if r.kind.target == target)
-        if target not in known:
-            reason = f"no {target} provider is available"
-        elif not _is_configured(env, target):
-            reason = f"environment {env.name!r} has no {target}_url"
-        else:
-            usable.add(target)
-            continue
-        if count:
-            click.echo(f"note: skipping {count} {target} resource(s): {reason}", err=True)
-    providers = [build_provider(t, env, root, concurrency) for t in sorted(usable)]
-    for provider in providers:
-        provider.check_access()
-        if read_only:
-            provider.enable_dry_run()
-        elif locks is not None and isinstance(provider, LockingProvider):
-            locks.enter_context(provider.deploy_lock())
-    handled = {handler.kind for provider in providers for handler in provider.handlers}
-    selected = [r for r in resources if r.kind in handled]
-    for kind in sorted({r.kind for r in resources if r.kind.target in usable} - handled):
-        count = sum(1 for r in resources if r.kind == kind)
-        click.echo(f"note: skipping {count} {kind.value} resource(s): not deployable yet", err=True)
-    return build_plan(env.name, providers, selected, options), providers
+    prepared = plan_project(root, env_name, selectors, options, concurrency, read_only=read_only, locks=locks)
+    for note in prepared.notes:
+        click.echo(f"note: {note}", err=True)
+    return prepared
 
 
 @main.command()
@@ -132,9 +96,9 @@ def diff(
       pydis-dash diff --env prod grafana-dashboard/site-overview
     """
     try:
-        plan, _ = prepare(
+        plan = prepare(
             project_root(ctx), env_name, selectors, PlanOptions(prune=prune), DEFAULT_CONCURRENCY, read_only=True
-        )
+        ).plan
     except PydisDashError as error:
         fail(error)
     renderers = {"json": render_json, "markdown": render_markdown}
@@ -194,7 +158,8 @@ def deploy(
     options = PlanOptions(prune=prune, rotate_secrets=rotate_secrets)
     try:
         with ExitStack() as locks:  # held from before the plan until the last write
-            plan, providers = prepare(root, env_name, selectors, options, concurrency, read_only=dry_run, locks=locks)
+            prepared = prepare(root, env_name, selectors, options, concurrency, read_only=dry_run, locks=locks)
+            plan, providers = prepared.plan, prepared.providers
             click.echo(render_text(plan))
             if not plan.has_changes:
                 click.echo("Nothing to deploy.")

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydis_dash.alerts.durations import format_duration, parse_duration
+from pydis_dash.conventions.durations import format_duration, parse_duration
 from pydis_dash.errors import DefinitionError
 from pydis_dash.importing.datasources import DatasourceMapper
 from pydis_dash.importing.jsondiff import changes, residual

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydis_dash.conventions.metabase import KEY_PATTERN, key_of, without_marker
 from pydis_dash.errors import DefinitionError
 from pydis_dash.importing.datasources import ProjectSource
 from pydis_dash.importing.jsondiff import changes
 from pydis_dash.importing.pysource import Module, call, format_source
 from pydis_dash.importing.result import ImportedResource
 from pydis_dash.importing.verify import build_generated
-from pydis_dash.metabase.marker import KEY_PATTERN, key_of, without_marker
 from pydis_dash.metabase.variables import tag_id
 from pydis_dash.model import Kind, Resource
 from pydis_dash.providers.metabase.normalize import comparable_card, field_id_of, native_parts

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pydis_dash.conventions.metabase import HINTS, KEY_PATTERN, with_marker
 from pydis_dash.definition import Definition, RenderContext, SqlFileError, names_sql_file, read_sql_file
 from pydis_dash.errors import DefinitionError
 from pydis_dash.folders import split_path
-from pydis_dash.metabase.marker import KEY_PATTERN, with_marker
 from pydis_dash.metabase.template import TemplateSyntaxError, tag_uses
 from pydis_dash.metabase.variables import Variable
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation, json_pointer
@@ -44,8 +44,6 @@ DISPLAYS = frozenset(
     }
 )
 
-# Where the pydis-dash-only hints live in a rendered body; the provider strips this key before sending.
-HINTS = "pydis-dash"
 QUERY_POINTER = json_pointer("dataset_query", "native", "query")
 
 

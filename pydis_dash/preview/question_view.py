@@ -8,7 +8,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from pydis_dash.metabase.marker import without_marker
+from pydis_dash.conventions.metabase import without_marker
 from pydis_dash.model import Resource
 from pydis_dash.preview.fragments import sql_view
 from pydis_dash.validate.findings import Finding

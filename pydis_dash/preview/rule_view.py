@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydis_dash.alerts.durations import format_duration
-from pydis_dash.alerts.rules import EXPRESSION_UID
+from pydis_dash.conventions.alerting import EXPRESSION_UID
+from pydis_dash.conventions.durations import format_duration
 from pydis_dash.model import Resource, json_pointer
 from pydis_dash.plan import canonical_json
 from pydis_dash.preview.fragments import QueryView, assign_findings, query_view

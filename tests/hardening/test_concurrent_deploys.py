@@ -17,7 +17,7 @@ from emulators.http import Latency
 from emulators.metabase import MetabaseEmulator, new_state
 from metabase_support import API_KEY, content_writes, lock_collections
 
-from pydis_dash.metabase.marker import key_of
+from pydis_dash.conventions.metabase import key_of
 from pydis_dash.providers.metabase.client import MetabaseClient
 from pydis_dash.providers.metabase.lock import (
     LOCK_NAME,

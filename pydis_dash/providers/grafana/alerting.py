@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from pydis_dash.alerts.durations import DurationError, canonical_duration
+from pydis_dash.conventions.durations import DurationError, canonical_duration
 from pydis_dash.providers.grafana.common import GrafanaHandler
 from pydis_dash.render.plain import drop_none
 

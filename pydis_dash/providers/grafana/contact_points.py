@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pydis_dash.alerts.identity import is_managed_uid
+from pydis_dash.conventions.alerting import is_managed_uid
 from pydis_dash.model import Kind, Ref, Resource
 from pydis_dash.providers.base import Drift, LiveResource, PlanOptions
 from pydis_dash.providers.grafana.alerting import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pydis_dash.alerts.mute_timings import mute_timing_uid
+from pydis_dash.conventions.alerting import mute_timing_uid
 from pydis_dash.model import Kind, Ref, Resource
 from pydis_dash.providers.base import LiveResource, PlanOptions, ResourceError
 from pydis_dash.providers.grafana.alerting import BASE, ProvisioningHandler, normalize_mute_timing, segment

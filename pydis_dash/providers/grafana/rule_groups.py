@@ -4,7 +4,7 @@ Live state: one ``GET /api/v1/provisioning/alert-rules`` lists every rule; rules
 group. Desired groups that exist are read with ``GET .../rule-groups/:group`` for their interval.
 
 Ownership: a group is managed when every rule in it has a uid with pydis-dash's prefix (see
-:mod:`pydis_dash.alerts.identity`); a rule added to a managed group in the UI makes it unmanaged, so a
+:mod:`pydis_dash.conventions.alerting`); a rule added to a managed group in the UI makes it unmanaged, so a
 deploy (which replaces the group) refuses it without ``--force``. Deleting a group deletes its rules one
 by one (``DELETE /alert-rules/:uid`` exists in every supported version).
 
@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from pydis_dash.alerts.identity import is_managed_uid, rule_group_uid
+from pydis_dash.conventions.alerting import is_managed_uid, rule_group_uid
 from pydis_dash.model import Kind, Ref, Resource
 from pydis_dash.providers.base import Drift, LiveResource, PlanOptions
 from pydis_dash.providers.grafana.alerting import (

@@ -1,12 +1,12 @@
 """Metabase cards (saved questions): matched by the key marker, written only when they differ.
 
 Identity lives on the card: the last line of its description is ``pydis-dash:key=<key>`` (see
-:mod:`pydis_dash.metabase.marker`). So a question renamed or moved in code still finds its card, a rerun
+:mod:`pydis_dash.conventions.metabase`). So a question renamed or moved in code still finds its card, a rerun
 after a failure finds the card the failed run created, and a card without the marker is never touched,
 even one with the same name in the same collection.
 
 Drift: every write records a digest of the card as written on its marker line (see
-:mod:`pydis_dash.metabase.marker`). A managed card that differs from the code and no longer hashes to its
+:mod:`pydis_dash.conventions.metabase`). A managed card that differs from the code and no longer hashes to its
 recorded digest was edited by someone else since pydis-dash last wrote it: ``diff`` shows it as drift with
 the last editor and time from Metabase's ``last-edit-info``, and ``deploy`` leaves it alone unless
 ``--force``. The digest needs no extra request to tell, and does not depend on which Metabase user (API key
@@ -27,8 +27,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pydis_dash.metabase.marker import digest_of, key_of, with_digest
-from pydis_dash.metabase.question import HINTS
+from pydis_dash.conventions.metabase import HINTS, digest_of, key_of, with_digest
 from pydis_dash.model import Kind, Ref, Resource
 from pydis_dash.providers.base import DUPLICATE_OF, Drift, Handler, LiveResource, PlanOptions, ResourceError
 from pydis_dash.providers.dryrun import DryRunBlocked

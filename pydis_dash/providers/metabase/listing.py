@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydis_dash.metabase.marker import key_of
+from pydis_dash.conventions.metabase import key_of
 from pydis_dash.providers.cache import ReadOnce
 from pydis_dash.providers.metabase.client import MetabaseClient
 

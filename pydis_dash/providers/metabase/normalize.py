@@ -34,7 +34,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pydis_dash.metabase.marker import without_digest
+from pydis_dash.conventions.metabase import without_digest
 
 #: Card fields pydis-dash owns; everything else on a live card is server state or set by hand.
 MANAGED_FIELDS = ("name", "description", "display", "type", "visualization_settings")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from pydis_dash.alerts.durations import DurationError, parse_duration
-from pydis_dash.alerts.group import BASE_INTERVAL
+from pydis_dash.conventions.alerting import BASE_INTERVAL
+from pydis_dash.conventions.durations import DurationError, parse_duration
 from pydis_dash.model import Kind, Resource
 from pydis_dash.validate.findings import Finding
 from pydis_dash.validate.lint.alerting import of_kind, route_nodes, rule_nodes

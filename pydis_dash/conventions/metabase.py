@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+#: Where the pydis-dash-only hints live in a rendered card body; the provider strips this key before sending.
+HINTS = "pydis-dash"
 MARKER_PREFIX = "pydis-dash:key="
 DIGEST_PREFIX = "digest="
 

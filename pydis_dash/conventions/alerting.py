@@ -8,7 +8,7 @@
   ``<folder uid>.<group slug>``, so ``pydis-dash build`` writes one flat file per group.
 * A **contact point**'s uid is derived from its name and integration type (Grafana groups contact points of
   one name into one receiver, so a name may hold a webhook and an email), with the same prefix.
-* The **notification policy** tree is one resource, :data:`POLICY_UID`.
+* The **notification policy** tree is one resource, :data:`POLICY_UID`; a **mute timing** is its name's slug.
 
 Grafana limits uids to 40 characters of letters, digits, ``-`` and ``_``.
 """
@@ -25,6 +25,10 @@ from pydis_dash.folders import slug as slug
 
 UID_PREFIX = OWNED_PREFIX
 POLICY_UID = "notification-policy"
+#: The data source uid of server-side expressions (reduce, threshold) in a rule's data.
+EXPRESSION_UID = "__expr__"
+#: Grafana's scheduler ticks every 10 s; a group's interval must be a positive multiple of it.
+BASE_INTERVAL = 10
 
 
 def _digest(*parts: str) -> str:
@@ -66,3 +70,8 @@ def rule_group_uid(folder_uid: str, group: str) -> str:
 def contact_point_uid(name: str, integration: str) -> str:
     """The uid of the ``integration`` (``webhook``, ``email``, ``discord``) of contact point ``name``."""
     return prefixed_uid(f"{name}-{integration}", name, integration)
+
+
+def mute_timing_uid(name: str) -> str:
+    """The pydis-dash uid of the mute timing ``name`` (Grafana identifies mute timings by name)."""
+    return slug(name) or "mute-timing"

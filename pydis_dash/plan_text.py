@@ -1,0 +1,55 @@
+"""The human rendering of a :class:`~pydis_dash.plan.Plan` (``diff``, ``deploy``): coloured for a terminal.
+
+Read-only: it never changes the plan; ``click.echo`` strips the colours when not writing to a terminal.
+"""
+
+from __future__ import annotations
+
+import click
+
+from pydis_dash.plan import Action, Plan
+
+_COLOURS = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red", Action.UNCHANGED: None}
+
+
+def render_text(plan: Plan, *, verbose: bool = False) -> str:
+    """The human plan: a coloured unified diff per changed resource, then the untouched resources
+    and a summary line. ANSI colours are stripped by ``click.echo`` when not writing to a terminal."""
+    out: list[str] = [click.style(f"Environment: {plan.environment}", bold=True)]
+    out.extend(f"Server: {server.summary}" for server in plan.servers)
+    out.append("")
+    for change in plan.changes:
+        if change.action == Action.UNCHANGED and not verbose:
+            continue
+        colour = _COLOURS[change.action]
+        out.append(click.style(f"{change.action.symbol} {change.ref}  {change.title!r}", fg=colour, bold=True))
+        if change.drift:
+            out.append(click.style(f"  ! drift: {change.drift.describe()}", fg="magenta", bold=True))
+        if change.blocked:
+            out.append(click.style(f"  ! blocked: {change.blocked}", fg="magenta", bold=True))
+        out.extend(f"  note: {note}" for note in change.notes)
+        for line in change.diff_lines() if change.action != Action.UNCHANGED else []:
+            out.append("  " + _colour_diff_line(line))
+        out.append("")
+    if plan.orphans:
+        out.append(click.style("Managed but gone from code (deploy --prune deletes them):", bold=True))
+        out.extend(f"  {item.ref}  {item.title!r}" for item in plan.orphans)
+        out.append("")
+    if plan.unmanaged:
+        out.append(click.style("Unmanaged (never modified or deleted by pydis-dash):", bold=True))
+        out.extend(f"  {item.ref}  {item.title!r}" for item in plan.unmanaged)
+        out.append("")
+    out.append(click.style("Plan: ", bold=True) + plan.summary())
+    return "\n".join(out)
+
+
+def _colour_diff_line(line: str) -> str:
+    if line.startswith(("+++", "---")):
+        return click.style(line, bold=True)
+    if line.startswith("@@"):
+        return click.style(line, fg="cyan")
+    if line.startswith("+"):
+        return click.style(line, fg="green")
+    if line.startswith("-"):
+        return click.style(line, fg="red")
+    return line
