@@ -79,10 +79,12 @@ def pydis_dashboard_source(index: int) -> str:
     )
 
 
-def write_pydis_tree(root: Path, count: int) -> Path:
-    """A pydis-dash project of ``count`` dashboards (and the repo's data sources) under ``root``."""
+def write_pydis_tree(root: Path, count: int, *, datasources: bool = True) -> Path:
+    """A pydis-dash project of ``count`` dashboards under ``root``, with the repo's data sources unless
+    told otherwise (deploy benchmarks leave them out: they measure dashboards, not secrets)."""
     root.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(REPO_ROOT / "datasources", root / "datasources", dirs_exist_ok=True)
+    if datasources:
+        shutil.copytree(REPO_ROOT / "datasources", root / "datasources", dirs_exist_ok=True)
     folder = root / "dashboards" / "bench"
     folder.mkdir(parents=True, exist_ok=True)
     for index in range(count):
