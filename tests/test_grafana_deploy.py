@@ -216,6 +216,7 @@ def test_diff_markdown_is_the_pr_comment_for_a_live_plan(project: Project, grafa
     assert result.exit_code == 2, result.output
     assert result.stdout.startswith("### pydis-dash plan for `test`\n")
     assert "| + create | grafana-dashboard | `new` | New |  |" in result.stdout
+    assert "Server: Grafana 11.6.4: dashboards through /api/dashboards" in result.stdout
     assert "<summary>+ <code>grafana-dashboard/new</code>" in result.stdout and "```diff" in result.stdout
     assert writes(grafana) == []
 
@@ -282,6 +283,27 @@ def test_a_dashboard_stored_as_schema_v2_is_drift_and_everything_else_still_depl
     assert bot.stored == "v1" and bot.model["title"] == "Bot" and bot.folder_uid == "pydis-dash-site"
     assert bot.versions[-1]["message"] == "pydis-dash abc123"
     assert project.run("diff", "--env", "test", "--exit-code").exit_code == 0
+
+
+@pytest.mark.parametrize("grafana", WITH_SCHEMA_V2, indirect=True, ids=lambda v: f"grafana{v}")
+def test_a_misreported_stored_version_still_never_overwrites_an_edit(
+    project: Project, grafana: GrafanaEmulator
+) -> None:
+    """grafana/grafana#124675: ``storedVersion`` says ``v0alpha1`` whatever the storage. 12.x still says the
+    conversion failed (so the dashboard is read as v2); 13.x hands over its lossy conversion, which then
+    shows as an ordinary edit made outside pydis-dash: refused all the same, the rest deploys."""
+    assert project.run("deploy", "--env", "test").exit_code == 0
+    store_as_schema_v2(project, grafana, "bot")
+    grafana.dashboard_api.misreport_stored_version = True
+    project.resources.append(dashboard("new", "New"))
+    diff = project.run("diff", "--env", "test")
+    assert diff.exit_code == 0, diff.output
+    expected = (
+        "changed outside pydis-dash by admin" if grafana.release.legacy_get_converts_v2 else "converted to schema"
+    )
+    assert f"! drift: {expected}" in diff.stdout
+    refused = project.run("deploy", "--env", "test")
+    assert refused.exit_code == 1 and "new" in grafana.dashboards and grafana.dashboards["bot"].is_v2
 
 
 @pytest.mark.parametrize("grafana", ["12.1"], indirect=True, ids=lambda v: f"grafana{v}")

@@ -28,11 +28,11 @@ class GrafanaContext:
     #: Send ``X-Disable-Provenance`` on alerting writes, so rules stay editable in Grafana's UI.
     disable_provenance: bool = False
     #: The server's version and dashboard APIs, discovered on first use and kept for the run.
-    capabilities: CapabilitiesCache = field(default=None)  # type: ignore[assignment]
+    capabilities: CapabilitiesCache = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.capabilities is None:
-            object.__setattr__(self, "capabilities", CapabilitiesCache(self.client))
+        # One cache per context (per provider, per run); frozen, so set through object.__setattr__.
+        object.__setattr__(self, "capabilities", CapabilitiesCache(self.client))
 
     def parallel(self, function: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``map`` on a bounded thread pool (reads only: plans fetch many dashboards)."""

@@ -166,7 +166,7 @@ class AppPlatformDashboards:
             found = self.client.get(f"{self.path}/{uid}")
         except NotFound:
             return None
-        stored = _stored_version(found)
+        stored = _stored_version(found, self.capabilities.v2_api)
         if stored.startswith("v2"):
             v2_api = stored if stored in self.capabilities.dashboard_versions else self.capabilities.v2_api
             if v2_api is None:
@@ -207,12 +207,20 @@ class AppPlatformDashboards:
         }
 
 
-def _stored_version(found: Any) -> str:
-    """``status.conversion.storedVersion`` when the server converted the object for us, else "v1"."""
+def _stored_version(found: Any, v2_api: str | None) -> str:
+    """How the dashboard is stored, from ``status.conversion``: its ``storedVersion`` when that is a v2
+    version; ``v2_api`` when the conversion to v1 failed without naming a v2 version (what failed to
+    convert to v1 can only be v2); else "v1"."""
     status = found.get("status") if isinstance(found, Mapping) else None
     conversion = status.get("conversion") if isinstance(status, Mapping) else None
-    stored = conversion.get("storedVersion") if isinstance(conversion, Mapping) else None
-    return str(stored) if isinstance(stored, str) and stored.startswith("v2") else "v1"
+    if not isinstance(conversion, Mapping):
+        return "v1"
+    stored = conversion.get("storedVersion")
+    if isinstance(stored, str) and stored.startswith("v2"):
+        return stored
+    if conversion.get("failed") is True and v2_api is not None:
+        return v2_api
+    return "v1"
 
 
 def _from_object(found: Any, uid: str, *, stored: str | None = None) -> StoredDashboard:
