@@ -34,8 +34,9 @@ def grafana(latency: float) -> Iterator[GrafanaEmulator]:
 
 
 def configure(project: Path, url: str) -> dict[str, str]:
-    """Point ``project`` at the emulator (environment ``bench``); returns the env vars a run needs."""
+    """Point ``project`` at the emulator (environment ``bench``); returns the env vars a run needs
+    (the render cache is the project's own, beside it: empty at the first run)."""
     (project / "pyproject.toml").write_text(
         f'[tool.pydis-dash.environments.bench]\ngrafana_url = "{url}"\ngrafana_token_env = "{TOKEN_ENV}"\n'
     )
-    return {TOKEN_ENV: TOKEN, "PYDIS_DASH_REVISION": "bench"}
+    return {TOKEN_ENV: TOKEN, "PYDIS_DASH_REVISION": "bench", "PYDIS_DASH_CACHE_DIR": str(project.parent / "cache")}
