@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,7 +17,7 @@ from pydis_dash.errors import ExitCode, PydisDashError
 from pydis_dash.pipeline import load_resources
 from pydis_dash.plan import Plan, PlanOptions, build_plan, render_json, render_text
 from pydis_dash.plan_markdown import render_markdown
-from pydis_dash.providers.base import Provider
+from pydis_dash.providers.base import LockingProvider, Provider
 from pydis_dash.providers.registry import build_provider, registered_targets
 from pydis_dash.revision import deploy_message
 
@@ -54,11 +55,13 @@ def prepare(
     concurrency: int,
     *,
     read_only: bool = False,
+    locks: ExitStack | None = None,
 ) -> tuple[Plan, list[Provider]]:
     """Load and render the definitions, connect to the environment's servers, and build the plan.
 
     ``read_only`` installs the providers' dry-run guards before planning, so that nothing (``diff``,
-    ``deploy --dry-run``) can write whatever a handler does.
+    ``deploy --dry-run``) can write whatever a handler does. ``locks``, for a deploy that writes, takes
+    each target's deploy lock before planning and keeps it until the stack closes (after the apply).
     """
     if options.prune and selectors:
         raise click.UsageError("--prune needs the whole project: it cannot be combined with selectors")
@@ -85,6 +88,8 @@ def prepare(
         provider.check_access()
         if read_only:
             provider.enable_dry_run()
+        elif locks is not None and isinstance(provider, LockingProvider):
+            locks.enter_context(provider.deploy_lock())
     handled = {handler.kind for provider in providers for handler in provider.handlers}
     selected = [r for r in resources if r.kind in handled]
     for kind in sorted({r.kind for r in resources if r.kind.target in usable} - handled):
@@ -188,19 +193,20 @@ def deploy(
     root = project_root(ctx)
     options = PlanOptions(prune=prune, rotate_secrets=rotate_secrets)
     try:
-        plan, providers = prepare(root, env_name, selectors, options, concurrency, read_only=dry_run)
-        click.echo(render_text(plan))
-        if not plan.has_changes:
-            click.echo("Nothing to deploy.")
-            return
-        apply_ctx = ApplyContext(deploy_message(root), force=force, dry_run=dry_run)
-        label = "Dry run" if dry_run else "Deploying"
-        with click.progressbar(length=len(plan.pending), label=label, file=sys.stderr) as bar:
+        with ExitStack() as locks:  # held from before the plan until the last write
+            plan, providers = prepare(root, env_name, selectors, options, concurrency, read_only=dry_run, locks=locks)
+            click.echo(render_text(plan))
+            if not plan.has_changes:
+                click.echo("Nothing to deploy.")
+                return
+            apply_ctx = ApplyContext(deploy_message(root), force=force, dry_run=dry_run)
+            label = "Dry run" if dry_run else "Deploying"
+            with click.progressbar(length=len(plan.pending), label=label, file=sys.stderr) as bar:
 
-            def advance(result: Result) -> None:
-                bar.update(1)
+                def advance(result: Result) -> None:
+                    bar.update(1)
 
-            report = apply_plan(plan, providers, apply_ctx, concurrency=concurrency, on_result=advance)
+                report = apply_plan(plan, providers, apply_ctx, concurrency=concurrency, on_result=advance)
     except PydisDashError as error:
         fail(error)
     click.echo("")
