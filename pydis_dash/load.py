@@ -29,7 +29,7 @@ from pathlib import Path
 from types import FrameType
 
 from pydis_dash.datasource import load_yaml_datasources
-from pydis_dash.definition import Definition, project_relative, project_scope
+from pydis_dash.definition import Definition, is_author_file, project_relative, project_scope
 from pydis_dash.errors import DefinitionError
 from pydis_dash.model import SourceLocation
 
@@ -79,6 +79,24 @@ def forget_helper_modules(project_root: Path) -> None:
         if filename and any(Path(filename).resolve().is_relative_to(root) for root in roots):
             del sys.modules[name]
     importlib.invalidate_caches()
+
+
+@contextmanager
+def fresh_helper_imports() -> Iterator[None]:
+    """Helper modules the definitions import in this block are forgotten when it ends.
+
+    Each load then sees the helpers as they are on disk now, as a new process would: never a copy
+    imported by an earlier load in this process (an edited helper, or another project's helper of the
+    same name). Only authors' modules are forgotten, never the standard library's or a package's.
+    """
+    before = set(sys.modules)
+    try:
+        yield
+    finally:
+        for name in set(sys.modules) - before:
+            filename = getattr(sys.modules.get(name), "__file__", None)
+            if isinstance(filename, str) and is_author_file(filename):
+                sys.modules.pop(name, None)
 
 
 @contextmanager
