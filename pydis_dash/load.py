@@ -57,28 +57,10 @@ def discover(project_root: Path) -> list[Path]:
 def load_definitions(project_root: Path, files: Iterable[Path]) -> list[Definition]:
     """Import each file and collect the definitions it exports, in file order."""
     definitions: list[Definition] = []
-    try:
-        with running_definitions(project_root):
-            for path in files:
-                definitions.extend(load_file(project_root, path))
-    finally:
-        forget_helper_modules(project_root)
+    with fresh_helper_imports(), running_definitions(project_root):
+        for path in files:
+            definitions.extend(load_file(project_root, path))
     return definitions
-
-
-def forget_helper_modules(project_root: Path) -> None:
-    """Drop helper modules imported from the project's definition folders.
-
-    Definition files are executed afresh by the loader; helpers (``_common.py``, ``_project/``) stay in
-    ``sys.modules`` and would otherwise be served from the first import forever, or from another
-    project loaded earlier in the same process.
-    """
-    roots = [(project_root / folder).resolve() for folder in DEFINITION_DIRS]
-    for name, module in list(sys.modules.items()):
-        filename = getattr(module, "__file__", None)
-        if filename and any(Path(filename).resolve().is_relative_to(root) for root in roots):
-            del sys.modules[name]
-    importlib.invalidate_caches()
 
 
 @contextmanager

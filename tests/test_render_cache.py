@@ -14,12 +14,12 @@ HELPER = """
 from pydis_dash.grafana import prometheus
 
 def requests(title):
-    return prometheus.stat(title, "sum(rate(django_http_requests_total_by_method_total[5m]))", unit="reqps")
+    return prometheus('Prometheus').stat(title, "sum(rate(django_http_requests_total_by_method_total[5m]))", unit="reqps")
 """
 
 
 def dashboard(name: str, uses_helper: bool) -> str:
-    panel = "requests('Requests')" if uses_helper else "prometheus.stat('Up', 'up')"
+    panel = "requests('Requests')" if uses_helper else "prometheus('Prometheus').stat('Up', 'up')"
     return f'''
 from pydis_dash.grafana import Dashboard, prometheus
 {"from _helpers import requests" if uses_helper else ""}
@@ -39,9 +39,9 @@ def project(make_project: Callable[[dict[str, str]], Path], tmp_path: Path, monk
             "dashboards/b.py": dashboard("b", uses_helper=True),
             "dashboards/c.py": dashboard("c", uses_helper=False),
             "dashboards/d.py": """
-                from pydis_dash.grafana import Dashboard, metricity
+                from pydis_dash.grafana import Dashboard, sql
                 print("executed d")
-                dashboard = Dashboard(uid="d", title="D", panels=[metricity.table("Rows", "rows.sql")])
+                dashboard = Dashboard(uid="d", title="D", panels=[sql('metricity').table("Rows", "rows.sql")])
             """,
             "dashboards/rows.sql": "SELECT count(*) FROM users",
         }

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from pydis_dash.load import DEFINITION_DIRS, forget_helper_modules
+from pydis_dash.load import DEFINITION_DIRS
 from pydis_dash.preview.snapshot import PreviewOptions, Snapshot, complete, load_and_lint
 
 #: Files outside the definition folders that change what preview shows (lint and environment config).
@@ -85,7 +85,6 @@ class LiveProject:
         phase (engines, live plan), when asked for, is published as a second version when it is done.
         """
         seen = fingerprint(self.project_dir)
-        forget_helper_modules(self.project_dir)
         previous = self.snapshot if self.version else None
         snapshot = self._publish(load_and_lint(self.project_dir, self.options, previous), seen)
         if snapshot.pending:
