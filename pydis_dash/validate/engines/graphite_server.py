@@ -15,10 +15,9 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
 
 from pydis_dash.errors import EnvironmentProblem
-from pydis_dash.validate.engines.exit_guard import ExitGuard
+from pydis_dash.validate.engines.lifecycle import EngineServer
 
 VENV_ENV = "PYDIS_DASH_GRAPHITE_VENV"
 DEFAULT_VENV = Path("/opt/pydis-dash/graphite-venv")
@@ -67,10 +66,10 @@ def local_settings(storage: Path) -> str:
     )
 
 
-class GraphiteServer:
+class GraphiteServer(EngineServer):
     """Context manager: start graphite-web on a free loopback port, stop it (and clean up) on exit.
 
-    ``url`` is set once started; ``start_seconds`` says how long seeding and start-up took.
+    ``url`` is set once started; ``startup_seconds`` says how long seeding and start-up took.
     """
 
     def __init__(
@@ -80,43 +79,29 @@ class GraphiteServer:
         venv: Path | None = None,
         start_timeout: float = START_TIMEOUT_SECONDS,
     ) -> None:
+        super().__init__()
         self.metrics_file = metrics_file
         self.venv = venv
         self.start_timeout = start_timeout
         self.url = ""
-        self.start_seconds = 0.0
         self._workdir: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
-        self._guard = ExitGuard(self.stop)
-
-    def __enter__(self) -> GraphiteServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+        self._grace = STOP_GRACE_SECONDS
 
     @property
     def log_path(self) -> Path | None:
         """graphite-web's stderr (Django and Python errors), while the server's directory exists."""
         return self._workdir / "graphite-web.log" if self._workdir else None
 
-    def start(self) -> None:
+    def _launch(self) -> None:
         """Write the settings, start the child and wait for its ``READY <port>`` line."""
         python = graphite_python(self.venv)
-        began = time.monotonic()
-        try:
-            self._guard.install()
-            self._workdir = Path(tempfile.mkdtemp(prefix="pydis-dash-graphite-"))
-            self._spawn(python)
-            port = self._wait_ready()
-        except BaseException:
-            self.stop(grace=0)
-            raise
-        self.url = f"http://127.0.0.1:{port}"
-        self.start_seconds = time.monotonic() - began
+        self._workdir = Path(tempfile.mkdtemp(prefix="pydis-dash-graphite-"))
+        self._spawn(python)
+        self.url = f"http://127.0.0.1:{self._wait_ready()}"
+
+    def _abort(self) -> None:
+        self.stop(grace=0)  # a child that failed to start has nothing to finish
 
     def _spawn(self, python: Path) -> None:
         assert self._workdir is not None and self.log_path is not None
@@ -167,10 +152,7 @@ class GraphiteServer:
 
     def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
         """The last lines graphite-web wrote to stderr (empty when nothing was written)."""
-        if self.log_path is None or not self.log_path.exists():
-            return ""
-        text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        return "\n".join(text.rstrip().splitlines()[-lines:])
+        return super().log_tail(lines)
 
     def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
         """Stop the child and remove its files.
@@ -178,6 +160,11 @@ class GraphiteServer:
         Closing its stdin asks it to shut down; it gets ``grace`` seconds for that (none after a
         failed start), then SIGTERM, then SIGKILL.
         """
+        self._grace = grace
+        super().stop()
+
+    def _halt(self) -> None:
+        grace, self._grace = self._grace, STOP_GRACE_SECONDS
         process, self._process = self._process, None
         if process is not None:
             for stream in (process.stdin, process.stdout):
@@ -195,4 +182,3 @@ class GraphiteServer:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
         self.url = ""
-        self._guard.uninstall()

@@ -27,14 +27,13 @@ import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import psycopg
 
 from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.sample import SampleContext
-from pydis_dash.validate.engines.exit_guard import ExitGuard
+from pydis_dash.validate.engines.lifecycle import EngineServer
 from pydis_dash.validate.engines.net import free_port
 
 READER_ROLE = "pydis_dash_reader"
@@ -95,7 +94,7 @@ def scratch_parent() -> Path | None:
     return None
 
 
-class PostgresCluster:
+class PostgresCluster(EngineServer):
     """A private PostgreSQL server with the project's schemas loaded, alive inside a ``with`` block.
 
     ``schemas`` maps database names (``validate`` uses data source uids) to schema files; ``samples``
@@ -115,6 +114,7 @@ class PostgresCluster:
         samples: Mapping[str, Path] | None = None,
         sample_context: SampleContext | None = None,
     ) -> None:
+        super().__init__()
         self.schemas: dict[str, Path] = dict(schemas)
         self.samples: dict[str, Path] = {name: path for name, path in (samples or {}).items() if name in self.schemas}
         self.sample_context = sample_context or SampleContext()
@@ -123,11 +123,10 @@ class PostgresCluster:
         self.port = 0
         self.bindir = bindir
         self.base_dir: Path | None = None
-        self.startup_seconds = 0.0
         self._process: subprocess.Popen[bytes] | None = None
         self._log: Path | None = None
         self._lock = threading.Lock()
-        self._guard = ExitGuard(self.stop)
+        self._bindir: Path | None = None
 
     # -- public API -----------------------------------------------------------------------------------
 
@@ -157,14 +156,10 @@ class PostgresCluster:
         """``{database: dsn}`` for the read-only role, one entry per loaded database."""
         return {name: self.dsn(name) for name in self.schemas}
 
-    def __enter__(self) -> PostgresCluster:
-        self.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+    @property
+    def log_path(self) -> Path | None:
+        """The server's log while its directory exists."""
+        return self._log
 
     def start(self) -> None:
         """initdb, start the server, load the schemas and create the read-only role.
@@ -172,33 +167,30 @@ class PostgresCluster:
         Raises :class:`EnvironmentProblem` when a binary is missing, the port is taken or the server
         does not come up (with the last lines of its log).
         """
-        began = time.perf_counter()
         for path in self.schemas.values():
             if not path.is_file():
                 raise EnvironmentProblem(f"schema file {path} is missing")
-        bindir = self.bindir or find_postgres_bindir()
-        self._guard.install()
-        try:
-            self._make_dir()
-            self._initdb(bindir)
-            # A port picked by free_port() can be taken by someone else before postgres binds it;
-            # retry with a fresh one in that case. A port the caller asked for is not retried.
-            attempts = 1 if self.requested_port else 3
-            for attempt in range(attempts):
-                self.port = self.requested_port or free_port()
-                try:
-                    self._start_server(bindir)
-                    break
-                except EnvironmentProblem:
-                    if attempt == attempts - 1 or not self._log_mentions_port_in_use():
-                        raise
-            self._load_schemas()
-        except BaseException:
-            self.stop()
-            raise
-        self.startup_seconds = time.perf_counter() - began
+        self._bindir = self.bindir or find_postgres_bindir()
+        super().start()
 
-    def stop(self) -> None:
+    def _launch(self) -> None:
+        bindir = self._bindir or find_postgres_bindir()
+        self._make_dir()
+        self._initdb(bindir)
+        # A port picked by free_port() can be taken by someone else before postgres binds it;
+        # retry with a fresh one in that case. A port the caller asked for is not retried.
+        attempts = 1 if self.requested_port else 3
+        for attempt in range(attempts):
+            self.port = self.requested_port or free_port()
+            try:
+                self._start_server(bindir)
+                break
+            except EnvironmentProblem:
+                if attempt == attempts - 1 or not self._log_mentions_port_in_use():
+                    raise
+        self._load_schemas()
+
+    def _halt(self) -> None:
         """Stop the server (immediate shutdown: the data is thrown away) and remove the temp dir.
 
         Safe to call more than once and from signal/atexit handlers.
@@ -210,7 +202,6 @@ class PostgresCluster:
             self._shutdown(process, base_dir)
         if base_dir is not None:
             shutil.rmtree(base_dir, ignore_errors=True)
-        self._guard.uninstall()
 
     # -- setup steps ----------------------------------------------------------------------------------
 
@@ -377,12 +368,9 @@ class PostgresCluster:
     # -- diagnostics ----------------------------------------------------------------------------------
 
     def _log_tail(self) -> str:
-        if self._log is None:
+        if self._log is None or not self._log.exists():
             return "(no log)"
-        try:
-            return _tail(self._log.read_text(errors="replace")) or "(log is empty)"
-        except OSError:
-            return "(no log)"
+        return self.log_tail(_LOG_TAIL_LINES) or "(log is empty)"
 
     def _log_mentions_port_in_use(self) -> bool:
         text = self._log_tail()

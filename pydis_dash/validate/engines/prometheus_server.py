@@ -17,12 +17,11 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
 
 import requests
 
 from pydis_dash.errors import EnvironmentProblem
-from pydis_dash.validate.engines.exit_guard import ExitGuard
+from pydis_dash.validate.engines.lifecycle import EngineServer
 from pydis_dash.validate.engines.net import free_port
 from pydis_dash.validate.engines.prometheus_seed import (
     WINDOW_END_S,
@@ -114,7 +113,7 @@ def cached_blocks(series_text: str, promtool: str, root: Path | None = None) -> 
     return final
 
 
-class PrometheusServer:
+class PrometheusServer(EngineServer):
     """Context manager running Prometheus with the seeded TSDB; stopped on exit (also on Ctrl-C or SIGTERM).
 
     ``url`` is the base URL, ``evaluation_time`` a Unix time inside the seeded data (queries are
@@ -122,15 +121,14 @@ class PrometheusServer:
     """
 
     def __init__(self, *, series_text: str, port: int | None = None, cache: Path | None = None):
+        super().__init__()
         self._requested_port = port
         self._series_text = series_text
         self._cache = cache
         self._process: subprocess.Popen[bytes] | None = None
         self._workdir: tempfile.TemporaryDirectory[str] | None = None
-        self._guard = ExitGuard(self.stop)
         self.port = 0
         self.evaluation_time = float(WINDOW_END_S)
-        self.startup_seconds = 0.0
 
     @property
     def url(self) -> str:
@@ -142,30 +140,22 @@ class PrometheusServer:
         """The Prometheus process id while running."""
         return self._process.pid if self._process else None
 
-    def __enter__(self) -> PrometheusServer:
-        started = time.monotonic()
+    @property
+    def log_path(self) -> Path | None:
+        """Prometheus' log while its directory exists."""
+        return Path(self._workdir.name) / "prometheus.log" if self._workdir else None
+
+    def _launch(self) -> None:
         prometheus = find_binary("prometheus")
         promtool = find_binary("promtool")
-        series_text = self._series_text
         cache = self._cache or cache_root()
-        blocks = cached_blocks(series_text, promtool, cache)
+        blocks = cached_blocks(self._series_text, promtool, cache)
         try:
-            self._guard.install()
             self._workdir = tempfile.TemporaryDirectory(prefix="pydis-dash-prometheus-")
             self._start(prometheus, blocks, Path(self._workdir.name))
-        except BaseException:
-            self.stop()
-            raise
         finally:
             if blocks.parent != cache:  # the unwritable-cache fallback: a temporary copy, used up now
                 shutil.rmtree(blocks, ignore_errors=True)
-        self.startup_seconds = time.monotonic() - started
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     def _start(self, prometheus: str, blocks: Path, workdir: Path) -> None:
         data = workdir / "data"
@@ -210,7 +200,7 @@ class PrometheusServer:
             f"{_tail(_read(log_path))}"
         )
 
-    def stop(self) -> None:
+    def _halt(self) -> None:
         """Stop Prometheus (SIGTERM, then SIGKILL) and remove its data directory. Idempotent."""
         process, self._process = self._process, None
         if process is not None and process.poll() is None:
@@ -223,7 +213,6 @@ class PrometheusServer:
         if self._workdir is not None:
             self._workdir.cleanup()
             self._workdir = None
-        self._guard.uninstall()
 
 
 def _read(path: Path) -> str:
