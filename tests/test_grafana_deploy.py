@@ -205,6 +205,15 @@ def test_diff_shows_changes_exits_2_and_writes_nothing(project: Project, grafana
 
     document = json.loads(as_json.stdout)
     assert document["summary"]["update"] == 1 and document["summary"]["create"] == 1
+    assert document["servers"] == [
+        {
+            "target": "grafana",
+            "version": "11.6.4",
+            "dashboardApi": "/api/dashboards",
+            "schemaV2Api": None,
+            "summary": "Grafana 11.6.4: dashboards through /api/dashboards (dashboard.grafana.app not served)",
+        }
+    ]
     assert writes(grafana) == []
 
 
@@ -375,6 +384,7 @@ def test_prune_deletes_only_managed_resources_gone_from_code(project: Project, g
     assert set(grafana.folders) == {"pydis-dash-site-api", "team"}
 
 
+@pytest.mark.parametrize("grafana", ["11.6", "13.0"], indirect=True, ids=lambda v: f"grafana{v}")
 def test_dry_run_writes_nothing(project: Project, grafana: GrafanaEmulator) -> None:
     result = project.run("deploy", "--env", "test", "--dry-run")
     assert result.exit_code == 0, result.output
