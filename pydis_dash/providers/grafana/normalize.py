@@ -87,7 +87,7 @@ def _normalize_panel(panel: Any) -> Any:
             del result[key]
     field_config = result.get("fieldConfig")
     defaults = field_config.get("defaults") if isinstance(field_config, Mapping) else None
-    if isinstance(defaults, Mapping) and defaults.get("custom") == {}:
+    if isinstance(field_config, Mapping) and isinstance(defaults, Mapping) and defaults.get("custom") == {}:
         # No custom options and an empty custom block mean the same to every plugin.
         result["fieldConfig"] = {**field_config, "defaults": {k: v for k, v in defaults.items() if k != "custom"}}
     if isinstance(result.get("panels"), list):
