@@ -11,6 +11,7 @@ import pytest
 from emulators.metabase import MetabaseEmulator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+_PYCACHE = shutil.ignore_patterns("__pycache__")
 
 pytest_plugins: list[str] = ["fixtures_postgres", "fixtures_prometheus", "fixtures_graphite"]
 
@@ -24,8 +25,8 @@ def make_project(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
 
     def make(files: dict[str, str]) -> Path:
         root = tmp_path / "project"
-        # With the folders beside them: the schemas and series lists their check settings name.
-        shutil.copytree(REPO_ROOT / "datasources", root / "datasources", dirs_exist_ok=True)
+        # With the folders beside them: the schemas, series lists and sample generators their check settings name.
+        shutil.copytree(REPO_ROOT / "datasources", root / "datasources", ignore=_PYCACHE, dirs_exist_ok=True)
         for relative, content in files.items():
             path = root / relative
             path.parent.mkdir(parents=True, exist_ok=True)
