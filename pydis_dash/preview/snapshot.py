@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 from pydis_dash.errors import PydisDashError
@@ -46,6 +47,7 @@ class PreviewOptions:
     engine_openers: Mapping[Language, EngineOpener] = field(default_factory=dict)
     data: bool = False
     seed: int = DEFAULT_SEED
+    now: datetime | None = None  # the sample data's "now"; None: the current hour
 
     @property
     def has_slow_phase(self) -> bool:
@@ -179,7 +181,7 @@ def _panel_data(
     from pydis_dash.preview.panel_data import collect_panel_data
 
     try:
-        context = SampleContext(seed=options.seed, now=sample_now())
+        context = SampleContext(seed=options.seed, now=options.now or sample_now())
         datasources = project_dir / "datasources"
         selected_only = options.selectors and datasources.is_dir()
         everything = load_resources(project_dir, [str(datasources)]) if selected_only else ()
