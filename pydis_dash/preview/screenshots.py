@@ -15,6 +15,7 @@ import subprocess
 import tarfile
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from io import BytesIO
 from pathlib import Path
@@ -103,6 +104,13 @@ def _git(cwd: Path, *args: str) -> bytes:
 def _photograph(site: Path, dashboards: Sequence[Resource], out_dir: Path) -> list[Screenshot]:
     if not dashboards:
         return []
+    # Playwright's sync API refuses to run where an asyncio loop is running (a notebook, an async
+    # caller, another Playwright session): a thread of its own has none.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(_photograph_here, site, dashboards, out_dir).result()
+
+
+def _photograph_here(site: Path, dashboards: Sequence[Resource], out_dir: Path) -> list[Screenshot]:
     try:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
