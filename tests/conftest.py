@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from collections.abc import Callable, Iterator
@@ -14,6 +15,19 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 _PYCACHE = shutil.ignore_patterns("__pycache__")
 
 pytest_plugins: list[str] = ["fixtures_postgres", "fixtures_prometheus", "fixtures_graphite"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def render_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The incremental build's cache lives in the session's temporary folder, not the user's ~/.cache."""
+    previous = os.environ.get("PYDIS_DASH_CACHE_DIR")
+    directory = tmp_path_factory.mktemp("render-cache")
+    os.environ["PYDIS_DASH_CACHE_DIR"] = str(directory)
+    yield directory
+    if previous is None:
+        os.environ.pop("PYDIS_DASH_CACHE_DIR", None)
+    else:
+        os.environ["PYDIS_DASH_CACHE_DIR"] = previous
 
 
 @pytest.fixture
