@@ -60,31 +60,63 @@ class _Runner(Protocol):
 def collect_panel_data(
     resources: Sequence[Resource], context: SampleContext, everything: Sequence[Resource] = ()
 ) -> dict[Ref, PanelFrames]:
-    """Run the panel queries of ``resources`` on sample data; frames by resource and owner.
+    """Run the panel queries of ``resources`` on sample data once; frames by resource and owner.
 
-    ``everything`` adds resources (data sources) the queries refer to. Only throwaway engines are
-    used, seeded from each data source's ``check:`` settings (schema, series list, ``sample_data``): a
-    preview never reads a live database. Each engine starts on the first query that needs it. Raises
-    :class:`~pydis_dash.errors.EnvironmentProblem` when an engine cannot start and
-    :class:`~pydis_dash.errors.DefinitionError` for a broken sample generator.
+    The engines start for this call and stop before it returns; a live preview keeps a
+    :class:`PanelDataSession` instead. See :meth:`PanelDataSession.collect`.
     """
-    from pydis_dash.validate.datasources import DatasourceCatalog
-    from pydis_dash.validate.engine_sources import checked_sources
+    with PanelDataSession(context) as session:
+        return session.collect(resources, everything)
 
-    selected = {r.ref for r in resources}
-    every = list(resources) + [r for r in everything if r.ref not in selected]
-    queries = extract_queries(resources, DatasourceCatalog(every))
-    owned = [(query, owner) for query in queries if (owner := owner_of(query)) is not None]
-    engines = _Engines(checked_sources(every, {}, {}), context)
-    frames: dict[Ref, dict[str, list[Frame]]] = {}
-    with ExitStack() as stack:
+
+class PanelDataSession:
+    """Throwaway engines kept running between builds (the live preview), closed on ``__exit__``.
+
+    Only throwaway engines are used, seeded from each data source's ``check:`` settings (schema,
+    series list, ``sample_data``) when first needed: a preview never reads a live database. Seeded
+    data is kept for the session: restart the preview after changing a sample generator.
+    """
+
+    def __init__(self, context: SampleContext) -> None:
+        self.context = context
+        self._stack = ExitStack()
+        self._engines: _Engines | None = None
+
+    def __enter__(self) -> PanelDataSession:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop every engine the session started."""
+        self._stack.close()
+        self._engines = None
+
+    def collect(self, resources: Sequence[Resource], everything: Sequence[Resource] = ()) -> dict[Ref, PanelFrames]:
+        """Run the panel queries of ``resources``; frames by resource and owner.
+
+        ``everything`` adds resources (data sources) the queries refer to. Raises
+        :class:`~pydis_dash.errors.EnvironmentProblem` when an engine cannot start and
+        :class:`~pydis_dash.errors.DefinitionError` for a broken sample generator.
+        """
+        from pydis_dash.validate.datasources import DatasourceCatalog
+        from pydis_dash.validate.engine_sources import checked_sources
+
+        selected = {r.ref for r in resources}
+        every = list(resources) + [r for r in everything if r.ref not in selected]
+        queries = extract_queries(resources, DatasourceCatalog(every))
+        owned = [(query, owner) for query in queries if (owner := owner_of(query)) is not None]
+        if self._engines is None:
+            self._engines = _Engines(checked_sources(every, {}, {}), self.context)
+        frames: dict[Ref, dict[str, list[Frame]]] = {}
         for query, owner in owned:
             ref_id = query.ref_id or "A"
-            runner = engines.for_query(query, stack)
+            runner = self._engines.for_query(query, self._stack)
             outcome = runner.run(query) if runner is not None else "no sample data for this data source"
             frame = Frame(ref_id, outcome) if isinstance(outcome, QueryResult) else Frame(ref_id, error=outcome)
             frames.setdefault(query.resource.ref, {}).setdefault(owner, []).append(frame)
-    return {ref: {owner: tuple(fs) for owner, fs in by_owner.items()} for ref, by_owner in frames.items()}
+        return {ref: {owner: tuple(fs) for owner, fs in by_owner.items()} for ref, by_owner in frames.items()}
 
 
 class _Engines:
