@@ -118,3 +118,33 @@ def test_a_live_preview_keeps_its_engines_and_redraws_an_edited_query(make_proje
         assert live.options.data_session is session  # the same engines, not restarted
     finally:
         live.stop()
+
+
+QUESTION = """
+from pydis_dash.metabase import NumberVariable, Question
+
+joins = Question(
+    key="joins",
+    name="Joins per day",
+    collection="Community",
+    database="Metricity",
+    sql="SELECT date_trunc('day', joined_at) AS day, count(*) AS joined FROM users "
+    "WHERE joined_at >= now() - {{days}} * interval '1 day' GROUP BY 1 ORDER BY 1",
+    variables=[NumberVariable("days", "Days", required=True, default=10)],
+    display="bar",
+)
+"""
+
+
+def test_a_question_draws_its_result_with_its_variables_sample_values(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    root = make_project({"dashboards/joins.py": QUESTION})
+    code, out = _export(root, tmp_path / "site", "--data")
+    assert code == 0, out
+    [page] = (tmp_path / "site" / "metabase-question").glob("*.html")
+    [spec] = _specs(page)
+    assert spec["type"] == "barchart"  # Metabase's "bar" display
+    frame = spec["frames"][0]
+    assert [c["name"] for c in frame["columns"]] == ["day", "joined"]
+    assert 10 <= len(frame["rows"]) <= 11  # {{days}} took its default, 10
