@@ -48,7 +48,9 @@ def write_project(root: Path, panels: int) -> Path:
     lines = [PANELS[i % len(PANELS)].format(n=i + 1) for i in range(panels)]
     body = ",\n            ".join(lines)
     source = textwrap.dedent(f"""
-        from pydis_dash.grafana import Dashboard, Row, metricity
+        from pydis_dash.grafana import Dashboard, Row, sql
+
+        metricity = sql("metricity")
 
         dashboard = Dashboard(
             uid="bench-preview",

@@ -14,15 +14,15 @@ from pydis_dash.cli import main
 MakeProject = Callable[[dict[str, str]], Path]
 
 DASHBOARD = """
-from pydis_dash.grafana import Dashboard, Row, metricity
+from pydis_dash.grafana import Dashboard, Row, sql
 
 dashboard = Dashboard(
     uid="{uid}",
     title="{title}",
     folder="Community",
     rows=[Row("Counts", [
-        metricity.stat("Members", sql="SELECT count(*) AS members FROM users", unit="{unit}"),
-        metricity.timeseries(
+        sql('metricity').stat("Members", sql="SELECT count(*) AS members FROM users", unit="{unit}"),
+        sql('metricity').timeseries(
             "Joins",
             sql="SELECT $__timeGroupAlias(joined_at, '1d'), count(*) AS joined FROM users "
             "WHERE $__timeFilter(joined_at) GROUP BY 1 ORDER BY 1",
