@@ -346,15 +346,25 @@ def render_text(plan: Plan, *, verbose: bool = False) -> str:
     return "\n".join(out)
 
 
+def _style_parts(**style: Any) -> tuple[str, str]:
+    """The ANSI codes ``click.style`` puts before and after a text, worked out once: a plan of 500
+    new dashboards styles 800,000 diff lines."""
+    before, after = click.style("\0", **style).split("\0")
+    return before, after
+
+
+_DIFF_STYLES = (
+    (("+++", "---"), _style_parts(bold=True)),
+    (("@@",), _style_parts(fg="cyan")),
+    (("+",), _style_parts(fg="green")),
+    (("-",), _style_parts(fg="red")),
+)
+
+
 def _colour_diff_line(line: str) -> str:
-    if line.startswith(("+++", "---")):
-        return click.style(line, bold=True)
-    if line.startswith("@@"):
-        return click.style(line, fg="cyan")
-    if line.startswith("+"):
-        return click.style(line, fg="green")
-    if line.startswith("-"):
-        return click.style(line, fg="red")
+    for prefixes, (before, after) in _DIFF_STYLES:
+        if line.startswith(prefixes):
+            return before + line + after
     return line
 
 
