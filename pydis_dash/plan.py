@@ -353,19 +353,21 @@ def _style_parts(**style: Any) -> tuple[str, str]:
     return before, after
 
 
-_DIFF_STYLES = (
-    (("+++", "---"), _style_parts(bold=True)),
-    (("@@",), _style_parts(fg="cyan")),
-    (("+",), _style_parts(fg="green")),
-    (("-",), _style_parts(fg="red")),
-)
+_HEADER = _style_parts(bold=True)
+_HUNK = _style_parts(fg="cyan")
+_ADDED = _style_parts(fg="green")
+_REMOVED = _style_parts(fg="red")
 
 
 def _colour_diff_line(line: str) -> str:
-    for prefixes, (before, after) in _DIFF_STYLES:
-        if line.startswith(prefixes):
-            return before + line + after
-    return line
+    first = line[:1]
+    if first == "+" or first == "-":
+        before, after = _HEADER if line.startswith(("+++", "---")) else _ADDED if first == "+" else _REMOVED
+    elif line.startswith("@@"):
+        before, after = _HUNK
+    else:
+        return line
+    return before + line + after
 
 
 def render_json(plan: Plan) -> str:
