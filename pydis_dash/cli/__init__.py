@@ -18,6 +18,7 @@ main.lazy_commands = {
     "deploy": "pydis_dash.cli.deploy",
     "import": "pydis_dash.cli.importing",
     "preview": "pydis_dash.cli.preview",
+    "pull": "pydis_dash.cli.pulling",
     "rules": "pydis_dash.cli.rules",
     "validate": "pydis_dash.cli.validate",
 }
