@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 import pytest
 
-from pydis_dash.plan import _colour_diff_line
+from pydis_dash.plan_text import _colour_diff_line
 
 
 @pytest.mark.parametrize(
