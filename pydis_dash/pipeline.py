@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydis_dash.alerts.policy_links import link_policy
 from pydis_dash.datasource import DataSource
 from pydis_dash.definition import Definition, RenderContext
 from pydis_dash.errors import DefinitionError
@@ -48,7 +49,8 @@ def render_all(project_root: Path, definitions: Sequence[Definition]) -> list[Re
             raise DefinitionError(describe_exception(exc), location, definition.identity) from None
         for resource in rendered:
             _add_unique(by_ref, resource)
-    return sorted(by_ref.values(), key=lambda r: (_KIND_ORDER[r.kind], r.ref.uid))
+    # Resources naming others by name learn their dependencies once every resource is rendered.
+    return sorted(link_policy(list(by_ref.values())), key=lambda r: (_KIND_ORDER[r.kind], r.ref.uid))
 
 
 def _add_unique(by_ref: dict[Ref, Resource], resource: Resource) -> None:
