@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pydis_dash.errors import DefinitionError
-from pydis_dash.model import Resource, SourceLocation
+from pydis_dash.model import Resource, SourceLocation, SourceText
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 # Frames in these folders are never the author's: pydis-dash itself, the standard library (e.g.
@@ -56,7 +56,7 @@ def project_relative(location: SourceLocation, project_root: Path) -> SourceLoca
     if path.is_absolute():
         resolved, root = path.resolve(), project_root.resolve()
         path = resolved.relative_to(root) if resolved.is_relative_to(root) else path
-    return SourceLocation(path, location.line)
+    return SourceLocation(path, location.line, location.column)
 
 
 def is_valid_uid(uid: str) -> bool:
@@ -92,10 +92,10 @@ class SqlFileError(Exception):
         super().__init__(f"cannot read SQL file {name!r}: {reason}")
 
 
-def read_sql_file(name: str, folder: Path) -> str:
+def read_sql_file(name: str, folder: Path) -> SourceText:
     """The query in the ``.sql`` file ``name`` beside a definition (``folder``), trailing whitespace removed.
 
-    Leading lines are kept, so line N of the query is line N of the file (engine errors map back to it).
+    The text remembers that it starts at line 1 of the file, so engine errors point at ``file.sql:line:col``.
     Raises :class:`SqlFileError`.
     """
     name = name.strip()
@@ -109,7 +109,7 @@ def read_sql_file(name: str, folder: Path) -> str:
         raise SqlFileError(name, exc.strerror or type(exc).__name__) from None
     if not text.strip():
         raise SqlFileError(name, "the file is empty")
-    return text.rstrip()
+    return SourceText(text.rstrip(), SourceLocation(folder / name, 1, 1))
 
 
 @dataclass(frozen=True)

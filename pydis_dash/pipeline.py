@@ -11,6 +11,7 @@ from pydis_dash.definition import Definition, RenderContext
 from pydis_dash.errors import DefinitionError
 from pydis_dash.load import describe_exception, discover, load_definitions, relocate_error
 from pydis_dash.model import Kind, Ref, Resource
+from pydis_dash.render.text_origins import with_text_origins
 from pydis_dash.selectors import Selection
 
 _KIND_ORDER = {kind: index for index, kind in enumerate(Kind)}
@@ -48,7 +49,7 @@ def render_all(project_root: Path, definitions: Sequence[Definition]) -> list[Re
             location = ctx.relative(definition.defined_at)
             raise DefinitionError(describe_exception(exc), location, definition.identity) from None
         for resource in rendered:
-            _add_unique(by_ref, resource)
+            _add_unique(by_ref, with_text_origins(resource, project_root))
     # Resources naming others by name learn their dependencies once every resource is rendered.
     return sorted(link_policy(list(by_ref.values())), key=lambda r: (_KIND_ORDER[r.kind], r.ref.uid))
 
