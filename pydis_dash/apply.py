@@ -20,6 +20,7 @@ from pydis_dash.model import Ref
 from pydis_dash.plan import Action, Change, Plan
 from pydis_dash.providers.base import Handler, Provider, ResourceError, handler_for
 from pydis_dash.providers.dryrun import DryRunBlocked
+from pydis_dash.redact import mask, remember_secret
 
 DEFAULT_CONCURRENCY = 8
 
@@ -42,10 +43,12 @@ class ApplyContext:
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
 
     def secret(self, variable: str) -> str:
-        """The value of ``variable``; ResourceError naming the variable (never a value) if unset."""
+        """The value of ``variable``, masked in all output from now on; ResourceError naming the variable
+        (never a value) if unset."""
         value = self.environ.get(variable)
         if not value:
             raise ResourceError(f"environment variable ${variable} is not set")
+        remember_secret(value)
         return value
 
 
@@ -231,14 +234,13 @@ def _run(handler: Handler, change: Change, ctx: ApplyContext) -> Result:
 
 
 def _without_secrets(text: str, change: Change, ctx: ApplyContext) -> str:
-    """``text`` with the value of every secret the change's resource reads masked: a server's error
-    answer may quote what was sent (a webhook URL in a validation message), and details are printed."""
+    """``text`` through the output filter, the secrets the change's resource names included even when
+    this run did not send them: a server's answer may quote a value it holds (a webhook URL in a
+    validation message), and result details outlive the run (reports, saved files)."""
     secret_env = change.resource.secret_env if change.resource else {}
     for variable in secret_env.values():
-        value = ctx.environ.get(variable)
-        if value:
-            text = text.replace(value, "***")
-    return text
+        remember_secret(ctx.environ.get(variable))
+    return mask(text)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.redact import remember_secret
 
 CONFIG_FILES = ("pydis-dash.toml", "pyproject.toml")
 
@@ -50,12 +51,14 @@ class Environment:
     alerts_editable_in_ui: bool = False
 
     def secret(self, variable: str | None, what: str) -> str:
-        """The value of environment variable ``variable``; ConfigError naming it (never its value)."""
+        """The value of environment variable ``variable``, masked in all output from now on; ConfigError
+        naming it (never its value) when it is not set."""
         if not variable:
             raise ConfigError(f"environment {self.name!r}: no variable configured for the {what}")
         value = os.environ.get(variable)
         if not value:
             raise ConfigError(f"environment {self.name!r}: ${variable} (the {what}) is not set")
+        remember_secret(value)
         return value
 
     def grafana_token(self) -> str:

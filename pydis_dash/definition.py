@@ -8,12 +8,15 @@ author wrote, not at pydis-dash internals.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import sys
 import sysconfig
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,18 @@ _NOT_AUTHOR_DIRS = tuple(
 MAX_UID = 40
 _UID_CHARS = re.compile(r"[A-Za-z0-9_-]+")
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+#: The root of the project being loaded: files a definition names must lie inside it.
+_PROJECT_ROOT: ContextVar[Path | None] = ContextVar("pydis_dash_project_root", default=None)
+
+
+@contextmanager
+def project_scope(project_root: Path) -> Iterator[None]:
+    """Definitions loaded or rendered inside this block may read files only under ``project_root``."""
+    token = _PROJECT_ROOT.set(project_root.resolve())
+    try:
+        yield
+    finally:
+        _PROJECT_ROOT.reset(token)
 
 
 def caller_location() -> SourceLocation:
@@ -43,20 +58,33 @@ def caller_location() -> SourceLocation:
     frame = sys._getframe(1)
     while frame is not None:
         name = frame.f_code.co_filename
-        if not name.startswith("<") and not any(Path(name).is_relative_to(d) for d in _NOT_AUTHOR_DIRS):
+        if _is_author_file(name):
             return SourceLocation(Path(name), frame.f_lineno)
         frame = frame.f_back  # type: ignore[assignment]
     return SourceLocation(Path("<unknown>"))
 
 
+@functools.cache
+def _is_author_file(name: str) -> bool:
+    # Called for every panel and row an author builds: the answer per file never changes in a run,
+    # and working it out (paths parsed, compared with every library folder) costs more than the walk.
+    return not name.startswith("<") and not any(Path(name).is_relative_to(d) for d in _NOT_AUTHOR_DIRS)
+
+
 def project_relative(location: SourceLocation, project_root: Path) -> SourceLocation:
     """``location`` with its path relative to the project root when it lies inside (stable, readable
     output); a relative path is taken as relative to the project already, one outside stays absolute."""
-    path = location.path
+    return SourceLocation(_project_path(location.path, project_root), location.line, location.column)
+
+
+@functools.lru_cache(maxsize=4096)
+def _project_path(path: Path, project_root: Path) -> Path:
+    # Every anchor of every panel goes through here: resolving the same few files' paths (a system
+    # call per part) once each keeps it off the profile.
     if path.is_absolute():
         resolved, root = path.resolve(), project_root.resolve()
-        path = resolved.relative_to(root) if resolved.is_relative_to(root) else path
-    return SourceLocation(path, location.line, location.column)
+        return resolved.relative_to(root) if resolved.is_relative_to(root) else path
+    return path
 
 
 def is_valid_uid(uid: str) -> bool:
@@ -96,11 +124,17 @@ def read_sql_file(name: str, folder: Path) -> SourceText:
     """The query in the ``.sql`` file ``name`` beside a definition (``folder``), trailing whitespace removed.
 
     The text remembers that it starts at line 1 of the file, so engine errors point at ``file.sql:line:col``.
+    The path is resolved (symlinks, ``..``) and must stay inside the project being loaded (or, outside a
+    load, inside ``folder``): a definition must not embed ``/etc/passwd`` in a dashboard.
     Raises :class:`SqlFileError`.
     """
     name = name.strip()
+    boundary = _PROJECT_ROOT.get() or folder.resolve()
+    path = (folder / name).resolve()
+    if not path.is_relative_to(boundary):
+        raise SqlFileError(name, "it resolves outside the project (symlink or '..'); keep queries in the project")
     try:
-        text = (folder / name).read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SqlFileError(name, SqlFileError.NOT_FOUND) from None
     except UnicodeDecodeError:
@@ -120,6 +154,14 @@ class RenderContext:
     source: SourceLocation
     # Known data sources by name and by uid -> {"type", "uid"}: resolves grafanalib's string references.
     datasources: Mapping[str, dict[str, str]] = field(default_factory=dict)
+    # Data sources Metabase reads too: their uid, name and casefolded Metabase database name ->
+    # (Metabase database name, data source uid). See :meth:`metabase_database`.
+    metabase_databases: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    def metabase_database(self, database: str) -> tuple[str, str] | None:
+        """(Metabase database name, data source uid) for what a question names as its database: a data
+        source's uid or name, or its Metabase database name (case-insensitive, as Metabase matches it)."""
+        return self.metabase_databases.get(database) or self.metabase_databases.get(database.strip().casefold())
 
     @property
     def definition_dir(self) -> Path:

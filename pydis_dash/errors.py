@@ -45,3 +45,8 @@ class EnvironmentProblem(PydisDashError):
     """The tool cannot do its job: an engine is missing, a server unreachable, a token rejected."""
 
     exit_code = ExitCode.ENVIRONMENT
+
+
+class UsageProblem(EnvironmentProblem):
+    """The command line asks for what is not there: a selector matching nothing, a folder that is not a
+    project. A usage error, exit 3 (as click's own), never 1: the definitions themselves are fine."""

@@ -7,21 +7,26 @@ Conventions (the README explains them to authors):
 * A ``.py`` file exports every module-level :class:`Definition` constructed in that file, or, when it
   defines ``__all__``, exactly the names listed there. Files and folders starting with ``_`` are
   helpers, never loaded on their own (they can be imported by definition files beside them).
-* Any error while importing becomes one :class:`DefinitionError` naming the file and line.
+* Any error while importing becomes one :class:`DefinitionError` naming the file and line, ``SystemExit``
+  and a ``KeyboardInterrupt`` the code raises itself included (only a real Ctrl-C stops the run).
+* What definition code prints goes to stderr: stdout carries only the command's output (``--format json``).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import re
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
+from types import FrameType
 
 from pydis_dash.datasource import load_yaml_datasources
-from pydis_dash.definition import Definition, project_relative
+from pydis_dash.definition import Definition, project_relative, project_scope
 from pydis_dash.errors import DefinitionError
 from pydis_dash.model import SourceLocation
 
@@ -49,9 +54,18 @@ def discover(project_root: Path) -> list[Path]:
 def load_definitions(project_root: Path, files: Iterable[Path]) -> list[Definition]:
     """Import each file and collect the definitions it exports, in file order."""
     definitions: list[Definition] = []
-    for path in files:
-        definitions.extend(load_file(project_root, path))
+    with running_definitions(project_root):
+        for path in files:
+            definitions.extend(load_file(project_root, path))
     return definitions
+
+
+@contextmanager
+def running_definitions(project_root: Path) -> Iterator[None]:
+    """Around any run of authors' code (import, render): files it names must lie in the project, and
+    what it prints goes to stderr, so that stdout stays the command's own (JSON) output."""
+    with project_scope(project_root), redirect_stdout(sys.stderr):
+        yield
 
 
 def load_file(project_root: Path, path: Path) -> list[Definition]:
@@ -98,15 +112,43 @@ def _execute(project_root: Path, path: Path, display: Path) -> dict[str, object]
     spec = importlib.util.spec_from_file_location(module_name, path)
     assert spec is not None  # a .py path always yields a spec
     module = importlib.util.module_from_spec(spec)
-    with _importable(module_name, module, path.parent):
+    with _importable(module_name, module, path.parent), _ctrl_c_watch() as ctrl_c:
         try:
             exec(code, module.__dict__)
         except DefinitionError as exc:
             raise relocate_error(exc, project_root) from None
-        except Exception as exc:  # any author error: report it, never a traceback
+        except KeyboardInterrupt as exc:
+            if ctrl_c.is_set():
+                raise  # the operator pressed Ctrl-C: stop the run
+            raise DefinitionError(describe_exception(exc), SourceLocation(display, _line_in(exc, path))) from None
+        except BaseException as exc:  # any author error, sys.exit() included: report it, never a traceback
             line = _line_in(exc, path)
             raise DefinitionError(describe_exception(exc), SourceLocation(display, line)) from None
     return dict(module.__dict__)
+
+
+@contextmanager
+def _ctrl_c_watch() -> Iterator[threading.Event]:
+    """An event set when SIGINT arrives meanwhile: tells a real Ctrl-C from ``raise KeyboardInterrupt``
+    in a definition. Signals reach only the main thread; elsewhere the event stays clear."""
+    pressed = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield pressed
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        pressed.set()
+        if callable(previous):
+            previous(signum, frame)
+        else:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager
@@ -133,9 +175,13 @@ def _line_in(exc: BaseException, path: Path) -> int | None:
     return line
 
 
-def describe_exception(exc: Exception) -> str:
+def describe_exception(exc: BaseException) -> str:
     """``TypeError: Row() got an unexpected keyword argument 'colapsed'``: Python's message without
     the ``.__init__`` it names, which authors never wrote."""
+    if isinstance(exc, SystemExit):
+        return f"SystemExit({exc.code!r}): a definition must not exit the process (sys.exit, exit, quit)"
+    if isinstance(exc, KeyboardInterrupt):
+        return "KeyboardInterrupt raised by the definition"
     message = _INIT_CALL.sub(r"\1()", str(exc))
     return f"{type(exc).__name__}: {message}"
 

@@ -12,6 +12,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from pydis_dash.source_check import SourceCheck
+
 
 class Kind(StrEnum):
     """Every kind of resource pydis-dash manages; the value is the ``kind`` in selectors and output."""
@@ -108,6 +110,8 @@ class Resource:
     resources that must exist first (a dashboard's folder). ``lint_exclusions`` maps lint rule ids
     disabled for this resource to the reason the author gave. ``text_origins`` maps the JSON pointer of
     a string read from its own file (a ``.sql`` query) to where that string starts in the file.
+    Data sources only: ``metabase_database`` (the same database's name in Metabase) and ``check`` (how
+    validate checks their queries); neither is sent to any server.
     """
 
     ref: Ref
@@ -120,6 +124,8 @@ class Resource:
     depends_on: tuple[Ref, ...] = ()
     lint_exclusions: Mapping[str, str] = field(default_factory=dict)
     text_origins: Mapping[str, SourceLocation] = field(default_factory=dict)
+    metabase_database: str | None = None
+    check: SourceCheck | None = None
 
     @property
     def kind(self) -> Kind:

@@ -8,8 +8,15 @@ from pathlib import Path
 from pydis_dash.alerts.policy_links import link_policy
 from pydis_dash.datasource import DataSource
 from pydis_dash.definition import Definition, RenderContext
-from pydis_dash.errors import DefinitionError
-from pydis_dash.load import describe_exception, discover, load_definitions, relocate_error
+from pydis_dash.errors import DefinitionError, UsageProblem
+from pydis_dash.load import (
+    DEFINITION_DIRS,
+    describe_exception,
+    discover,
+    load_definitions,
+    relocate_error,
+    running_definitions,
+)
 from pydis_dash.model import Kind, Ref, Resource
 from pydis_dash.render.text_origins import with_text_origins
 from pydis_dash.selectors import Selection
@@ -21,9 +28,13 @@ def load_resources(project_dir: Path | str, selectors: Sequence[str] = ()) -> li
     """Load every definition of the project, render it, and return the selected resources.
 
     Resources come sorted by kind (dependency order) then uid, with the folders that selected
-    resources depend on included. Raises :class:`DefinitionError` for any broken definition.
+    resources depend on included. Raises :class:`DefinitionError` for any broken definition,
+    :class:`UsageProblem` for a folder that is not a project or a selector matching nothing.
     """
     root = Path(project_dir).resolve()
+    if not any((root / folder).is_dir() for folder in DEFINITION_DIRS):
+        folders = ", ".join(f"{folder}/" for folder in DEFINITION_DIRS)
+        raise UsageProblem(f"{root} is not a pydis-dash project: it has none of {folders} (choose one with --project)")
     selection = Selection.parse(selectors, root)
     files = [path for path in discover(root) if selection.wants_file(path)]
     definitions = load_definitions(root, files)
@@ -34,18 +45,26 @@ def load_resources(project_dir: Path | str, selectors: Sequence[str] = ()) -> li
 def render_all(project_root: Path, definitions: Sequence[Definition]) -> list[Resource]:
     """Render definitions (data sources first, so names resolve) and reject duplicate identities."""
     catalogue: dict[str, dict[str, str]] = {}
+    metabase: dict[str, tuple[str, str]] = {}
     for definition in definitions:
         if isinstance(definition, DataSource):
             catalogue[definition.name] = definition.ref
             catalogue[definition.uid] = definition.ref
+            if definition.metabase_database:
+                entry = (definition.metabase_database, definition.uid)
+                for key in (definition.metabase_database.strip().casefold(), definition.name, definition.uid):
+                    metabase[key] = entry
     by_ref: dict[Ref, Resource] = {}
     for definition in definitions:
-        ctx = RenderContext(project_root, definition.defined_at, catalogue)
+        ctx = RenderContext(project_root, definition.defined_at, catalogue, metabase)
         try:
-            rendered = definition.render(ctx)
+            with running_definitions(project_root):
+                rendered = definition.render(ctx)
         except DefinitionError as exc:  # raised with the absolute path of the author's file
             raise relocate_error(exc, project_root) from None
-        except Exception as exc:  # a bug in a definition's values surfacing at render time
+        except KeyboardInterrupt:
+            raise  # Ctrl-C
+        except BaseException as exc:  # a bug in a definition's values surfacing at render time, sys.exit too
             location = ctx.relative(definition.defined_at)
             raise DefinitionError(describe_exception(exc), location, definition.identity) from None
         for resource in rendered:

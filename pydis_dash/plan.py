@@ -27,6 +27,7 @@ from pydis_dash.providers.base import (
     handler_for,
 )
 from pydis_dash.providers.dryrun import DryRunBlocked
+from pydis_dash.render.canonical import canonical_json
 
 __all__ = [
     "Action",
@@ -174,11 +175,6 @@ class Plan:
         if self.blocked_count:
             text += f"  ! {self.blocked_count} blocked"
         return text
-
-
-def canonical_json(value: Any) -> str:
-    """Stable, human-diffable JSON: sorted keys, two-space indent, non-ASCII kept."""
-    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
 
 
 def build_plan(

@@ -8,7 +8,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from pydis_dash.definition import project_relative
-from pydis_dash.errors import DefinitionError
+from pydis_dash.errors import UsageProblem
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation
 
 
@@ -56,13 +56,13 @@ class Selection:
         for selector in self.patterns:
             matched = {r.ref for r in resources if _matches(selector, r.ref)}
             if not matched:
-                raise DefinitionError(f"selector {selector!r} matches no resource")
+                raise UsageProblem(f"selector {selector!r} matches no resource")
             chosen |= matched
         for path in self.paths:
             matched = {r.ref for r in resources if self._from_path(r, path)}
             if not matched:
                 shown = project_relative(SourceLocation(path), self.project_root).path
-                raise DefinitionError(f"selector {str(shown)!r} matches no resource")
+                raise UsageProblem(f"selector {str(shown)!r} matches no resource")
             chosen |= matched
         by_ref = {r.ref: r for r in resources}
         pending = list(chosen)

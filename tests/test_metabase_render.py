@@ -221,7 +221,7 @@ def test_tag_uses_report_lines_and_optional_clauses() -> None:
         ({"name": "  "}, "name must be a non-empty string"),
         ({"collection": "Moderation//Nominations"}, "must be names separated by '/'"),
         ({"display": "sparkline"}, "unknown display 'sparkline'"),
-        ({"database": ""}, "database must be the name"),
+        ({"database": ""}, "database must name a data source"),
         ({"variables": [TextVariable("a"), NumberVariable("a")]}, "variable 'a' is declared twice"),
     ],
 )

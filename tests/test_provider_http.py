@@ -13,21 +13,24 @@ def rate_limited(retry_after: str) -> HTTPResponse:
     return HTTPResponse(body=b"", headers={"Retry-After": retry_after}, status=429)
 
 
-@pytest.mark.parametrize("any_method", [False, True])
-def test_retry_after_is_honoured_but_capped(any_method: bool) -> None:
-    policy = retry_policy(3, 0.5, {"GET"}, any_method_on_429=any_method)
+def test_retry_after_is_honoured_but_capped() -> None:
+    policy = retry_policy(3, 0.5)
     assert policy.get_retry_after(rate_limited("2")) == 2
     assert policy.get_retry_after(rate_limited("86400")) == MAX_RETRY_AFTER
     # urllib3 builds a new Retry after each attempt: the cap must survive it.
     assert policy.new(total=1).get_retry_after(rate_limited("86400")) == MAX_RETRY_AFTER
 
 
-def test_only_the_chosen_methods_are_retried_on_503_and_429_for_all_when_asked() -> None:
-    reads_only = retry_policy(3, 0.5, {"GET", "PUT"})
-    assert reads_only.is_retry("GET", 503) and reads_only.is_retry("PUT", 429)
-    assert not reads_only.is_retry("POST", 503) and not reads_only.is_retry("POST", 429)
-    any_429 = retry_policy(3, 0.5, {"GET"}, any_method_on_429=True)
-    assert any_429.is_retry("POST", 429) and not any_429.is_retry("POST", 503)
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_idempotent_methods_are_retried_on_5xx_and_429(method: str) -> None:
+    policy = retry_policy(3, 0.5)
+    assert policy.is_retry(method, 503) and policy.is_retry(method, 429)
+
+
+def test_a_post_is_retried_on_429_only() -> None:
+    policy = retry_policy(3, 0.5)
+    assert policy.is_retry("POST", 429)
+    assert not policy.is_retry("POST", 503) and not policy.is_retry("POST", 502)
 
 
 def test_transport_errors_are_described_without_the_url() -> None:

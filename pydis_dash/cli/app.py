@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -11,6 +12,7 @@ import click
 
 from pydis_dash import __version__
 from pydis_dash.errors import ExitCode, PydisDashError
+from pydis_dash.redact import masked_output
 
 
 class ExitCodeGroup(click.Group):
@@ -27,17 +29,24 @@ class ExitCodeGroup(click.Group):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> NoReturn:
-        """Run the command line, then exit as click's standalone mode does, with pydis-dash's codes."""
-        try:
-            # Not standalone, so click hands us its errors (and ctx.exit codes) instead of exiting.
-            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.exceptions.ClickException as error:
-            error.show()
-            sys.exit(int(ExitCode.ENVIRONMENT))
-        except click.exceptions.Abort:
-            click.echo("Aborted!", err=True)
-            sys.exit(int(ExitCode.ENVIRONMENT))
-        sys.exit(result if isinstance(result, int) else int(ExitCode.OK))
+        """Run the command line, then exit as click's standalone mode does, with pydis-dash's codes.
+
+        Everything the run writes (stdout, stderr, logs, even a traceback) passes the secret filter.
+        """
+        with masked_output():
+            try:
+                # Not standalone, so click hands us its errors (and ctx.exit codes) instead of exiting.
+                result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            except click.exceptions.ClickException as error:
+                error.show()
+                sys.exit(int(ExitCode.ENVIRONMENT))
+            except click.exceptions.Abort:
+                click.echo("Aborted!", err=True)
+                sys.exit(int(ExitCode.ENVIRONMENT))
+            except Exception:  # a bug in pydis-dash: its traceback, masked like all output, and a tool error
+                traceback.print_exc()
+                sys.exit(int(ExitCode.ENVIRONMENT))
+            sys.exit(result if isinstance(result, int) else int(ExitCode.OK))
 
 
 @click.group(cls=ExitCodeGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

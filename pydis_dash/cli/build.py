@@ -9,16 +9,21 @@ from typing import Any
 import click
 
 from pydis_dash.cli.app import fail, main, project_root
-from pydis_dash.errors import DefinitionError, PydisDashError
+from pydis_dash.errors import PydisDashError, UsageProblem
 from pydis_dash.model import Resource
 from pydis_dash.pipeline import load_resources
-from pydis_dash.plan import canonical_json
+from pydis_dash.render.canonical import canonical_json, canonical_json_bytes
 from pydis_dash.render.output import staged_directory
 
 
 def dump_json(value: Any) -> str:
     """The one JSON serialisation pydis-dash writes: sorted keys, two-space indent, final newline."""
     return canonical_json(value) + "\n"
+
+
+def dump_json_bytes(value: Any) -> bytes:
+    """:func:`dump_json`, UTF-8 encoded (what build files hold), without a round trip through str."""
+    return canonical_json_bytes(value) + b"\n"
 
 
 def resource_summary(resource: Resource) -> dict[str, Any]:
@@ -70,9 +75,9 @@ def write_build(resources: Sequence[Resource], target: Path) -> None:
             relative = Path(resource.kind.value) / f"{resource.ref.uid}.json"
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(dump_json(resource.body), encoding="utf-8")
+            path.write_bytes(dump_json_bytes(resource.body))
             index.append({**resource_summary(resource), "file": relative.as_posix()})
-        (staging / "index.json").write_text(dump_json({"resources": index}), encoding="utf-8")
+        (staging / "index.json").write_bytes(dump_json_bytes({"resources": index}))
 
 
 @main.command()
@@ -90,7 +95,7 @@ def render(ctx: click.Context, selector: str) -> None:
     primary = [r for r in resources if not any(r.ref in other.depends_on for other in resources)]
     if len(primary) != 1:
         names = ", ".join(str(r.ref) for r in primary)
-        fail(DefinitionError(f"selector {selector!r} matches {len(primary)} resources ({names}); name one"))
+        fail(UsageProblem(f"selector {selector!r} matches {len(primary)} resources ({names}); name one"))
     click.echo(dump_json(primary[0].body), nl=False)
 
 

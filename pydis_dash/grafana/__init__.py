@@ -1,12 +1,12 @@
-"""Authoring Grafana dashboards for Python Discord.
+"""Authoring Grafana dashboards.
 
-    from pydis_dash.grafana import Dashboard, Row, metricity, variables
+    from pydis_dash.grafana import Dashboard, Row, sql
 
     dashboard = Dashboard(uid="community-channels", title="Channel activity", folder="Community",
-                          rows=[Row("Messages", [metricity.timeseries("Messages per day", "messages.sql")])])
+                          rows=[Row("Messages", [sql("metricity").timeseries("Messages per day", "messages.sql")])])
 
-Helpers: :data:`metricity`, :data:`site_db` (SQL), :data:`prometheus` (PromQL), :data:`graphite`
-(Graphite targets), :mod:`variables`, :func:`text`. Raw grafanalib panels are accepted in rows too.
+Helpers: :data:`sql`, :data:`prometheus`, :data:`graphite`, each called with the uid or name of one of
+the project's data sources; :mod:`variables`, :func:`text`. Raw grafanalib panels are accepted in rows too.
 """
 
 from pydis_dash.datasource import DataSource
@@ -23,6 +23,7 @@ from pydis_dash.grafana.stores import (
     metricity,
     prometheus,
     site_db,
+    sql,
 )
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "metricity",
     "prometheus",
     "site_db",
+    "sql",
     "text",
     "variables",
 ]

@@ -117,7 +117,7 @@ class Dashboard(Definition):
         """grafanalib panels with gridPos set, and JSON pointer -> defining line for each."""
         out: list[Any] = []
         anchors: dict[str, SourceLocation] = {}
-        top = self._place(list(self.panels), out, anchors, top=0, nested_in=None)
+        top = self._place(list(self.panels), out, anchors, top=0, nested_in=None, known=ctx.datasources)
         for row in self.rows:
             row_index = len(out)
             anchors[json_pointer("panels", row_index)] = row.defined_at
@@ -126,10 +126,12 @@ class Dashboard(Definition):
             top += 1
             if row.collapsed:
                 children: list[Any] = []
-                top = self._place(list(row.panels), children, anchors, top=top, nested_in=row_index)
+                top = self._place(
+                    list(row.panels), children, anchors, top=top, nested_in=row_index, known=ctx.datasources
+                )
                 row_panel.panels = children
             else:
-                top = self._place(list(row.panels), out, anchors, top=top, nested_in=None)
+                top = self._place(list(row.panels), out, anchors, top=top, nested_in=None, known=ctx.datasources)
         return out, anchors
 
     def _place(
@@ -139,10 +141,12 @@ class Dashboard(Definition):
         anchors: dict[str, SourceLocation],
         top: int,
         nested_in: int | None,
+        known: Mapping[str, Mapping[str, str]],
     ) -> int:
         specs = [item if isinstance(item, Panel) else _wrap_raw(item, self.defined_at) for item in items]
         for spec in specs:
             _check_size(spec)
+            _check_source(spec, known)
         positions = place([LayoutItem(*spec.size, pinned=spec.grid_pos) for spec in specs], top=top)
         for spec, pos in zip(specs, positions, strict=True):
             # A copy: the author's object keeps its own (relative) gridPos, so rendering twice is stable.
@@ -189,7 +193,7 @@ def _items_problem(what: str, items: object, accepts: Callable[[object], bool], 
 
 def _panels_problem(panels: object) -> str | None:
     return _items_problem(
-        "panels", panels, lambda p: isinstance(p, Panel) or _renders(p), "panels (metricity.stat(...), ...)"
+        "panels", panels, lambda p: isinstance(p, Panel) or _renders(p), 'panels (sql("uid").stat(...), ...)'
     )
 
 
@@ -202,6 +206,13 @@ def _check_size(spec: Panel) -> None:
             spec.defined_at,
             f"panel {getattr(spec.panel, 'title', '')!r}",
         )
+
+
+def _check_source(spec: Panel, known: Mapping[str, Mapping[str, str]]) -> None:
+    """A data source a helper named must be one of the project's, of a type the helper can query."""
+    problem = spec.source.problem(known) if spec.source is not None else None
+    if problem:
+        raise DefinitionError(problem, spec.defined_at, f"panel {getattr(spec.panel, 'title', '')!r}")
 
 
 def _wrap_raw(panel: Any, fallback: SourceLocation) -> Panel:

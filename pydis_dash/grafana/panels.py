@@ -1,6 +1,6 @@
 """Panels: grafanalib panel objects plus the layout hints pydis-dash needs.
 
-Community helpers (:data:`pydis_dash.grafana.metricity` and friends) build :class:`Panel` values;
+Query helpers (``sql("uid")``, ``prometheus("uid")``, ``graphite("uid")``) build :class:`Panel` values;
 authors may also put any raw grafanalib panel in a :class:`~pydis_dash.grafana.Row` (escape hatch).
 """
 
@@ -34,14 +34,38 @@ _GRAFANALIB_PANELS: dict[str, Callable[..., Any]] = {
 
 
 @dataclass(frozen=True)
+class SourceName:
+    """A data source a helper names by uid or name (``sql("metricity")``), resolved when the dashboard
+    renders against the project's data sources; ``helper`` and ``plugin_types`` say which sources fit."""
+
+    name: str
+    helper: str
+    plugin_types: frozenset[str]
+
+    def problem(self, known: Mapping[str, Mapping[str, str]]) -> str | None:
+        """Why this name does not resolve among ``known`` (name or uid -> reference), or None."""
+        ref = known.get(self.name)
+        if ref is None:
+            uids = sorted({str(r.get("uid")) for r in known.values()})
+            return f"unknown data source {self.name!r} in {self.helper}(...) (known uids: {', '.join(uids) or 'none'})"
+        if self.plugin_types and ref.get("type") not in self.plugin_types:
+            return f"data source {self.name!r} is of type {ref.get('type')!r}, which {self.helper}(...) cannot query"
+        return None
+
+
+@dataclass(frozen=True)
 class Panel:
-    """A grafanalib panel with its size (or pinned ``grid_pos``) and the line that defined it."""
+    """A grafanalib panel with its size (or pinned ``grid_pos``) and the line that defined it.
+
+    ``source`` is the data source a helper named, checked when the dashboard renders.
+    """
 
     panel: Any
     width: int | None = None
     height: int | None = None
     grid_pos: GridPos | None = None
     defined_at: SourceLocation = field(default_factory=caller_location)
+    source: SourceName | None = None
 
     @property
     def type(self) -> str:
@@ -114,7 +138,7 @@ QueryBuilder = Callable[[str, str, str, PanelOptions], Any]
 def build_panel(
     panel_type: str,
     title: str,
-    datasource: Mapping[str, str] | None,
+    datasource: Mapping[str, str] | SourceName | None,
     targets: Sequence[Any],
     opts: PanelOptions,
     defined_at: SourceLocation,
@@ -144,7 +168,9 @@ def build_panel(
     # Stat's noValue "none" prints the word "none". Unset, Grafana picks its own defaults.
     fields = attr.fields_dict(factory)  # type: ignore[arg-type]
     kwargs.update({name: None for name in ("maxDataPoints", "noValue") if name in fields})
-    if datasource is not None:
+    if isinstance(datasource, SourceName):
+        kwargs["dataSource"] = datasource.name  # a name or uid: rendering resolves it to {type, uid}
+    elif datasource is not None:
         kwargs["dataSource"] = dict(datasource)
     if "description" in opts:
         kwargs["description"] = opts["description"]
@@ -162,31 +188,57 @@ def build_panel(
         height=opts.get("height"),
         grid_pos=grid,
         defined_at=defined_at,
+        source=datasource if isinstance(datasource, SourceName) else None,
     )
 
 
 class QueryPanels:
-    """Panel helpers bound to one data source: ``metricity.timeseries("Title", "query.sql")``.
+    """Panel helpers of one query language, bound to a data source by calling them with its uid or
+    name: ``sql("metricity").timeseries("Title", "query.sql")``.
 
     Each method takes a title, one or more queries (positional, or the store's keyword: ``sql=``,
-    ``expr=`` or ``target=``) and :class:`PanelOptions`.
+    ``expr=`` or ``target=``) and :class:`PanelOptions`. The name is resolved when the dashboard
+    renders; an unknown one, or one of another plugin type, is an error at the panel's line.
     """
 
     def __init__(
         self,
-        datasource: Mapping[str, str],
+        datasource: Mapping[str, str] | SourceName | None,
         keyword: str,
         make_query: QueryBuilder,
         query_options: frozenset[str] = frozenset(),
+        *,
+        helper: str = "",
+        plugin_types: frozenset[str] = frozenset(),
     ):
-        self.datasource = dict(datasource)
+        self.datasource = dict(datasource) if isinstance(datasource, Mapping) else datasource
         self.keyword = keyword
         self.query_options = query_options  # which of legend/format/instant `make_query` reads
+        self.helper = helper or keyword
+        self.plugin_types = plugin_types  # the plugin ids a named data source may have
         self._make_query = make_query
+
+    def __call__(self, source: str) -> QueryPanels:
+        """These helpers bound to the data source with uid or name ``source``."""
+        where = caller_location()
+        if not isinstance(source, str) or not source.strip():
+            raise DefinitionError(f"{self.helper}(...) takes a data source uid or name, not {source!r}", where)
+        return QueryPanels(
+            SourceName(source, self.helper, self.plugin_types),
+            self.keyword,
+            self._make_query,
+            self.query_options,
+            helper=self.helper,
+            plugin_types=self.plugin_types,
+        )
 
     def panel(self, panel_type: str, title: str, *queries: str, **opts: Any) -> Panel:
         """A panel of any plugin type (the named methods below cover the common ones)."""
         where = caller_location()
+        if self.datasource is None:
+            raise DefinitionError(
+                f'name the data source first: {self.helper}("uid").{panel_type}(...)', where, f"panel {title!r}"
+            )
         if self.keyword in opts:
             queries = (*queries, opts.pop(self.keyword))
         misplaced = sorted(_QUERY_KEYWORDS & set(opts))

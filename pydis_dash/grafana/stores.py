@@ -36,8 +36,17 @@ def _graphite(query: str, ref_id: str, panel_type: str, opts: PanelOptions) -> A
 
 
 _SQL_OPTIONS = frozenset({"format"})
+_PROMQL_OPTIONS = frozenset({"legend", "instant"})
+# Plugin ids each helper can query (Grafana renamed its PostgreSQL plugin; both ids are accepted).
+_SQL_TYPES = frozenset({"grafana-postgresql-datasource", "postgres"})
+_PROMQL_TYPES = frozenset({"prometheus"})
+_GRAPHITE_TYPES = frozenset({"graphite"})
 
-metricity = QueryPanels(METRICITY, "sql", _sql, _SQL_OPTIONS)
-site_db = QueryPanels(SITE_DB, "sql", _sql, _SQL_OPTIONS)
-prometheus = QueryPanels(PROMETHEUS, "expr", _promql, frozenset({"legend", "instant"}))
-graphite = QueryPanels(GRAPHITE, "target", _graphite)
+#: ``sql("uid or name")``: SQL panels on a PostgreSQL data source of the project.
+sql = QueryPanels(None, "sql", _sql, _SQL_OPTIONS, helper="sql", plugin_types=_SQL_TYPES)
+metricity = QueryPanels(METRICITY, "sql", _sql, _SQL_OPTIONS, helper="sql")
+site_db = QueryPanels(SITE_DB, "sql", _sql, _SQL_OPTIONS, helper="sql")
+#: ``prometheus("uid or name")``: PromQL panels (called bare, the legacy ``prometheus`` data source).
+prometheus = QueryPanels(PROMETHEUS, "expr", _promql, _PROMQL_OPTIONS, helper="prometheus", plugin_types=_PROMQL_TYPES)
+#: ``graphite("uid or name")``: Graphite target panels (called bare, the legacy ``graphite`` data source).
+graphite = QueryPanels(GRAPHITE, "target", _graphite, helper="graphite", plugin_types=_GRAPHITE_TYPES)

@@ -55,9 +55,10 @@ class Question(Definition):
 
     ``key`` is the stable identity (lowercase, ``-``/``_``/``.``): renaming the question or moving it to
     another collection keeps the same card as long as the key stays. ``collection`` is a ``/``-separated
-    path of collection names (``None`` for the root collection). ``sql`` is either the query itself or
-    the name of a ``.sql`` file beside the definition. Every ``{{variable}}`` in the SQL must be declared
-    in ``variables`` and every declared variable must be used.
+    path of collection names (``None`` for the root collection). ``database`` names the data source
+    whose ``metabase_database`` it is (uid or name), or the Metabase database name directly. ``sql`` is
+    either the query itself or the name of a ``.sql`` file beside the definition. Every ``{{variable}}``
+    in the SQL must be declared in ``variables`` and every declared variable must be used.
     """
 
     def __init__(
@@ -109,7 +110,7 @@ class Question(Definition):
         if self.collection is not None and not _is_collection_path(self.collection):
             raise self._fail(f"collection {self.collection!r} must be names separated by '/' (or None)")
         if not isinstance(self.database, str) or not self.database.strip():
-            raise self._fail("database must be the name of a Metabase database, e.g. 'Metricity'")
+            raise self._fail("database must name a data source (uid or name) or a Metabase database, e.g. 'Analytics'")
         if not isinstance(self.sql, str) or not self.sql.strip():
             raise self._fail("sql must be a query or the name of a .sql file beside the definition")
         if self.display not in DISPLAYS:
@@ -169,8 +170,11 @@ class Question(Definition):
         self._check_variables(sql, sql_location)
         source = ctx.relative(self.defined_at)
         tags = {variable.name: variable.tag(self.key) for variable in self.variables}
-        hints: dict[str, Any] = {"key": self.key, "database": self.database}
-        datasource_uid = grafana_datasource_for(self.database)
+        database, datasource_uid = ctx.metabase_database(self.database) or (
+            self.database,
+            grafana_datasource_for(self.database),
+        )
+        hints: dict[str, Any] = {"key": self.key, "database": database}
         if datasource_uid:
             hints["datasource_uid"] = datasource_uid
         body: dict[str, Any] = {
@@ -181,7 +185,7 @@ class Question(Definition):
             "visualization_settings": self.visualization_settings,
             "dataset_query": {
                 "type": "native",
-                "database": self.database,
+                "database": database,
                 "native": {"query": sql, "template-tags": tags},
             },
             "parameters": [variable.parameter(self.key) for variable in self.variables],

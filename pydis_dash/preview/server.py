@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.preview.pages import STATIC_DIR, STATIC_FILES, render_path, static_file
 from pydis_dash.preview.watch import LiveProject
+from pydis_dash.redact import mask
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -84,7 +85,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         snapshot, version = self.server.project.current()
         page = render_path(snapshot, path, version)
-        self._send(page.status, "text/html; charset=utf-8", page.html.encode("utf-8"))
+        self._send(
+            page.status, "text/html; charset=utf-8", mask(page.html).encode("utf-8")
+        )  # the output filter: a live plan quotes servers
 
     def _send(self, status: int, content_type: str, body: bytes) -> None:
         self.send_response(status)

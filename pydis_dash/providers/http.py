@@ -9,7 +9,7 @@ each keeps its own request seam for authentication and for mapping error statuse
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import requests
@@ -29,17 +29,20 @@ READ_METHODS = frozenset({"GET", "HEAD"})
 MAX_RETRY_AFTER = 60.0
 
 
+#: Methods resent after a transient failure (connection lost, 502/503/504): repeating one cannot create
+#: a second resource. PUT and DELETE name the object (and a PUT sets fields to given values), so a repeat
+#: at worst fails with a conflict that apply reports. POST (creates) is resent only after a 429.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
 class _Retry(Retry):
-    """urllib3's Retry with ``Retry-After`` capped at :data:`MAX_RETRY_AFTER`."""
+    """urllib3's Retry with ``Retry-After`` capped at :data:`MAX_RETRY_AFTER`, and a 429 retried for every
+    method: the server refused the request without processing it, so resending even a POST cannot
+    create a duplicate."""
 
     def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
         wait = super().get_retry_after(response)
         return None if wait is None else min(wait, MAX_RETRY_AFTER)
-
-
-class _RetryAnyMethodOn429(_Retry):
-    """A 429 is retried for every method: the server refused the request without processing it, so
-    resending even a POST cannot create a duplicate."""
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         if status_code == 429 and self.total:
@@ -47,21 +50,18 @@ class _RetryAnyMethodOn429(_Retry):
         return super().is_retry(method, status_code, has_retry_after)
 
 
-def retry_policy(
-    retries: int, backoff_factor: float, methods: Collection[str], *, any_method_on_429: bool = False
-) -> Retry:
-    """Retries of connection errors (nothing was sent), and of read errors and :data:`RETRY_STATUSES`
-    for ``methods`` only, with exponential backoff honouring ``Retry-After`` (capped at
-    :data:`MAX_RETRY_AFTER`). The last error answer is
-    returned, not raised, so that the client can report the server's message."""
-    retry_type = _RetryAnyMethodOn429 if any_method_on_429 else _Retry
-    return retry_type(
+def retry_policy(retries: int, backoff_factor: float) -> Retry:
+    """The one retry policy of both clients (Grafana and Metabase): connection errors (nothing was
+    sent) for every method; read errors and :data:`RETRY_STATUSES` for :data:`IDEMPOTENT_METHODS`; 429
+    for every method. Exponential backoff honours ``Retry-After`` (capped at :data:`MAX_RETRY_AFTER`).
+    The last error answer is returned, not raised, so that the client can report the server's message."""
+    return _Retry(
         total=retries,
         connect=retries,
         read=retries,
         status=retries,
         other=0,
-        allowed_methods=frozenset(methods),
+        allowed_methods=IDEMPOTENT_METHODS,
         status_forcelist=RETRY_STATUSES,
         backoff_factor=backoff_factor,
         respect_retry_after_header=True,

@@ -2,7 +2,7 @@
 
 Authors list panels in reading order; each takes a width and height (defaults per panel type). Panels
 with an explicit ``gridPos`` are pinned first; the others go, in order, to the first free spot at or
-below the previous panel's row, left to right (a first-fit on an occupancy grid). That never overlaps
+below the previous panel's row, left to right (a first-fit, kept on a skyline of column heights). That never overlaps
 two auto-placed panels, never exceeds 24 columns, and keeps the order authors wrote.
 """
 
@@ -64,40 +64,58 @@ def place(items: list[LayoutItem], top: int = 0) -> list[GridPos]:
     Raises ``ValueError`` for a width outside 1..24 or a height below 1 (the loader reports it with
     the panel's line).
     """
-    occupied: set[tuple[int, int]] = set()
-    positions: list[GridPos | None] = []
+    pinned = [
+        GridPos(item.pinned.x, item.pinned.y + top, item.pinned.w, item.pinned.h)
+        for item in items
+        if item.pinned is not None
+    ]
+    skyline = _Skyline(top, pinned)
+    pinned_positions = iter(pinned)
+    placed: list[GridPos] = []
     for item in items:
         if item.pinned is not None:
-            pos = GridPos(item.pinned.x, item.pinned.y + top, item.pinned.w, item.pinned.h)
-            occupied |= pos.cells()
-            positions.append(pos)
-        else:
-            positions.append(None)
-    placed: list[GridPos] = []
-    cursor_row = top
-    for item, pinned in zip(items, positions, strict=True):
-        if pinned is not None:
-            placed.append(pinned)
+            placed.append(next(pinned_positions))
             continue
         if not 1 <= item.width <= GRID_COLUMNS or item.height < 1:
             raise ValueError(f"panel size {item.width}x{item.height} does not fit the 24-column grid")
-        pos = _first_fit(item.width, item.height, occupied, cursor_row)
-        cursor_row = pos.y
-        occupied |= pos.cells()
-        placed.append(pos)
+        placed.append(skyline.add(item.width, item.height))
     return placed
 
 
-def _first_fit(width: int, height: int, occupied: set[tuple[int, int]], start_row: int) -> GridPos:
-    # Scanning from the previous auto-placed panel's row (not from the top) keeps reading order: a later
-    # panel never jumps above an earlier one. Dashboards hold tens of panels, so a plain scan is enough.
-    row = start_row
-    while True:
-        for col in range(GRID_COLUMNS - width + 1):
-            candidate = GridPos(col, row, width, height)
-            if not candidate.cells() & occupied:
-                return candidate
-        row += 1
+class _Skyline:
+    """First-fit placement in constant work per panel: the height of each column, not a cell grid.
+
+    Auto-placed panels never start above the previous one (reading order), so below that row a column
+    is free exactly from its height down: no holes to remember. Only pinned panels can leave holes;
+    they are checked as rectangles. A candidate row only becomes free where some column height or
+    pinned panel ends, so those rows are the only ones worth trying, lowest first, each left to right:
+    the same spot a row-by-row, cell-by-cell first fit finds.
+    """
+
+    def __init__(self, top: int, pinned: list[GridPos]) -> None:
+        self.heights = [top] * GRID_COLUMNS
+        self.cursor_row = top  # the row of the last auto-placed panel
+        self.pinned = pinned
+
+    def add(self, width: int, height: int) -> GridPos:
+        """Place a ``width`` x ``height`` panel at the first free spot at or below the cursor row."""
+        ends = {self.cursor_row, *self.heights, *(p.y + p.h for p in self.pinned)}
+        for row in sorted(r for r in ends if r >= self.cursor_row):
+            for col in range(GRID_COLUMNS - width + 1):
+                if max(self.heights[col : col + width]) <= row and not self._hits_pinned(col, row, width, height):
+                    return self._take(GridPos(col, row, width, height))
+        raise AssertionError("unreachable: the row below every panel is always free")
+
+    def _hits_pinned(self, col: int, row: int, width: int, height: int) -> bool:
+        return any(
+            col < p.x + p.w and p.x < col + width and row < p.y + p.h and p.y < row + height for p in self.pinned
+        )
+
+    def _take(self, pos: GridPos) -> GridPos:
+        self.cursor_row = pos.y
+        for col in range(pos.x, pos.x + pos.w):
+            self.heights[col] = pos.y + pos.h
+        return pos
 
 
 def bottom(positions: list[GridPos], top: int = 0) -> int:

@@ -227,7 +227,8 @@ def _modernize_panel(panel: dict[str, Any], resolve: DatasourceResolver) -> dict
         row = {key: panel[key] for key in _ROW_KEYS if key in panel}
         row.setdefault("collapsed", False)
         row.setdefault("title", "")
-        row["panels"] = [_modernize_panel(drop_none(p), resolve) for p in panel.get("panels", [])]
+        # Already free of None: modernize_dashboard dropped them from the whole tree.
+        row["panels"] = [_modernize_panel(p, resolve) for p in panel.get("panels", [])]
         row.pop("datasource", None)
         return row
     if "gridPos" not in panel:
@@ -295,7 +296,6 @@ def _modernize_field_config(panel_type: str, field_config: Mapping[str, Any]) ->
 def _modernize_target(
     target: Mapping[str, Any], panel_ref: dict[str, str] | None, resolve: DatasourceResolver
 ) -> dict[str, Any]:
-    target = drop_none(dict(target))
     ref = resolve(target.get("datasource")) or panel_ref
     keys = _TARGET_KEYS.get((ref or {}).get("type", ""))
     allowed = (keys | _COMMON_TARGET_KEYS) if keys is not None else None
@@ -311,7 +311,7 @@ def _modernize_target(
 
 
 def _modernize_variable(variable: Mapping[str, Any], resolve: DatasourceResolver) -> dict[str, Any]:
-    source = drop_none(dict(variable))
+    source = dict(variable)
     result = {key: source[key] for key in _VARIABLE_KEYS if key in source}
     current = source.get("current")
     if isinstance(current, Mapping):

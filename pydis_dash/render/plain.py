@@ -5,9 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
 
 def to_plain(value: Any) -> Any:
     """Recursively convert grafanalib objects, tuples and mappings to dicts, lists and scalars."""
+    # Exact-type fast paths first: a dashboard holds hundreds of thousands of plain values, and a
+    # `getattr` plus ABC `isinstance` checks on each was a fifth of a build.
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        return {key if type(key) is str else str(key): to_plain(item) for key, item in value.items()}
+    if kind is list:
+        return [to_plain(item) for item in value]
     to_json = getattr(value, "to_json_data", None)
     if callable(to_json):
         return to_plain(to_json())
@@ -33,6 +44,13 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
 
 def drop_none(value: Any) -> Any:
     """Remove ``None`` values from mappings recursively (Grafana's model omits unset fields)."""
+    kind = type(value)
+    if kind is dict:
+        return {key: drop_none(item) for key, item in value.items() if item is not None}
+    if kind is list:
+        return [drop_none(item) for item in value]
+    if kind in _SCALARS:
+        return value
     if isinstance(value, Mapping):
         return {key: drop_none(item) for key, item in value.items() if item is not None}
     if isinstance(value, list):

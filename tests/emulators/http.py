@@ -101,6 +101,16 @@ class RateLimited:
 
 
 @dataclass(frozen=True)
+class EchoRequest:
+    """Answer ``status`` with a message repeating the request line, every header and the body, as a debug
+    page or a misconfigured proxy does (credentials included), without running the route. ``json``:
+    in a ``{"message": ...}`` body, else as plain text."""
+
+    status: int = 500
+    json: bool = True
+
+
+@dataclass(frozen=True)
 class ResetMidResponse:
     """Run the route, send the headers and half the body, then reset the connection (TCP RST)."""
 
@@ -113,7 +123,7 @@ class SlowBody:
     chunks: int = 4
 
 
-Fault = Latency | Status | RateLimited | ResetMidResponse | SlowBody
+Fault = Latency | Status | RateLimited | EchoRequest | ResetMidResponse | SlowBody
 
 
 @dataclass
@@ -324,6 +334,8 @@ def _handler_class(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                 response = Response(fault.status, fault.body or {"message": "injected fault"})
             elif isinstance(fault, RateLimited):
                 response = Response(429, {"message": "Too many requests"}, {"Retry-After": str(fault.retry_after)})
+            elif isinstance(fault, EchoRequest):
+                response = _echo(request, fault)
             else:
                 response = emulator._dispatch(request)
             emulator._log(request, response.status, fault)
@@ -354,6 +366,14 @@ def _handler_class(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
 
     return Handler
+
+
+def _echo(request: Request, fault: EchoRequest) -> Response:
+    headers = "; ".join(f"{name}: {value}" for name, value in request.headers.items())
+    text = f"bad request {request.method} {request.path} [{headers}] body {request.raw_body.decode(errors='replace')}"
+    if fault.json:
+        return Response(fault.status, {"message": text})
+    return Response(fault.status, text.encode(), {"Content-Type": "text/plain"})
 
 
 def _split(data: bytes, parts: int) -> Iterator[bytes]:

@@ -101,7 +101,7 @@ def test_list_and_render_commands(make_project: MakeProject) -> None:
     assert rendered.exit_code == 0
     assert json.loads(rendered.output)["uid"] == "mixed"
     ambiguous = runner.invoke(main, ["--project", str(project), "render", "*"])
-    assert ambiguous.exit_code == 1 and "name one" in ambiguous.output
+    assert ambiguous.exit_code == 3 and "name one" in ambiguous.output
 
 
 def test_python_datasources_are_definitions_too(make_project: MakeProject) -> None:

@@ -107,7 +107,7 @@ def test_failed_build_leaves_previous_output_intact(make_project: MakeProject, t
 def test_unknown_selector_is_an_error(make_project: MakeProject, tmp_path: Path) -> None:
     project = make_project({"dashboards/a.py": GOOD.format(uid="a", title="A")})
     result = CliRunner().invoke(main, ["--project", str(project), "render", "nothing-like-this"])
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # a usage error, as the README's exit-code table says
     assert "selector 'nothing-like-this' matches no resource" in result.output
 
 
@@ -142,7 +142,7 @@ def test_a_query_keyword_of_another_store_is_an_error(make_project: MakeProject,
         ),
         (
             {"dashboards/stray.py": "from pydis_dash.grafana import Row\n\nrow = Row('Top', ['oops'])\n"},
-            "dashboards/stray.py:3: row 'Top': panels must be a list of panels (metricity.stat(...), ...), not str",
+            "dashboards/stray.py:3: row 'Top': panels must be a list of panels (sql(\"uid\").stat(...), ...), not str",
         ),
         (
             {

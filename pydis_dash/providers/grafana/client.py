@@ -27,11 +27,6 @@ from pydis_dash.providers.http import describe_transport_error, new_session, ret
 
 log = logging.getLogger(__name__)
 
-#: Methods whose repetition cannot create a second resource. PUT and DELETE carry the uid (and PUT the
-#: version we read), so a repeated one at worst fails with a conflict that apply reports. POST (creates,
-#: dashboard saves, folder moves) is resent only after a 429, which the server answers unprocessed.
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-
 
 class GrafanaApiError(ResourceError):
     """Grafana answered with an error status. ``api_status`` is Grafana's own ``status`` field
@@ -88,7 +83,7 @@ class GrafanaClient:
         self.backoff_factor = backoff_factor
         self._timeout = (connect_timeout, read_timeout)
         session = new_session(
-            retry_policy(retries, backoff_factor, IDEMPOTENT_METHODS, any_method_on_429=True),
+            retry_policy(retries, backoff_factor),
             verify=verify,
             pool_size=pool_size,
             headers={

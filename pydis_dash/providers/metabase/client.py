@@ -3,9 +3,10 @@
 Only this module imports ``requests``. Quirks absorbed here, so the handlers never see them:
 ``GET /api/database`` answers ``{"data": [...]}`` on current versions and a bare list on old ones;
 errors come as plain text (401/403/404) or as ``{"errors": {...}}`` (400); a session expires and is
-renewed once. Idempotent requests (GET, PUT) are retried on 429/502/503/504 honouring ``Retry-After``,
-and a read whose answer was cut off is resent; POST is never retried (a lost answer to a create must not
-become a second card; a rerun finds the card by its marker instead). Every request, the login included,
+renewed once. Retries follow the policy both clients share (:func:`~pydis_dash.providers.http.retry_policy`):
+every method after a 429, idempotent ones (GET, PUT) also after 502/503/504, honouring ``Retry-After``;
+a read whose answer was cut off is resent. A POST is not resent after a 5xx or a lost answer (the create
+may have happened; a rerun finds the card by its marker instead). Every request, the login included,
 leaves through :meth:`MetabaseClient._send`.
 """
 
@@ -22,11 +23,9 @@ from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.providers.base import ResourceError
 from pydis_dash.providers.dryrun import install_dry_run_guard, is_guarded
 from pydis_dash.providers.http import describe_transport_error, new_session, retry_policy, send
+from pydis_dash.redact import clip, remember_secret
 
 log = logging.getLogger(__name__)
-
-#: Methods retried on transient failures: reads, and PUT (which sets fields to given values).
-_IDEMPOTENT_METHODS = frozenset({"GET", "PUT"})
 
 
 class MetabaseError(ResourceError):
@@ -74,7 +73,7 @@ class MetabaseClient:
         self._session_token: str | None = None
         self._login_lock = threading.Lock()
         self._http = new_session(
-            retry_policy(retries, backoff_factor, _IDEMPOTENT_METHODS),
+            retry_policy(retries, backoff_factor),
             verify=verify,
             pool_size=pool_size,
             headers={"Accept": "application/json"} | ({"x-api-key": api_key} if api_key else {}),
@@ -173,6 +172,7 @@ class MetabaseClient:
         token = answer.get("id") if isinstance(answer, dict) else None
         if not isinstance(token, str):
             raise MetabaseAccessError(f"{self.environment}: Metabase answered the login without a session")
+        remember_secret(token)  # a session id is as good as the password for 14 days
         return token
 
     # -- reads --------------------------------------------------------------------------------------
@@ -254,14 +254,15 @@ def _json(response: requests.Response) -> Any:
 
 
 def _summary(response: requests.Response) -> str:
-    """A short, secret-free description of an error answer: Metabase's message, not the whole body."""
+    """A short, secret-free description of an error answer: Metabase's message, not the whole body
+    (masked before it is cut, so that no part of a secret survives the cut)."""
     body = _json(response)
     if body is _NOT_JSON:
         text = response.text.strip()
-        return text[:200] if text else response.reason or "no body"
+        return clip(text, 200) if text else response.reason or "no body"
     if isinstance(body, dict):
         if isinstance(body.get("errors"), dict):
-            return "; ".join(f"{k}: {v}" for k, v in body["errors"].items())[:300]
+            return clip("; ".join(f"{k}: {v}" for k, v in body["errors"].items()), 300)
         if isinstance(body.get("message"), str):
-            return str(body["message"])[:300]
-    return str(body)[:200]
+            return clip(str(body["message"]), 300)
+    return clip(str(body), 200)

@@ -1,0 +1,82 @@
+"""Shared pieces of the benchmarks: timing a command in a child process, and recording results.
+
+Each benchmark runs pydis-dash and its peer in the same run, on the same generated input, and
+records both timings (and the ratio) under its own key in ``bench/results.json``. Nothing here
+asserts a speed: the numbers are reported, never gated on (the machine is shared and noisy).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+RESULTS = BENCH_DIR / "results.json"
+BIN_DIR = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class Run:
+    """One child process: its wall time and peak resident memory."""
+
+    seconds: float
+    peak_rss_mb: float
+    stdout: str
+    stderr: str
+    returncode: int
+
+
+def run_timed(
+    args: Sequence[str], cwd: Path | None = None, env: Mapping[str, str] | None = None, check: bool = True
+) -> Run:
+    """Run ``args`` to completion; wall time from start to exit, peak RSS from the kernel (``wait4``)."""
+    full_env = {**os.environ, **(env or {})}
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(list(args), cwd=cwd, env=full_env, stdout=out, stderr=err, text=True)
+        # wait4 (not Popen.wait) hands back the child's own rusage: its peak RSS, not the maximum
+        # over every child this process ever had.
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        result = Run(seconds, usage.ru_maxrss / 1024, out.read(), err.read(), process.returncode)
+    if check and result.returncode != 0:
+        output = result.stdout[-2000:] + result.stderr[-3000:]
+        raise SystemExit(f"{Path(args[0]).name} failed with {result.returncode}:\n{output}")
+    return result
+
+
+def tool(name: str) -> str:
+    """A console script installed beside this Python (``pydis-dash``, ``generate-dashboards``)."""
+    return str(BIN_DIR / name)
+
+
+def record(benchmark: str, values: Mapping[str, Any]) -> None:
+    """Store ``values`` under ``benchmark`` in results.json (other benchmarks' entries are kept)."""
+    existing: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    existing[benchmark] = {
+        **values,
+        "load_average": [round(v, 2) for v in os.getloadavg()],
+        "cpus": os.cpu_count(),
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    RESULTS.write_text(json.dumps(existing, indent=2, sort_keys=True) + "\n")
+
+
+def report(benchmark: str, lines: Sequence[str]) -> None:
+    """Print a benchmark's numbers, one per line, with the load they were measured under."""
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    print(f"== {benchmark} (load average {load} on {os.cpu_count()} cpus)")
+    for line in lines:
+        print(f"   {line}")

@@ -1,0 +1,64 @@
+"""Build N dashboards x 20 panels: ``pydis-dash build`` vs grafanalib's ``generate-dashboards``.
+
+Run: ``python bench/bench_build.py [--dashboards 1000]``. Both tools load the same dashboards from
+Python files, render them and write one JSON file each, in a child process of their own (start-up
+included). Also measured: pydis-dash's peak RSS, and an incremental rebuild after one file changed.
+Target: pydis-dash <= 1.2x grafanalib; rebuild after a one-file change <= 10% of the full build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from _harness import record, report, run_timed, tool
+from _trees import write_grafanalib_tree, write_pydis_tree
+
+
+def main() -> None:
+    """Generate both trees, time both builds, print and record the ratio."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dashboards", type=int, default=1000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
+        base = Path(tmp)
+        project = write_pydis_tree(base / "pydis", args.dashboards)
+        peer_files = write_grafanalib_tree(base / "grafanalib", args.dashboards)
+
+        peer = run_timed([tool("generate-dashboards"), *map(str, peer_files)])
+        ours = run_timed([tool("pydis-dash"), "--project", str(project), "build", "--out", str(base / "out")])
+        edited = project / "dashboards" / "bench" / "d0000.py"
+        edited.write_text(edited.read_text().replace("Row 0", "Row zero", 1))
+        rebuild = run_timed([tool("pydis-dash"), "--project", str(project), "build", "--out", str(base / "out")])
+
+    ratio = ours.seconds / peer.seconds
+    rebuild_share = rebuild.seconds / ours.seconds
+    report(
+        "build",
+        [
+            f"{args.dashboards} dashboards x 20 panels",
+            f"grafanalib generate-dashboards: {peer.seconds:.2f} s",
+            f"pydis-dash build:               {ours.seconds:.2f} s  (peak RSS {ours.peak_rss_mb:.0f} MB)",
+            f"ratio pydis-dash / grafanalib:  {ratio:.2f}x  (target <= 1.2x)",
+            f"rebuild after a one-file edit:  {rebuild.seconds:.2f} s = {rebuild_share:.0%} of the full build"
+            " (target <= 10%)",
+        ],
+    )
+    record(
+        "build",
+        {
+            "dashboards": args.dashboards,
+            "grafanalib_seconds": round(peer.seconds, 3),
+            "pydis_dash_seconds": round(ours.seconds, 3),
+            "ratio": round(ratio, 3),
+            "target_ratio": 1.2,
+            "peak_rss_mb": round(ours.peak_rss_mb, 1),
+            "rebuild_seconds": round(rebuild.seconds, 3),
+            "rebuild_share": round(rebuild_share, 3),
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
