@@ -44,16 +44,7 @@ def load_resources(project_dir: Path | str, selectors: Sequence[str] = ()) -> li
 
 def render_all(project_root: Path, definitions: Sequence[Definition]) -> list[Resource]:
     """Render definitions (data sources first, so names resolve) and reject duplicate identities."""
-    catalogue: dict[str, dict[str, str]] = {}
-    metabase: dict[str, tuple[str, str]] = {}
-    for definition in definitions:
-        if isinstance(definition, DataSource):
-            catalogue[definition.name] = definition.ref
-            catalogue[definition.uid] = definition.ref
-            if definition.metabase_database:
-                entry = (definition.metabase_database, definition.uid)
-                for key in (definition.metabase_database.strip().casefold(), definition.name, definition.uid):
-                    metabase[key] = entry
+    catalogue, metabase = datasource_catalogues(definitions)
     by_ref: dict[Ref, Resource] = {}
     for definition in definitions:
         ctx = RenderContext(project_root, definition.defined_at, catalogue, metabase)
@@ -71,6 +62,24 @@ def render_all(project_root: Path, definitions: Sequence[Definition]) -> list[Re
             _add_unique(by_ref, with_text_origins(resource, project_root))
     # Resources naming others by name learn their dependencies once every resource is rendered.
     return sorted(link_policy(list(by_ref.values())), key=lambda r: (_KIND_ORDER[r.kind], r.ref.uid))
+
+
+def datasource_catalogues(
+    definitions: Sequence[Definition],
+) -> tuple[dict[str, dict[str, str]], dict[str, tuple[str, str]]]:
+    """What rendering resolves data sources with (see :class:`RenderContext`): name or uid -> reference,
+    and uid, name or casefolded Metabase database name -> (Metabase database name, uid)."""
+    catalogue: dict[str, dict[str, str]] = {}
+    metabase: dict[str, tuple[str, str]] = {}
+    for definition in definitions:
+        if isinstance(definition, DataSource):
+            catalogue[definition.name] = definition.ref
+            catalogue[definition.uid] = definition.ref
+            if definition.metabase_database:
+                entry = (definition.metabase_database, definition.uid)
+                for key in (definition.metabase_database.strip().casefold(), definition.name, definition.uid):
+                    metabase[key] = entry
+    return catalogue, metabase
 
 
 def _add_unique(by_ref: dict[Ref, Resource], resource: Resource) -> None:

@@ -27,6 +27,7 @@ from pydis_dash.providers.base import (
     handler_for,
 )
 from pydis_dash.providers.dryrun import DryRunBlocked
+from pydis_dash.providers.server_info import ServerInfo, servers_of
 from pydis_dash.render.canonical import canonical_json
 
 __all__ = [
@@ -142,6 +143,8 @@ class Plan:
     unmanaged: tuple[LiveResource, ...] = ()
     orphans: tuple[LiveResource, ...] = ()
     options: PlanOptions = field(default_factory=PlanOptions)
+    #: The servers the plan was made against (version, API paths picked), in provider order.
+    servers: tuple[ServerInfo, ...] = ()
 
     def count(self, action: Action) -> int:
         """How many changes have ``action``."""
@@ -219,7 +222,11 @@ def build_plan(
                 changes.append(_delete_change(handler, item))
             else:
                 orphans.append(item)
-    return Plan(environment, tuple(changes), tuple(unmanaged), tuple(orphans), options)
+    try:
+        servers = servers_of(providers)
+    except (ResourceError, DryRunBlocked) as exc:
+        raise EnvironmentProblem(f"{environment}: reading the server's version failed: {exc}") from exc
+    return Plan(environment, tuple(changes), tuple(unmanaged), tuple(orphans), options, servers)
 
 
 def _delete_change(handler: Handler, item: LiveResource) -> Change:
@@ -310,7 +317,9 @@ def _desired_changes(
 def render_text(plan: Plan, *, verbose: bool = False) -> str:
     """The human plan: a coloured unified diff per changed resource, then the untouched resources
     and a summary line. ANSI colours are stripped by ``click.echo`` when not writing to a terminal."""
-    out: list[str] = [click.style(f"Environment: {plan.environment}", bold=True), ""]
+    out: list[str] = [click.style(f"Environment: {plan.environment}", bold=True)]
+    out.extend(f"Server: {server.summary}" for server in plan.servers)
+    out.append("")
     for change in plan.changes:
         if change.action == Action.UNCHANGED and not verbose:
             continue
@@ -358,6 +367,7 @@ def render_json(plan: Plan) -> str:
         "changes": [c.to_json() for c in plan.changes],
         "orphans": [_live_json(item) for item in plan.orphans],
         "unmanaged": [_live_json(item) for item in plan.unmanaged],
+        "servers": [dict(server.facts) | {"summary": server.summary} for server in plan.servers],
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
 

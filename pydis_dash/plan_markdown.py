@@ -15,6 +15,8 @@ def render_markdown(plan: Plan) -> str:
     """GitHub-flavoured Markdown for ``plan``; stable for the same plan (golden-tested)."""
     pending = [change for change in plan.changes if change.action in _HEADINGS]
     lines = [f"### pydis-dash plan for `{plan.environment}`", "", f"`{plan.summary()}`", ""]
+    if plan.servers:  # the version of each server and the API paths picked for it
+        lines += [f"Server: {_escape(server.summary)}  " for server in plan.servers] + [""]
     if not pending:
         lines.append("No changes: the environment matches the code.")
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,10 +24,8 @@ def make_project(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
 
     def make(files: dict[str, str]) -> Path:
         root = tmp_path / "project"
-        for source in (REPO_ROOT / "datasources").iterdir():
-            target = root / "datasources" / source.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(source.read_text())
+        # With the folders beside them: the schemas and series lists their check settings name.
+        shutil.copytree(REPO_ROOT / "datasources", root / "datasources", dirs_exist_ok=True)
         for relative, content in files.items():
             path = root / relative
             path.parent.mkdir(parents=True, exist_ok=True)

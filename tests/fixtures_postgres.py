@@ -1,7 +1,7 @@
 """PostgreSQL fixtures: ONE throwaway cluster per test session, shared by every SQL test.
 
 Registered from ``tests/conftest.py`` via ``pytest_plugins``. The cluster holds the shipped
-``metricity`` and ``site`` schemas plus a few seed rows, so sandbox tests can prove nothing changed.
+``metricity`` and ``site-db`` schemas (``datasources/*/schema.sql``) plus a few seed rows, so sandbox tests can prove nothing changed.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from bundled_sources import SQL_SCHEMAS
 
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation
 from pydis_dash.validate.engines.postgres import PostgresCluster
@@ -36,7 +37,7 @@ PANEL_LINE = 30
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[PostgresCluster]:
     """The session's throwaway cluster (schemas loaded, seed rows in ``metricity``)."""
-    with PostgresCluster() as cluster:
+    with PostgresCluster(SQL_SCHEMAS) as cluster:
         with psycopg.connect(cluster.dsn("metricity", admin=True), autocommit=True) as admin:
             admin.execute(SEED_SQL.encode())
         yield cluster
@@ -45,7 +46,7 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
 @pytest.fixture(scope="session")
 def sql_engine(postgres_cluster: PostgresCluster) -> Iterator[SqlEngine]:
     """An engine connected (as the read-only role) to the session cluster."""
-    engine = SqlEngine(postgres_cluster.reader_dsns())
+    engine = SqlEngine(postgres_cluster.reader_dsns(), default_database="metricity")
     yield engine
     engine.close()
 

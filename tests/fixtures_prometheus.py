@@ -1,7 +1,7 @@
 """Prometheus fixtures: ONE throwaway Prometheus per test session, shared by every PromQL test.
 
 Registered from ``tests/conftest.py`` via ``pytest_plugins``. The server holds the shipped series
-list (``pydis_dash/schemas/prometheus-series.txt``); engines evaluate inside its seeded window.
+list (``datasources/prometheus/series.txt``); engines evaluate inside its seeded window.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from bundled_sources import prometheus_series_text
 
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation
 from pydis_dash.validate.engines.prometheus import PromqlEngine, open_promql_engine
@@ -25,7 +26,7 @@ PROM_JSON_PATH = "/panels/2/targets/0/expr"
 @pytest.fixture(scope="session")
 def prometheus_server() -> Iterator[PrometheusServer]:
     """The session's throwaway Prometheus with the seeded series."""
-    with PrometheusServer() as server:
+    with PrometheusServer(series_text=prometheus_series_text()) as server:
         yield server
 
 

@@ -7,12 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from bundled_sources import DATASOURCES
 from emulators.metabase import MetabaseEmulator
 
 from pydis_dash.apply import ApplyContext, ApplyReport, apply_plan
+from pydis_dash.datasource import load_yaml_datasources
 from pydis_dash.definition import RenderContext
 from pydis_dash.metabase import Question
 from pydis_dash.model import Resource
+from pydis_dash.pipeline import datasource_catalogues
 from pydis_dash.plan import Plan, PlanOptions, build_plan
 from pydis_dash.providers.metabase.client import MetabaseClient
 from pydis_dash.providers.metabase.provider import MetabaseProvider
@@ -21,10 +24,13 @@ API_KEY = "mb-test-key"
 
 
 def render(questions: Iterable[Question], project_root: Path) -> list[Resource]:
-    """Render questions as the pipeline does: collections shared by several questions appear once."""
+    """Render questions as the pipeline does: collections shared by several questions appear once, and
+    the repository's data sources say which Metabase database each one is."""
+    sources = [source for path in sorted(DATASOURCES.glob("*.yaml")) for source in load_yaml_datasources(path)]
+    catalogue, metabase = datasource_catalogues(sources)
     by_ref: dict[object, Resource] = {}
     for question in questions:
-        for resource in question.render(RenderContext(project_root, question.defined_at)):
+        for resource in question.render(RenderContext(project_root, question.defined_at, catalogue, metabase)):
             by_ref.setdefault(resource.ref, resource)
     return list(by_ref.values())
 

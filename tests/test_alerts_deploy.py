@@ -14,6 +14,7 @@ import pytest
 import requests
 from emulators.grafana import GrafanaEmulator
 from emulators.grafana_alerting import AlertingRoutes
+from emulators.grafana_releases import SUPPORTED
 from emulators.http import Status
 
 from pydis_dash.alerts.identity import UID_PREFIX
@@ -53,8 +54,9 @@ class Grafana:
 
 
 @pytest.fixture
-def grafana() -> Iterator[Grafana]:
-    emulator = GrafanaEmulator(tokens={TOKEN: "sa-deploy"})
+def grafana(request: pytest.FixtureRequest) -> Iterator[Grafana]:
+    """Grafana 11.6 unless a test names a release line."""
+    emulator = GrafanaEmulator(tokens={TOKEN: "sa-deploy"}, release=getattr(request, "param", "11.6"))
     with emulator:
         yield Grafana(emulator, emulator.alerting)
 
@@ -115,6 +117,7 @@ def test_first_deploy_creates_folders_rules_contact_points_and_policy(grafana: G
     assert kinds.index("policies") > max(i for i, k in enumerate(kinds) if k == "contact-points")
 
 
+@pytest.mark.parametrize("grafana", SUPPORTED, indirect=True)
 def test_a_second_deploy_writes_nothing(grafana: Grafana, project: Path) -> None:
     resources = resources_of(project)
     assert deploy(grafana, resources)[1].ok
@@ -227,6 +230,7 @@ def test_a_rule_added_in_the_ui_to_a_managed_group_is_drift(grafana: Grafana, pr
     assert "ui-made" in grafana.alerting.rules
 
 
+@pytest.mark.parametrize("grafana", SUPPORTED, indirect=True)
 def test_a_group_gone_from_code_is_an_orphan_until_prune_deletes_its_rules(grafana: Grafana, project: Path) -> None:
     assert deploy(grafana, resources_of(project))[1].ok
     (project / "alerts" / "discord_guild.py").unlink()

@@ -18,6 +18,7 @@ import pytest
 import requests
 from click.testing import CliRunner, Result
 from emulators.grafana import GrafanaEmulator
+from emulators.grafana_releases import SUPPORTED
 
 from pydis_dash.cli import main
 from pydis_dash.providers.grafana.alerting import CONTACT_POINT_DIGEST_SETTING, RULE_DIGEST_ANNOTATION
@@ -84,8 +85,11 @@ class Project:
 
 
 @pytest.fixture
-def grafana() -> Iterator[GrafanaEmulator]:
-    with GrafanaEmulator({TOKEN: "sa-pydis-dash", ADMIN: "admin"}) as emulator:
+def grafana(request: pytest.FixtureRequest) -> Iterator[GrafanaEmulator]:
+    """Grafana 11.6 unless a test names a release line."""
+    with GrafanaEmulator(
+        {TOKEN: "sa-pydis-dash", ADMIN: "admin"}, release=getattr(request, "param", "11.6")
+    ) as emulator:
         yield emulator  # type: ignore[misc]
 
 
@@ -137,6 +141,7 @@ def test_every_deployed_rule_and_contact_point_carries_a_digest_and_a_clean_rede
     assert RULE_DIGEST_ANNOTATION not in project.run("diff", "--verbose").stdout  # never part of a diff
 
 
+@pytest.mark.parametrize("grafana", SUPPORTED, indirect=True)
 def test_a_threshold_edited_in_the_ui_is_drift_refused_unless_forced(project: Project) -> None:
     project.edit_threshold(CONNECTIONS, 95)
     edited_at = project.rule(CONNECTIONS)["updated"]

@@ -14,6 +14,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from bundled_sources import GRAPHITE_METRICS, PROMETHEUS_SERIES
 
 from pydis_dash.errors import DefinitionError
 from pydis_dash.grafana import Dashboard, Row, bot
@@ -40,7 +41,6 @@ from pydis_dash.model import Kind
 from pydis_dash.pipeline import load_resources
 from pydis_dash.validate.schema import check_resource
 
-SCHEMAS = Path(__file__).resolve().parents[1] / "pydis_dash" / "schemas"
 COMMANDS = counter("commands.*")
 CLAIMED = counter("help.claimed", "opened")
 MEMBERS = gauge("guild.total_members", "members")
@@ -309,13 +309,9 @@ def _catalogue() -> list[tuple[str, BotMetric]]:
 
 def test_every_catalogued_bot_metric_is_in_both_seed_lists() -> None:
     graphite_paths = [
-        line.strip()
-        for line in (SCHEMAS / "graphite-metrics.txt").read_text().splitlines()
-        if line.strip() and not line.startswith("#")
+        line.strip() for line in GRAPHITE_METRICS.read_text().splitlines() if line.strip() and not line.startswith("#")
     ]
-    prometheus_names = set(
-        re.findall(r"^\w+ (\w+)\{", (SCHEMAS / "prometheus-series.txt").read_text(), flags=re.MULTILINE)
-    )
+    prometheus_names = set(re.findall(r"^\w+ (\w+)\{", PROMETHEUS_SERIES.read_text(), flags=re.MULTILINE))
     fields = {MetricKind.COUNTER: ("rate", "count"), MetricKind.GAUGE: ("value",), MetricKind.TIMER: ("count", "mean")}
     missing = [
         f"{name}: {path}"

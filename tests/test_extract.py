@@ -182,7 +182,15 @@ def test_metabase_question_with_tags() -> None:
         },
         source=SourceLocation(Path("dashboards/metabase/q.py"), 3),
     )
-    [query] = extract_queries([question], DatasourceCatalog([]))
+    # No renderer hint: the data source is the one whose metabase_database the question names.
+    metricity = Resource(
+        ref=Ref(Kind.GRAFANA_DATASOURCE, "metricity"),
+        title="Metricity",
+        body={"uid": "metricity", "name": "Metricity", "type": "grafana-postgresql-datasource"},
+        source=SourceLocation(Path("datasources/metricity.yaml")),
+        metabase_database="METRICITY",
+    )
+    [query] = extract_queries([question], DatasourceCatalog([metricity]))
     assert (query.json_path, query.syntax, query.datasource_uid, query.panel) == (
         "/dataset_query/native/query",
         TemplateSyntax.METABASE,

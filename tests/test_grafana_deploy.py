@@ -18,6 +18,7 @@ import pytest
 import requests
 from click.testing import CliRunner, Result
 from emulators.grafana import GrafanaEmulator
+from emulators.grafana_releases import SUPPORTED, WITH_SCHEMA_V2
 from emulators.http import Fault, Latency, RateLimited, ResetMidResponse, SlowBody, Status
 
 from pydis_dash.apply import ApplyContext, Outcome, apply_plan
@@ -122,8 +123,13 @@ def write_config(root: Path, url: str, **extra: str) -> None:
 
 @pytest.fixture
 def grafana(request: pytest.FixtureRequest) -> Iterator[GrafanaEmulator]:
-    version = getattr(request, "param", 11)
-    with GrafanaEmulator({TOKEN: "sa-pydis-dash", ADMIN: "admin"}, version=version) as emulator:
+    """Grafana 11.6 unless a test names a release line (``"12.1-new-layouts"``) or a major version."""
+    release = getattr(request, "param", 11)
+    with GrafanaEmulator(
+        {TOKEN: "sa-pydis-dash", ADMIN: "admin"},
+        release=str(release) if isinstance(release, str) else None,
+        version=release if isinstance(release, int) else 11,
+    ) as emulator:
         yield emulator  # type: ignore[misc]
 
 
@@ -155,7 +161,7 @@ def writes(grafana: GrafanaEmulator) -> list[tuple[str, str]]:
 # --- the main story ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("grafana", [9, 11, 12], indirect=True, ids=lambda v: f"grafana{v}")
+@pytest.mark.parametrize("grafana", [9, *SUPPORTED], indirect=True, ids=lambda v: f"grafana{v}")
 def test_first_deploy_creates_everything_and_the_second_writes_nothing(
     project: Project, grafana: GrafanaEmulator
 ) -> None:
@@ -210,11 +216,12 @@ def test_diff_markdown_is_the_pr_comment_for_a_live_plan(project: Project, grafa
     assert result.exit_code == 2, result.output
     assert result.stdout.startswith("### pydis-dash plan for `test`\n")
     assert "| + create | grafana-dashboard | `new` | New |  |" in result.stdout
+    assert "Server: Grafana 11.6.4: dashboards through /api/dashboards" in result.stdout
     assert "<summary>+ <code>grafana-dashboard/new</code>" in result.stdout and "```diff" in result.stdout
     assert writes(grafana) == []
 
 
-@pytest.mark.parametrize("grafana", [9, 12], indirect=True, ids=lambda v: f"grafana{v}")
+@pytest.mark.parametrize("grafana", [9, *SUPPORTED], indirect=True, ids=lambda v: f"grafana{v}")
 def test_an_edit_in_the_ui_is_drift_refused_unless_forced(project: Project, grafana: GrafanaEmulator) -> None:
     assert project.run("deploy", "--env", "test").exit_code == 0
     project.ui_edit("bot", title="Bot (edited by hand)")
@@ -232,6 +239,94 @@ def test_an_edit_in_the_ui_is_drift_refused_unless_forced(project: Project, graf
     assert project.run("diff", "--env", "test", "--exit-code").exit_code == 0
 
 
+def store_as_schema_v2(project: Project, grafana: GrafanaEmulator, uid: str) -> None:
+    """Someone changes ``uid`` and it ends up stored as schema v2: a save in the UI where the new layouts
+    are on, else a save through the v2 API (as another tool or an import would)."""
+    if grafana.release.new_layouts:
+        grafana.save_in_ui(uid, title="Bot (new layout)")
+        return
+    v2 = grafana.release.v2_storage
+    path = f"/apis/dashboard.grafana.app/{v2}/namespaces/default/dashboards/{uid}"
+    found = project.admin("GET", path).json()
+    found["spec"]["title"] = "Bot (new layout)"
+    assert project.admin("PUT", path, found).status_code == 200
+
+
+@pytest.mark.parametrize("grafana", WITH_SCHEMA_V2, indirect=True, ids=lambda v: f"grafana{v}")
+def test_a_dashboard_stored_as_schema_v2_is_drift_and_everything_else_still_deploys(
+    project: Project, grafana: GrafanaEmulator
+) -> None:
+    assert project.run("deploy", "--env", "test").exit_code == 0
+    store_as_schema_v2(project, grafana, "bot")
+    v2 = grafana.release.v2_storage
+    project.resources[3] = dashboard("site-overview", "Site overview (v2)", "pydis-dash-site-api")
+    project.resources.append(dashboard("new", "New"))
+    diff = project.run("diff", "--env", "test", "--exit-code")
+    assert diff.exit_code == 2, diff.output
+    assert f"Server: Grafana {grafana.release.build}: dashboards through dashboard.grafana.app/" in diff.stdout
+    assert f"! drift: converted to schema {v2} in the UI by admin at" in diff.stdout
+    assert '"storedAs": "' + v2 + '"' in diff.stdout and '"elements": {' in diff.stdout  # read natively
+    grafana.reset_log()
+
+    refused = project.run("deploy", "--env", "test")
+    assert refused.exit_code == 1, refused.output
+    assert "refused" in refused.stdout and "--force overwrites" in refused.stdout
+    assert grafana.dashboards["bot"].stored == v2 and grafana.dashboards["bot"].v2_spec is not None
+    assert grafana.dashboards["site-overview"].model["title"] == "Site overview (v2)"
+    assert "new" in grafana.dashboards
+    assert not any(path.endswith("/bot") for _, path in writes(grafana))
+
+    forced = project.run("deploy", "--env", "test", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert f"replaced the schema {v2} dashboard" in forced.stdout
+    bot = grafana.dashboards["bot"]
+    assert bot.stored == "v1" and bot.model["title"] == "Bot" and bot.folder_uid == "pydis-dash-site"
+    assert bot.versions[-1]["message"] == "pydis-dash abc123"
+    assert project.run("diff", "--env", "test", "--exit-code").exit_code == 0
+
+
+@pytest.mark.parametrize("grafana", WITH_SCHEMA_V2, indirect=True, ids=lambda v: f"grafana{v}")
+def test_a_misreported_stored_version_still_never_overwrites_an_edit(
+    project: Project, grafana: GrafanaEmulator
+) -> None:
+    """grafana/grafana#124675: ``storedVersion`` says ``v0alpha1`` whatever the storage. 12.x still says the
+    conversion failed (so the dashboard is read as v2); 13.x hands over its lossy conversion, which then
+    shows as an ordinary edit made outside pydis-dash: refused all the same, the rest deploys."""
+    assert project.run("deploy", "--env", "test").exit_code == 0
+    store_as_schema_v2(project, grafana, "bot")
+    grafana.dashboard_api.misreport_stored_version = True
+    project.resources.append(dashboard("new", "New"))
+    diff = project.run("diff", "--env", "test")
+    assert diff.exit_code == 0, diff.output
+    expected = (
+        "changed outside pydis-dash by admin" if grafana.release.legacy_get_converts_v2 else "converted to schema"
+    )
+    assert f"! drift: {expected}" in diff.stdout
+    refused = project.run("deploy", "--env", "test")
+    assert refused.exit_code == 1 and "new" in grafana.dashboards and grafana.dashboards["bot"].is_v2
+
+
+@pytest.mark.parametrize("grafana", ["12.1"], indirect=True, ids=lambda v: f"grafana{v}")
+def test_a_406_for_a_schema_v2_dashboard_is_drift_even_without_discovery(
+    project: Project, grafana: GrafanaEmulator
+) -> None:
+    """Grafana 12 whose /apis discovery does not answer: the legacy read's 406 names the v2 path, the
+    dashboard is read from there and reported; it cannot be replaced losslessly, the rest deploys."""
+    assert project.run("deploy", "--env", "test").exit_code == 0
+    store_as_schema_v2(project, grafana, "bot")
+    grafana.inject("GET", r"/apis/dashboard\.grafana\.app", Status(404, {"message": "Not Found"}), times=None)
+    project.resources.append(dashboard("new", "New"))
+    diff = project.run("diff", "--env", "test")
+    assert diff.exit_code == 0, diff.output
+    assert "dashboards through /api/dashboards" in diff.stdout
+    assert "! drift: converted to schema v2alpha1 in the UI by admin at" in diff.stdout
+    forced = project.run("deploy", "--env", "test", "--force")
+    assert forced.exit_code == 1
+    assert "stored as schema v2alpha1, and this Grafana did not list dashboard.grafana.app" in forced.stdout
+    assert "new" in grafana.dashboards and grafana.dashboards["bot"].stored == "v2alpha1"
+
+
+@pytest.mark.parametrize("grafana", SUPPORTED, indirect=True, ids=lambda v: f"grafana{v}")
 def test_prune_deletes_only_managed_resources_gone_from_code(project: Project, grafana: GrafanaEmulator) -> None:
     assert project.run("deploy", "--env", "test").exit_code == 0
     assert project.admin("POST", "/api/folders", {"uid": "team", "title": "Team"}).status_code == 200
@@ -255,7 +350,8 @@ def test_prune_deletes_only_managed_resources_gone_from_code(project: Project, g
     # The Site folder holds the unmanaged dashboard 'mine': refusing keeps it (deleting would take it along).
     assert pruned.exit_code == 1
     assert "holds unmanaged dashboard 'mine'" in pruned.stdout
-    assert ("DELETE", "/api/dashboards/uid/bot") in writes(grafana)
+    # /api/dashboards/uid/bot, or /apis/dashboard.grafana.app/<v>/namespaces/default/dashboards/bot from 12
+    assert any(method == "DELETE" and path.endswith("/bot") for method, path in writes(grafana))
     assert not any(
         path.endswith(("/mine", "/theirs", "/team", "/loki", "/pydis-dash-site")) for _, path in writes(grafana)
     )

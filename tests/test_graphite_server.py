@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 import requests
+from bundled_sources import GRAPHITE_METRICS
 
 from pydis_dash.errors import EnvironmentProblem, ExitCode
 from pydis_dash.validate.engines.graphite import GraphiteEngine
 from pydis_dash.validate.engines.graphite_server import (
     GraphiteServer,
-    default_metrics_file,
     graphite_python,
     local_settings,
 )
@@ -31,7 +31,7 @@ def fake_venv(root: Path, script: str) -> Path:
 
 def test_missing_venv_names_the_setup_script(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYDIS_DASH_GRAPHITE_VENV", str(tmp_path / "absent"))
-    with pytest.raises(EnvironmentProblem) as caught, GraphiteServer():
+    with pytest.raises(EnvironmentProblem) as caught, GraphiteServer(GRAPHITE_METRICS):
         pass
     assert str(caught.value) == (
         f"graphite-web not installed: run ci/setup-graphite (no {tmp_path / 'absent' / 'bin' / 'python'})"
@@ -47,7 +47,7 @@ def test_venv_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.Mon
 
 def test_failed_start_shows_the_log_tail_and_cleans_up(tmp_path: Path) -> None:
     venv = fake_venv(tmp_path, 'echo "django.db.utils.OperationalError: disk full" >&2\nexit 4\n')
-    server = GraphiteServer(venv=venv)
+    server = GraphiteServer(GRAPHITE_METRICS, venv=venv)
     with pytest.raises(EnvironmentProblem) as caught:
         server.start()
     assert str(caught.value) == (
@@ -59,7 +59,7 @@ def test_failed_start_shows_the_log_tail_and_cleans_up(tmp_path: Path) -> None:
 
 def test_start_timeout(tmp_path: Path) -> None:
     venv = fake_venv(tmp_path, "exec sleep 30\n")
-    with pytest.raises(EnvironmentProblem) as caught, GraphiteServer(venv=venv, start_timeout=0.2):
+    with pytest.raises(EnvironmentProblem) as caught, GraphiteServer(GRAPHITE_METRICS, venv=venv, start_timeout=0.2):
         pass
     assert str(caught.value).startswith("graphite-web did not start within 0.2 s; last lines of its log:")
 
@@ -68,7 +68,7 @@ def test_stop_ends_the_child_and_removes_its_files(tmp_path: Path) -> None:
     # Follows the child's protocol: announce a port, then wait for stdin to close.
     pid_file = tmp_path / "pid"
     venv = fake_venv(tmp_path, f'echo $$ > {pid_file}\necho "READY 4321"\ncat >/dev/null\n')
-    with GraphiteServer(venv=venv) as server:
+    with GraphiteServer(GRAPHITE_METRICS, venv=venv) as server:
         assert server.url == "http://127.0.0.1:4321"
         workdir = server.log_path.parent if server.log_path else None
         settings = (workdir / "settings" / "local_settings.py").read_text() if workdir else ""
@@ -95,7 +95,7 @@ def test_local_settings(tmp_path: Path) -> None:
 
 def test_metric_list_is_seeded(graphite_engine: GraphiteEngine) -> None:
     """Every shipped path, and nothing else, is a leaf of the running Graphite's tree."""
-    lines = default_metrics_file().read_text().splitlines()
+    lines = GRAPHITE_METRICS.read_text().splitlines()
     paths = sorted(line for line in lines if line and not line.startswith("#"))
     leaves = []
     for depth in range(1, 9):

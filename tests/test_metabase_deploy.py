@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from emulators.http import RateLimited, ResetMidResponse, Status
-from emulators.metabase import MetabaseEmulator, new_state
+from emulators.metabase import RELEASES, MetabaseEmulator, new_state
 from metabase_support import API_KEY, deploy, hand_made_card, plan, provider, render
 
 from pydis_dash.errors import DefinitionError, EnvironmentProblem
@@ -83,7 +83,11 @@ def writes(emulator: MetabaseEmulator) -> list[tuple[str, str]]:
 # -- deploy twice, converge ----------------------------------------------------------------------------
 
 
-def test_first_deploy_creates_everything_second_writes_nothing(emulator: MetabaseEmulator, tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", RELEASES, ids=lambda v: f"metabase0.{v}")
+def test_first_deploy_creates_everything_second_writes_nothing(
+    emulator: MetabaseEmulator, tmp_path: Path, version: int
+) -> None:
+    emulator.state.version = version
     wanted = resources(tmp_path)
     planned, report = deploy(emulator, wanted)
     assert report.ok, report.results
@@ -104,7 +108,7 @@ def test_first_deploy_creates_everything_second_writes_nothing(emulator: Metabas
     assert len(emulator.state.cards) == 2
 
 
-@pytest.mark.parametrize("version", [50, 57, 63])
+@pytest.mark.parametrize("version", RELEASES, ids=lambda v: f"metabase0.{v}")
 def test_diff_after_deploy_shows_no_changes_whatever_shape_metabase_answers(
     emulator: MetabaseEmulator, tmp_path: Path, version: int
 ) -> None:
@@ -148,7 +152,9 @@ def test_move_moves_the_card(emulator: MetabaseEmulator, tmp_path: Path) -> None
     assert not plan(emulator, resources(tmp_path, moved, event())).has_changes
 
 
-def test_removed_question_is_archived_only_with_prune(emulator: MetabaseEmulator, tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", RELEASES, ids=lambda v: f"metabase0.{v}")
+def test_removed_question_is_archived_only_with_prune(emulator: MetabaseEmulator, tmp_path: Path, version: int) -> None:
+    emulator.state.version = version
     deploy(emulator, resources(tmp_path))
     card_id = cards_with_key(emulator, "event-activity")[0]["id"]
     remaining = resources(tmp_path, nominee())
@@ -207,7 +213,11 @@ def test_question_back_in_code_restores_its_archived_card(emulator: MetabaseEmul
 # -- never touch what is not ours --------------------------------------------------------------------------
 
 
-def test_hand_made_same_name_card_and_collection_are_untouched(emulator: MetabaseEmulator, tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", RELEASES, ids=lambda v: f"metabase0.{v}")
+def test_hand_made_same_name_card_and_collection_are_untouched(
+    emulator: MetabaseEmulator, tmp_path: Path, version: int
+) -> None:
+    emulator.state.version = version
     moderation = emulator.state.add_collection("Moderation")
     nominations = emulator.state.add_collection("Nominations", moderation["id"])
     deploy(emulator, resources(tmp_path, event()))  # creates the client's other cards first

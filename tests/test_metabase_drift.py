@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import requests
-from emulators.metabase import MetabaseEmulator
+from emulators.metabase import RELEASES, MetabaseEmulator
 from metabase_support import API_KEY, deploy, edit_in_ui, hand_made_card, plan, provider, render
 
 from pydis_dash.apply import Outcome
@@ -70,7 +70,7 @@ def last_revision_time(emulator: MetabaseEmulator, card_id: int) -> str:
     )
 
 
-@pytest.mark.parametrize("version", [50, 57, 63])
+@pytest.mark.parametrize("version", RELEASES, ids=lambda v: f"metabase0.{v}")
 def test_edit_by_another_user_is_drift_with_who_and_when(
     emulator: MetabaseEmulator, tmp_path: Path, version: int
 ) -> None:

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from bundled_sources import SQL_SCHEMAS
 
 from pydis_dash.errors import EnvironmentProblem, ExitCode
-from pydis_dash.validate.engines.postgres import READER_ROLE, PostgresCluster, find_postgres_bindir, schema_files
+from pydis_dash.validate.engines.postgres import READER_ROLE, PostgresCluster, find_postgres_bindir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,7 +34,7 @@ def test_both_schemas_are_loaded_and_readable_by_the_reader(postgres_cluster: Po
         tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
         assert tables == expected["metricity"]
         assert conn.execute("SELECT current_user").fetchone() == (READER_ROLE,)
-    with psycopg.connect(postgres_cluster.dsn("site")) as conn:
+    with psycopg.connect(postgres_cluster.dsn("site-db")) as conn:
         tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
         assert {"api_user", "api_infraction", "api_nomination", "api_role"} <= tables
         assert conn.execute("SELECT count(*) FROM api_user").fetchone() == (0,)
@@ -75,7 +76,7 @@ def test_port_in_use_is_an_environment_problem_with_the_server_log() -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        cluster = PostgresCluster(port=port)
+        cluster = PostgresCluster(SQL_SCHEMAS, port=port)
         with pytest.raises(EnvironmentProblem) as caught:
             cluster.start()
     message = str(caught.value)
@@ -109,7 +110,7 @@ def test_a_broken_schema_names_the_file(tmp_path: Path) -> None:
 
 
 def test_leaving_the_block_stops_the_server_and_removes_the_directory() -> None:
-    with PostgresCluster(schema_files(databases=("metricity",))) as cluster:
+    with PostgresCluster({"metricity": SQL_SCHEMAS["metricity"]}) as cluster:
         base_dir, pid = cluster.base_dir, cluster.server_pid
         assert base_dir is not None and base_dir.is_dir()
         assert pid is not None and alive(pid)
@@ -120,8 +121,9 @@ def test_leaving_the_block_stops_the_server_and_removes_the_directory() -> None:
 CHILD = textwrap.dedent(
     """
     import sys, time
-    from pydis_dash.validate.engines.postgres import PostgresCluster, schema_files
-    with PostgresCluster(schema_files(databases=("metricity",))) as cluster:
+    from pathlib import Path
+    from pydis_dash.validate.engines.postgres import PostgresCluster
+    with PostgresCluster({"metricity": Path(sys.argv[1])}) as cluster:
         print(cluster.base_dir, cluster.server_pid, flush=True)
         time.sleep(120)
     """
@@ -131,7 +133,11 @@ CHILD = textwrap.dedent(
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_still_stops_the_server_and_removes_the_directory(signum: int) -> None:
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT
+        [sys.executable, "-c", CHILD, str(SQL_SCHEMAS["metricity"])],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO_ROOT,
     )
     try:
         assert child.stdout is not None

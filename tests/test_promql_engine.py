@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from bundled_sources import prometheus_series_text
 from emulators.http import Emulator, Latency, Request, Response
 from fixtures_prometheus import PROM_JSON_PATH
 
@@ -161,7 +162,7 @@ def test_findings_follow_query_order_and_other_languages_are_ignored(
 
 
 def test_open_without_url_starts_and_stops_its_own_prometheus(promql_query: MakeQuery) -> None:
-    with open_promql_engine(None) as engine:
+    with open_promql_engine(None, series_text=prometheus_series_text()) as engine:
         url = engine.api.url
         assert "bot_command_calls" in engine.known_metrics
         assert engine.check([promql_query("rate(up)")])[0].message.startswith("1:6: parse error")

@@ -8,6 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from bundled_sources import prometheus_series_text
 
 from pydis_dash.errors import DefinitionError
 from pydis_dash.model import SourceLocation
@@ -17,7 +18,6 @@ from pydis_dash.validate.engines.prometheus_seed import (
     WINDOW_START_S,
     Family,
     go_float,
-    load_series_text,
     parse_series,
     write_openmetrics,
 )
@@ -151,7 +151,7 @@ def family(families: list[Family], name: str) -> Family:
 
 
 def test_shipped_series_list_holds_the_community_metrics() -> None:
-    families = parse_series(load_series_text())
+    families = parse_series(prometheus_series_text())
     names = {name for f in families for name in f.sample_names()}
     assert {"up", "bot_command_calls", "django_http_requests_latency_seconds_by_view_method_bucket", "pg_up",
             "pg_stat_database_deadlocks", "bot_guild_total_members", "pg_settings_max_connections"} <= names  # fmt: skip

@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 import requests
+from bundled_sources import prometheus_series_text
 
 from pydis_dash.errors import EnvironmentProblem, ExitCode
 from pydis_dash.validate.engines import prometheus_server
-from pydis_dash.validate.engines.prometheus_seed import load_series_text, parse_series
+from pydis_dash.validate.engines.prometheus_seed import parse_series
 from pydis_dash.validate.engines.prometheus_server import PrometheusServer, cached_blocks, series_key
 
 TINY_SERIES = 'gauge tiny_gauge{job="test"} value=1\n'
@@ -34,7 +35,7 @@ def instant(server: PrometheusServer, expression: str) -> list[dict[str, Any]]:
 
 
 def test_every_listed_metric_and_nothing_else_is_served(prometheus_server: PrometheusServer) -> None:
-    expected = {name for family in parse_series(load_series_text()) for name in family.sample_names()}
+    expected = {name for family in parse_series(prometheus_series_text()) for name in family.sample_names()}
     response = requests.get(f"{prometheus_server.url}/api/v1/label/__name__/values", timeout=5)
     assert set(response.json()["data"]) == expected
 
@@ -53,7 +54,7 @@ def test_series_carry_the_community_labels(prometheus_server: PrometheusServer) 
 
 
 def test_counters_never_reset_within_the_window(prometheus_server: PrometheusServer) -> None:
-    counters = [family.name for family in parse_series(load_series_text()) if family.kind == "counter"]
+    counters = [family.name for family in parse_series(prometheus_series_text()) if family.kind == "counter"]
     assert len(counters) > 50
     for name in counters:
         [resets] = instant(prometheus_server, f"max(resets({name}[2h]))")
@@ -82,7 +83,10 @@ def test_rate_over_the_rate_interval_has_data(prometheus_server: PrometheusServe
 
 def test_missing_binary_is_an_environment_problem(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(EnvironmentProblem) as caught, PrometheusServer(cache=tmp_path / "cache"):
+    with (
+        pytest.raises(EnvironmentProblem) as caught,
+        PrometheusServer(series_text=TINY_SERIES, cache=tmp_path / "cache"),
+    ):
         pass
     assert str(caught.value) == "prometheus not found: run ci/setup (it installs Prometheus)"
     assert caught.value.exit_code is ExitCode.ENVIRONMENT

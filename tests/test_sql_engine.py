@@ -8,6 +8,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from bundled_sources import SQL_SCHEMAS
 from fixtures_postgres import DASHBOARD_FILE, PANEL_LINE, SQL_PATH
 
 from pydis_dash.errors import EnvironmentProblem, ExitCode
@@ -95,9 +96,7 @@ def test_valid_queries_give_no_findings(sql_engine: SqlEngine, make_sql_query: M
     assert sql_engine.check(queries) == []
 
 
-def test_multi_value_variable_used_with_equals_is_caught(
-    sql_engine: SqlEngine, make_sql_query: MakeQuery
-) -> None:
+def test_multi_value_variable_used_with_equals_is_caught(sql_engine: SqlEngine, make_sql_query: MakeQuery) -> None:
     query = make_sql_query(
         "SELECT count(*) FROM messages WHERE channel_id = $channels",
         variables=(Variable("channels", "query", multi=True, sample="20"),),
@@ -108,9 +107,7 @@ def test_multi_value_variable_used_with_equals_is_caught(
     ]
 
 
-def test_grafana_group_by_time_group_quirk_is_reported(
-    sql_engine: SqlEngine, make_sql_query: MakeQuery
-) -> None:
+def test_grafana_group_by_time_group_quirk_is_reported(sql_engine: SqlEngine, make_sql_query: MakeQuery) -> None:
     text = "SELECT $__timeGroup(created_at, '1h'), count(*) FROM messages GROUP BY $__timeGroup(created_at, '1h')"
     (finding,) = sql_engine.check([make_sql_query(text)])
     assert finding.message.startswith('syntax error at or near "AS" (line 1, column 72 of the query')
@@ -179,9 +176,7 @@ def test_result_shape_must_suit_the_panel(
 # -- Metabase ----------------------------------------------------------------------------------------
 
 
-def test_optional_clause_is_checked_with_and_without(
-    sql_engine: SqlEngine, make_sql_query: MakeQuery
-) -> None:
+def test_optional_clause_is_checked_with_and_without(sql_engine: SqlEngine, make_sql_query: MakeQuery) -> None:
     text = "SELECT count(*) FROM users WHERE NOT bot\n[[AND joined_at > {{since}} AND nam = {{name}}]]"
     query = make_sql_query(
         text,
@@ -195,9 +190,7 @@ def test_optional_clause_is_checked_with_and_without(
     ]
 
 
-def test_field_filter_is_checked_against_the_real_column(
-    sql_engine: SqlEngine, make_sql_query: MakeQuery
-) -> None:
+def test_field_filter_is_checked_against_the_real_column(sql_engine: SqlEngine, make_sql_query: MakeQuery) -> None:
     good = make_sql_query(
         "SELECT count(*) FROM users WHERE {{joined}}",
         syntax=TemplateSyntax.METABASE,
@@ -220,9 +213,7 @@ def test_field_filter_is_checked_against_the_real_column(
 
 def database_state(conn: psycopg.Connection[Any]) -> list[tuple[Any, ...]]:
     """Every table of the public schema with its row count."""
-    tables = [
-        r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
-    ]
+    tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")]
     return [(t, conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()) for t in tables]
 
 
@@ -279,9 +270,7 @@ def test_a_hanging_check_times_out_is_reported_and_the_run_goes_on(
         # Parse analysis needs a lock on the table; an exclusive lock held elsewhere makes it wait.
         with postgres_admin.transaction():
             postgres_admin.execute("LOCK TABLE messages IN ACCESS EXCLUSIVE MODE")
-            findings = engine.check(
-                [make_sql_query("SELECT * FROM messages"), make_sql_query("SELECT * FROM userz")]
-            )
+            findings = engine.check([make_sql_query("SELECT * FROM messages"), make_sql_query("SELECT * FROM userz")])
         assert messages(findings) == [
             "not checked: PostgreSQL did not finish checking the query within 0.2 s (statement_timeout)",
             'relation "userz" does not exist (line 1, column 15 of the query: SELECT * FROM userz)',
@@ -308,7 +297,7 @@ def test_one_connection_per_database_for_many_queries(
         queries += [make_sql_query("SELECT 1", datasource_uid="site-db") for _ in range(10)]
         assert engine.check(queries) == []
         new = backends() - before
-        assert sorted(datname for _, datname in new) == ["metricity", "site"], (before, new)
+        assert sorted(datname for _, datname in new) == ["metricity", "site-db"], (before, new)
     finally:
         engine.close()
 
@@ -317,7 +306,7 @@ def test_one_connection_per_database_for_many_queries(
 
 
 def test_open_sql_engine_starts_its_own_cluster(make_sql_query: MakeQuery) -> None:
-    with open_sql_engine() as engine:
+    with open_sql_engine(SQL_SCHEMAS, default_database="metricity") as engine:
         assert messages(engine.check([make_sql_query("SELECT bogus_column FROM users")])) == [
             'column "bogus_column" does not exist (line 1, column 8 of the query: SELECT bogus_column FROM users)'
         ]
@@ -326,7 +315,8 @@ def test_open_sql_engine_starts_its_own_cluster(make_sql_query: MakeQuery) -> No
 def test_dsn_is_used_and_a_missing_database_comes_from_a_throwaway_cluster(
     postgres_cluster: PostgresCluster, make_sql_query: MakeQuery
 ) -> None:
-    with open_sql_engine({"metricity": postgres_cluster.dsn("metricity")}) as engine:
+    live = {"metricity": postgres_cluster.dsn("metricity")}
+    with open_sql_engine(SQL_SCHEMAS, live, default_database="metricity") as engine:
         findings = engine.check(
             [
                 make_sql_query("SELECT count(*) FROM users"),
@@ -338,11 +328,9 @@ def test_dsn_is_used_and_a_missing_database_comes_from_a_throwaway_cluster(
     ]
 
 
-def test_options_in_a_given_dsn_are_kept(
-    postgres_cluster: PostgresCluster, make_sql_query: MakeQuery
-) -> None:
+def test_options_in_a_given_dsn_are_kept(postgres_cluster: PostgresCluster, make_sql_query: MakeQuery) -> None:
     dsn = postgres_cluster.dsn("metricity") + " options='-c search_path=pg_catalog'"
-    with open_sql_engine({"metricity": dsn}) as engine:
+    with open_sql_engine(SQL_SCHEMAS, {"metricity": dsn}, default_database="metricity") as engine:
         assert messages(engine.check([make_sql_query("SELECT count(*) FROM users")])) == [
             'relation "users" does not exist (line 1, column 22 of the query: SELECT count(*) FROM users)'
         ]
@@ -352,7 +340,10 @@ def test_unreachable_database_is_an_environment_problem_without_the_password(
     make_sql_query: MakeQuery,
 ) -> None:
     dsn = f"host=127.0.0.1 port={free_port()} dbname=metricity user=reader password=hunter2 connect_timeout=2"
-    with open_sql_engine({"metricity": dsn}) as engine, pytest.raises(EnvironmentProblem) as caught:
+    with (
+        open_sql_engine(SQL_SCHEMAS, {"metricity": dsn}, default_database="metricity") as engine,
+        pytest.raises(EnvironmentProblem) as caught,
+    ):
         engine.check([make_sql_query("SELECT 1")])
     assert caught.value.exit_code is ExitCode.ENVIRONMENT
     assert str(caught.value).startswith("cannot connect to database 'metricity' (")
@@ -362,7 +353,10 @@ def test_unreachable_database_is_an_environment_problem_without_the_password(
 def test_unparseable_dsn_is_an_environment_problem_without_the_password(make_sql_query: MakeQuery) -> None:
     # libpq's own parse error quotes the token it choked on: here, the password.
     dsn = "postgresql://reader:hunter2%zz@127.0.0.1/metricity"
-    with open_sql_engine({"metricity": dsn}) as engine, pytest.raises(EnvironmentProblem) as caught:
+    with (
+        open_sql_engine(SQL_SCHEMAS, {"metricity": dsn}, default_database="metricity") as engine,
+        pytest.raises(EnvironmentProblem) as caught,
+    ):
         engine.check([make_sql_query("SELECT 1")])
     assert caught.value.exit_code is ExitCode.ENVIRONMENT
     assert str(caught.value).startswith("cannot connect to database 'metricity': ")

@@ -271,9 +271,7 @@ def test_field_filters_become_a_predicate_on_the_bound_column(
     field: str, extra: dict[str, object], predicate: str
 ) -> None:
     variable = Variable("f", "dimension", field=field, **extra)  # type: ignore[arg-type]
-    assert metabase("SELECT 1 FROM users WHERE {{ f }}", variable) == [
-        ("", f"SELECT 1 FROM users WHERE {predicate}")
-    ]
+    assert metabase("SELECT 1 FROM users WHERE {{ f }}", variable) == [("", f"SELECT 1 FROM users WHERE {predicate}")]
 
 
 @pytest.mark.parametrize(
@@ -346,10 +344,7 @@ def test_metabase_offsets_map_back_to_the_original_text() -> None:
 
 
 def test_expand_dispatches_on_syntax() -> None:
-    assert (
-        expand("SELECT {{n}}", TemplateSyntax.METABASE, [Variable("n", "number")]).variants[0].text
-        == "SELECT 1"
+    assert expand("SELECT {{n}}", TemplateSyntax.METABASE, [Variable("n", "number")]).variants[0].text == "SELECT 1"
+    assert expand("SELECT $n", TemplateSyntax.GRAFANA, [Variable("n", "custom", sample="5")]).variants[0].text == (
+        "SELECT 5"
     )
-    assert expand("SELECT $n", TemplateSyntax.GRAFANA, [Variable("n", "custom", sample="5")]).variants[
-        0
-    ].text == ("SELECT 5")

@@ -128,7 +128,7 @@ def test_unreachable_engine_exits_3(make_project: MakeProject) -> None:
         'graphite.stat("Commands", "sumSeries(stats_counts.bot.commands.*)",',
     )
     root = make_project({"dashboards/test.py": graphite.replace("{unit}", "short")})
-    code, out, err = _run(root, "--graphite-url", f"http://127.0.0.1:{port}")
+    code, out, err = _run(root, "--engine-url", f"graphite=http://127.0.0.1:{port}")
     assert code == 3
     assert out == ""
     assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")

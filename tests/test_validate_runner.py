@@ -174,9 +174,8 @@ def test_engine_failing_to_start_with_an_os_error_is_an_environment_problem() ->
 
 def test_options_repr_leaves_out_dsns_and_urls() -> None:
     options = ValidateOptions(
-        metricity_dsn="postgresql://reader:hunter2@db/metricity",
-        prometheus_url="http://bot:hunter2@prometheus",
-        graphite_url="http://bot:hunter2@graphite",
+        engine_urls={"metricity": "postgresql://reader:hunter2@db/metricity"},
+        environ={"PROMETHEUS_URL": "http://bot:hunter2@prometheus"},
     )
     assert "hunter2" not in repr(options)
 

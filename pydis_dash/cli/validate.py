@@ -28,14 +28,15 @@ from pydis_dash.validate.runner import ValidateOptions, validate
 )
 @click.option("--strict", is_flag=True, help="Warnings fail too (and unknown Prometheus metrics are errors).")
 @click.option(
-    "--metricity-dsn",
-    envvar="PYDIS_METRICITY_DSN",
-    metavar="DSN",
-    help="Check SQL on this Metricity database (e.g. a read replica) instead of a throwaway PostgreSQL. "
-    "Also read from $PYDIS_METRICITY_DSN; prefer that for DSNs holding a password.",
+    "--engine-url",
+    "engine_urls",
+    multiple=True,
+    metavar="UID=URL",
+    callback=lambda ctx, param, values: parse_engine_urls(values),
+    help="Check the queries of data source UID on this live engine (a PostgreSQL DSN, a Prometheus or "
+    "Graphite URL) instead of a throwaway one. Repeatable. A data source's check live_url_env names an "
+    "environment variable doing the same; prefer that for URLs holding a password.",
 )
-@click.option("--prometheus-url", metavar="URL", help="Check PromQL on this Prometheus instead of a local one.")
-@click.option("--graphite-url", metavar="URL", help="Check Graphite targets on this Graphite instead of a local one.")
 @click.option("--no-engines", is_flag=True, help="Schemas and lint rules only; start no query engine.")
 @click.pass_context
 def validate_command(
@@ -43,9 +44,7 @@ def validate_command(
     selectors: tuple[str, ...],
     output_format: str,
     strict: bool,
-    metricity_dsn: str | None,
-    prometheus_url: str | None,
-    graphite_url: str | None,
+    engine_urls: dict[str, str],
     no_engines: bool,
 ) -> None:
     """Check definitions: Grafana schemas, lint rules (see `pydis-dash rules`), and every query on the
@@ -68,9 +67,7 @@ def validate_command(
         options = ValidateOptions(
             strict=strict,
             engines=not no_engines,
-            metricity_dsn=metricity_dsn,
-            prometheus_url=prometheus_url,
-            graphite_url=graphite_url,
+            engine_urls=engine_urls,
             lint=lint,
         )
         report = validate(resources, options, context=context)
@@ -78,6 +75,18 @@ def validate_command(
         fail(error)
     click.echo(format_report(report, output_format))
     sys.exit(int(report.exit_code))
+
+
+def parse_engine_urls(values: Sequence[str]) -> dict[str, str]:
+    """``UID=URL`` options as a mapping; a value without ``=`` is a usage error (never echoed: it may be
+    a DSN with a password)."""
+    urls: dict[str, str] = {}
+    for value in values:
+        uid, sep, url = value.partition("=")
+        if not sep or not uid.strip() or not url.strip():
+            raise click.BadParameter("expected UID=URL, e.g. --engine-url metricity=postgresql://replica/metricity")
+        urls[uid.strip()] = url.strip()
+    return urls
 
 
 def _load(root: Path, selectors: Sequence[str]) -> list[Resource]:

@@ -14,6 +14,7 @@ from pydis_dash.grafana import bot, variables
 from pydis_dash.grafana.dashboard import Dashboard, Row
 from pydis_dash.grafana.panels import Panel, PanelOptions, text
 from pydis_dash.grafana.queries import GraphiteQuery, PromQuery, SqlQuery
+from pydis_dash.grafana.raw import raw_panel, raw_variable
 from pydis_dash.grafana.stores import (
     GRAPHITE,
     METRICITY,
@@ -43,6 +44,8 @@ __all__ = [
     "graphite",
     "metricity",
     "prometheus",
+    "raw_panel",
+    "raw_variable",
     "site_db",
     "sql",
     "text",

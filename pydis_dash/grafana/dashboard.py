@@ -21,11 +21,15 @@ from pydis_dash.render.plain import deep_merge, to_plain
 
 @dataclass(frozen=True)
 class Row:
-    """A titled row of panels; ``collapsed`` rows hide their panels until opened."""
+    """A titled row of panels; ``collapsed`` rows hide their panels until opened.
+
+    ``extra`` is merged into the row's JSON (``repeat``, an ``id`` kept from an imported dashboard).
+    """
 
     title: str
     panels: Sequence[Panel | Any]
     collapsed: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
     defined_at: SourceLocation = field(default_factory=caller_location)
 
     def __post_init__(self) -> None:
@@ -121,7 +125,9 @@ class Dashboard(Definition):
         for row in self.rows:
             row_index = len(out)
             anchors[json_pointer("panels", row_index)] = row.defined_at
-            row_panel = gl.RowPanel(title=row.title, collapsed=row.collapsed, gridPos=gl.GridPos(1, 24, 0, top))
+            row_panel = gl.RowPanel(
+                title=row.title, collapsed=row.collapsed, gridPos=gl.GridPos(1, 24, 0, top), extraJson=dict(row.extra)
+            )
             out.append(row_panel)
             top += 1
             if row.collapsed:

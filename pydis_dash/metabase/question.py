@@ -15,7 +15,6 @@ from typing import Any
 from pydis_dash.definition import Definition, RenderContext, SqlFileError, names_sql_file, read_sql_file
 from pydis_dash.errors import DefinitionError
 from pydis_dash.folders import split_path
-from pydis_dash.metabase.databases import grafana_datasource_for
 from pydis_dash.metabase.marker import KEY_PATTERN, with_marker
 from pydis_dash.metabase.template import TemplateSyntaxError, tag_uses
 from pydis_dash.metabase.variables import Variable
@@ -170,10 +169,7 @@ class Question(Definition):
         self._check_variables(sql, sql_location)
         source = ctx.relative(self.defined_at)
         tags = {variable.name: variable.tag(self.key) for variable in self.variables}
-        database, datasource_uid = ctx.metabase_database(self.database) or (
-            self.database,
-            grafana_datasource_for(self.database),
-        )
+        database, datasource_uid = ctx.metabase_database(self.database) or (self.database, None)
         hints: dict[str, Any] = {"key": self.key, "database": database}
         if datasource_uid:
             hints["datasource_uid"] = datasource_uid

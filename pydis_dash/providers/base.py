@@ -18,6 +18,7 @@ from pydis_dash.model import Kind, Ref, Resource
 if TYPE_CHECKING:
     from pydis_dash.apply import ApplyContext
     from pydis_dash.plan import Change
+    from pydis_dash.providers.server_info import ServerInfo
 
 
 class ResourceError(Exception):
@@ -172,6 +173,10 @@ class Provider(Protocol):
 
     def begin_plan(self) -> None:
         """Called before each plan: forget live state cached by an earlier one."""
+        ...
+
+    def server_info(self) -> ServerInfo:
+        """The server's version and the API paths picked for it (discovered once per run)."""
         ...
 
 

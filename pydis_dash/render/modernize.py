@@ -212,14 +212,24 @@ def _panels_from_legacy_rows(rows: list[Any], top: int) -> list[dict[str, Any]]:
 
 
 def _assign_ids(panels: list[dict[str, Any]]) -> None:
-    """Stable ids: 1..n in reading order, nested row panels included."""
+    """Stable ids: a panel that carries an id keeps it (an imported dashboard keeps its own, so links
+    to ``viewPanel=`` still work); the others get the next free number, 1 upwards, in reading order
+    (nested row panels included)."""
+    flat = [item for panel in panels for item in (panel, *panel.get("panels", []))]
+    taken: set[int] = set()
+    for item in flat:
+        given = item.get("id")
+        if type(given) is int and given not in taken:
+            taken.add(given)
+        else:
+            item.pop("id", None)
     next_id = 1
-    for panel in panels:
-        panel["id"] = next_id
-        next_id += 1
-        for child in panel.get("panels", []):
-            child["id"] = next_id
-            next_id += 1
+    for item in flat:
+        if "id" not in item:
+            while next_id in taken:
+                next_id += 1
+            item["id"] = next_id
+            taken.add(next_id)
 
 
 def _modernize_panel(panel: dict[str, Any], resolve: DatasourceResolver) -> dict[str, Any]:

@@ -55,6 +55,7 @@ class DatasourceCatalog:
     def __init__(self, resources: Iterable[Resource]) -> None:
         self.by_uid: dict[str, Mapping[str, Any]] = {}
         self.by_name: dict[str, Mapping[str, Any]] = {}
+        self._by_metabase_database: dict[str, str] = {}
         for resource in resources:
             if resource.kind is not Kind.GRAFANA_DATASOURCE:
                 continue
@@ -63,6 +64,13 @@ class DatasourceCatalog:
             self.by_uid[str(uid)] = body
             if isinstance(body.get("name"), str):
                 self.by_name[body["name"]] = body
+            if resource.metabase_database:
+                self._by_metabase_database[resource.metabase_database.strip().casefold()] = str(uid)
+
+    def uid_for_metabase_database(self, database: str) -> str | None:
+        """The uid of the data source whose ``metabase_database`` is ``database`` (case-insensitive, as
+        Metabase matches names), if any."""
+        return self._by_metabase_database.get(database.strip().casefold())
 
     def lookup(self, ref: DatasourceRef) -> Mapping[str, Any] | None:
         """The defined data source a (non-variable) reference names, if any."""

@@ -17,7 +17,6 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from pydis_dash.metabase.databases import grafana_datasource_for
 from pydis_dash.model import Kind, Resource, json_pointer
 from pydis_dash.validate.dashboard_json import (
     datasource_ref,
@@ -58,7 +57,7 @@ def extract_queries(resources: Iterable[Resource], catalog: DatasourceCatalog | 
         elif resource.kind is Kind.GRAFANA_RULE_GROUP:
             queries.extend(rule_group_queries(resource, catalog))
         elif resource.kind is Kind.METABASE_QUESTION:
-            queries.extend(question_queries(resource))
+            queries.extend(question_queries(resource, catalog))
     return queries
 
 
@@ -283,7 +282,7 @@ def rule_group_queries(resource: Resource, catalog: DatasourceCatalog) -> Iterat
 # --- Metabase questions ---------------------------------------------------------------------------
 
 
-def question_queries(resource: Resource) -> Iterator[Query]:
+def question_queries(resource: Resource, catalog: DatasourceCatalog | None = None) -> Iterator[Query]:
     """The native SQL query of a Metabase question (card), with its template tags as variables."""
     dataset_query = resource.body.get("dataset_query")
     native = dataset_query.get("native") if isinstance(dataset_query, Mapping) else None
@@ -303,7 +302,7 @@ def question_queries(resource: Resource) -> Iterator[Query]:
         text=text,
         syntax=TemplateSyntax.METABASE,
         variables=variables,
-        datasource_uid=_question_datasource_uid(resource.body, dataset_query),
+        datasource_uid=_question_datasource_uid(resource.body, dataset_query, catalog),
         shape=ResultShape.TABLE,
         panel=resource.title,
     )
@@ -333,14 +332,18 @@ def _tag_field(tag: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _question_datasource_uid(body: Mapping[str, Any], dataset_query: Mapping[str, Any]) -> str | None:
-    """The data source uid of the question's database (``metricity`` for the database "Metricity").
+def _question_datasource_uid(
+    body: Mapping[str, Any], dataset_query: Mapping[str, Any], catalog: DatasourceCatalog | None
+) -> str | None:
+    """The uid of the data source over the question's database (the one whose ``metabase_database`` it is).
 
     The Metabase renderer writes it as a hint (``pydis-dash.datasource_uid``); the body's database is
-    still a name at this stage (deploy swaps in the id), which is the fallback.
+    still a name at this stage (deploy swaps in the id), looked up in the catalog as the fallback.
     """
     hint = body.get("pydis-dash")
     if isinstance(hint, Mapping) and isinstance(hint.get("datasource_uid"), str):
         return str(hint["datasource_uid"])
     database = dataset_query.get("database")
-    return grafana_datasource_for(database) if isinstance(database, str) else None
+    if not isinstance(database, str) or catalog is None:
+        return None
+    return catalog.uid_for_metabase_database(database)

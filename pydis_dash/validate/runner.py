@@ -7,15 +7,24 @@ without Graphite targets never imports (or starts) Graphite.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pydis_dash.errors import EnvironmentProblem, ExitCode
 from pydis_dash.model import Resource
 from pydis_dash.validate.alerting_schema import check_alerting_schemas
 from pydis_dash.validate.datasources import DatasourceCatalog
+from pydis_dash.validate.engine_sources import (
+    CheckedSource,
+    PerSourceEngine,
+    checked_sources,
+    default_source,
+    sources_for,
+)
 from pydis_dash.validate.engines.base import Engine
 from pydis_dash.validate.extract import extract_queries
 from pydis_dash.validate.findings import Finding, Severity
@@ -31,18 +40,21 @@ EngineOpener = Callable[["ValidateOptions"], AbstractContextManager[Engine]]
 class ValidateOptions:
     """How to validate: strictness, which engines to use and where, and the project's lint config.
 
-    ``engine_openers`` replaces the real engines per language (tests use fakes); languages missing from
-    it use the real engine.
+    ``engine_urls`` maps data source uids to live engines (``--engine-url UID=URL``), over the
+    environment variable each data source's ``check: live_url_env`` names (read from ``environ``,
+    default ``os.environ``). ``sources`` is filled in by :func:`validate` from the data sources' check
+    settings. ``engine_openers`` replaces the real engines per language (tests use fakes); languages
+    missing from it use the real engine.
     """
 
     strict: bool = False
     engines: bool = True
     # Kept out of repr(): a DSN or URL may carry a password.
-    metricity_dsn: str | None = field(default=None, repr=False)
-    prometheus_url: str | None = field(default=None, repr=False)
-    graphite_url: str | None = field(default=None, repr=False)
+    engine_urls: Mapping[str, str] = field(default_factory=dict, repr=False)
+    environ: Mapping[str, str] | None = field(default=None, repr=False)
     lint: LintConfig = field(default_factory=LintConfig)
     engine_openers: Mapping[Language, EngineOpener] = field(default_factory=dict)
+    sources: tuple[CheckedSource, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,8 @@ def validate(
     findings += run_lint(resources, options.lint.disable, queries, context=everything, catalog=catalog)
     started: list[Language] = []
     if options.engines:
+        environ = os.environ if options.environ is None else options.environ
+        options = replace(options, sources=checked_sources(everything, options.engine_urls, environ))
         findings += _check_on_engines(queries, options, started)
     return ValidationReport(
         findings=tuple(sorted(findings, key=_sort_key)),
@@ -148,20 +162,41 @@ def _opener(language: Language, options: ValidateOptions) -> EngineOpener:
 def _open_sql(options: ValidateOptions) -> AbstractContextManager[Engine]:
     from pydis_dash.validate.engines.sql import open_sql_engine
 
-    dsns = {"metricity": options.metricity_dsn} if options.metricity_dsn else None
-    return open_sql_engine(dsns)
+    sources = sources_for(Language.SQL, options.sources)
+    default = default_source(sources)
+    return open_sql_engine(
+        {source.uid: source.schema for source in sources if source.schema is not None},
+        {source.uid: source.live_url for source in sources if source.live_url},
+        default_database=default.uid if default is not None else None,
+    )
 
 
 def _open_promql(options: ValidateOptions) -> AbstractContextManager[Engine]:
     from pydis_dash.validate.engines.prometheus import open_promql_engine
 
-    return open_promql_engine(options.prometheus_url, strict=options.strict)
+    def open_one(source: CheckedSource) -> AbstractContextManager[Engine]:
+        series = source.schema.read_text(encoding="utf-8") if source.schema is not None else ""
+        return open_promql_engine(source.live_url, series_text=series, strict=options.strict)
+
+    return _per_source(Language.PROMQL, options, open_one)
 
 
 def _open_graphite(options: ValidateOptions) -> AbstractContextManager[Engine]:
     from pydis_dash.validate.engines.graphite import open_graphite_engine
 
-    return open_graphite_engine(options.graphite_url, strict=options.strict)
+    def open_one(source: CheckedSource) -> AbstractContextManager[Engine]:
+        return open_graphite_engine(source.live_url, metrics_file=source.schema, strict=options.strict)
+
+    return _per_source(Language.GRAPHITE, options, open_one)
+
+
+@contextlib.contextmanager
+def _per_source(
+    language: Language, options: ValidateOptions, open_one: Callable[[CheckedSource], AbstractContextManager[Engine]]
+) -> Iterator[Engine]:
+    """One engine per data source of ``language``, each started when its first query comes."""
+    with ExitStack() as stack:
+        yield PerSourceEngine(language, sources_for(language, options.sources), open_one, stack)
 
 
 _REAL_ENGINES: Mapping[Language, EngineOpener] = {

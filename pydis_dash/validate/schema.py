@@ -214,7 +214,40 @@ def _schemas() -> dict[str, dict[str, Any]]:
     for entry in folder.iterdir():
         if entry.name.endswith(".jsonschema.json"):
             schemas[entry.name.removesuffix(".jsonschema.json")] = json.loads(entry.read_text("utf-8"))
+    _correct(schemas)
     return schemas
+
+
+def _correct(schemas: dict[str, dict[str, Any]]) -> None:
+    """Where the SDK's generated schemas reject what Grafana itself saves, follow Grafana's CUE kinds.
+
+    * ``MatcherConfig.options`` and ``DynamicConfigValue.value`` are ``_`` (any value) in Grafana:
+      ``byName`` matchers carry a string, an override's ``unit`` a string, ``color`` an object. The
+      generator rendered them as objects.
+    * ``TableCellOptions`` is a union discriminated by ``type``, but every member's ``type`` allows any
+      display mode, so ``{"type": "auto"}`` (every table Grafana 10+ saves) matches several members of
+      the generated ``oneOf``; any member matching is what the union means.
+    * ``VariableModel.query`` is a string or any object: data source plugins keep their own query
+      object there (Prometheus: ``{"query": ..., "refId": ...}``, strings inside).
+    * ``TableFooterOptions.fields``: the table panel writes ``""`` for "all fields" (its default).
+    """
+    for schema in schemas.values():
+        definitions = schema.get("definitions", {})
+        for name, field in (("MatcherConfig", "options"), ("DynamicConfigValue", "value")):
+            anything = definitions.get(name, {}).get("properties", {}).get(field)
+            if isinstance(anything, dict):
+                anything.pop("type", None)
+                anything.pop("additionalProperties", None)
+        query = definitions.get("VariableModel", {}).get("properties", {}).get("query")
+        if isinstance(query, dict):
+            query["oneOf"] = [{"type": "string"}, {"type": "object"}]
+        footer = definitions.get("TableFooterOptions", {}).get("properties", {}).get("fields")
+        if isinstance(footer, dict) and "type" in footer:
+            footer.clear()
+            footer["anyOf"] = [{"type": "array", "items": {"type": "string"}}, {"const": ""}]
+        cell = definitions.get("TableCellOptions")
+        if isinstance(cell, dict) and "oneOf" in cell:
+            cell["anyOf"] = cell.pop("oneOf")
 
 
 @functools.cache

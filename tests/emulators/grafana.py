@@ -11,6 +11,11 @@ selects the differences the client must cope with:
 * ``12``: as 11, and dashboards are migrated to the latest ``schemaVersion`` when read (Grafana 12's
   backend migrations), so what is read back differs from what was saved.
 
+``release`` names a release line of :mod:`.grafana_releases` ("10.4", "11.6", "12.1",
+"12.1-new-layouts", "13.0"; ``version`` is then its major): ``/api/health``, ``/apis`` discovery, the
+``dashboard.grafana.app`` API (:mod:`.grafana_k8s`), dashboards stored as schema v2 by a save in the UI
+(:meth:`GrafanaEmulator.save_in_ui`), and the versions list as that release publishes it.
+
 Nested folders (``parentUid``, ``/move``) are accepted in every mode (they exist from Grafana 10).
 Tokens map to user logins: ``GrafanaEmulator(tokens={"t1": "sa-deploy"})``; ``read_only`` logins may
 read but get 403 on every write.
@@ -27,6 +32,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .grafana_alerting import mount_alerting
+from .grafana_k8s import DashboardApi, to_v1_lossy, to_v2
+from .grafana_releases import GrafanaRelease, release_for
 from .http import Emulator, Request, Response
 
 UID_RE = re.compile(r"^[a-zA-Z0-9\-_]*$")
@@ -76,6 +83,15 @@ class Dashboard:
     updated: str
     updated_by: str
     versions: list[dict[str, Any]] = field(default_factory=list)
+    #: The schema the dashboard is stored as: "v1" (the classic JSON model) or a v2 API version.
+    stored: str = "v1"
+    #: The v2 spec when ``stored`` is a v2 version (``model`` then holds what a v1 reader gets).
+    v2_spec: dict[str, Any] | None = None
+
+    @property
+    def is_v2(self) -> bool:
+        """Stored as schema v2."""
+        return self.stored.startswith("v2")
 
 
 @dataclass
@@ -97,11 +113,13 @@ class GrafanaEmulator(Emulator):
         version: int = 11,
         read_only: Iterable[str] = (),
         min_refresh_seconds: int = 5,
+        release: str | None = None,
     ) -> None:
         super().__init__()
         self.tokens = tokens if tokens is not None else {"test-token": "sa-pydis-dash"}
         self.read_only = set(read_only)
-        self.version = version
+        self.release: GrafanaRelease = release_for(release or version)
+        self.version = self.release.major
         self.min_refresh_seconds = min_refresh_seconds
         self.folders: dict[str, Folder] = {}
         self.dashboards: dict[str, Dashboard] = {}
@@ -110,7 +128,9 @@ class GrafanaEmulator(Emulator):
         self._uid_counter = itertools.count(1)
         self._register()
         # Alerting provisioning routes (rule groups, contact points, policy, mute timings).
-        self.alerting = mount_alerting(self, folder_exists=lambda uid: uid in self.folders, version=version)
+        self.alerting = mount_alerting(self, folder_exists=lambda uid: uid in self.folders, version=self.version)
+        # /apis discovery and, from Grafana 12, the dashboard.grafana.app API.
+        self.dashboard_api = DashboardApi(self)
 
     # --- helpers for tests --------------------------------------------------------------------------
 
@@ -122,6 +142,7 @@ class GrafanaEmulator(Emulator):
 
     def _register(self) -> None:
         uid = r"(?P<uid>[^/]+)"
+        self.route("GET", r"/api/health", self.health)
         self.route("GET", r"/api/search", self.search)
         self.route("POST", r"/api/dashboards/db", self.save_dashboard)
         self.route("GET", rf"/api/dashboards/uid/{uid}", self.get_dashboard)
@@ -141,6 +162,8 @@ class GrafanaEmulator(Emulator):
         self.route("GET", r"/api/datasources/name/(?P<name>[^/]+)", self.get_datasource_by_name)
 
     def authorize(self, request: Request) -> Response | None:
+        if request.path == "/api/health":  # served without authentication (load balancer checks)
+            return None
         header = request.headers.get("authorization", "")
         if not header:
             return Response(401, {"message": "Unauthorized"})
@@ -319,15 +342,47 @@ class GrafanaEmulator(Emulator):
         seconds = _seconds(refresh) if isinstance(refresh, str) else None
         if seconds is not None and seconds < self.min_refresh_seconds:
             model["refresh"] = f"{self.min_refresh_seconds}s"
-        user, now = self._user(request), _now()
+        existing = self.commit_dashboard(
+            existing, uid or self._new_uid(), model, folder_uid, self._user(request), message
+        )
+        answer = {
+            "status": "success",
+            "slug": slugify(title),
+            "version": existing.version,
+            "id": existing.id,
+            "uid": existing.uid,
+            "url": f"/d/{existing.uid}/{slugify(title)}",
+        }
+        if self.version >= 11 and folder_uid:
+            answer["folderUid"] = folder_uid
+        return Response(200, answer)
+
+    def commit_dashboard(
+        self,
+        existing: Dashboard | None,
+        uid: str,
+        model: dict[str, Any],
+        folder_uid: str,
+        user: str,
+        message: str,
+        *,
+        stored: str = "v1",
+        v2_spec: dict[str, Any] | None = None,
+    ) -> Dashboard:
+        """Store one save (legacy or ``dashboard.grafana.app``): version + 1 and a history entry.
+
+        ``stored`` is the schema the save is kept as; a v2 save keeps ``v2_spec`` and, for v1 readers,
+        its lossy down-conversion as ``model``.
+        """
+        now = _now()
         if existing is None:
-            uid = uid or self._new_uid()
             existing = Dashboard(next(self._ids), uid, model, folder_uid, 0, now, user, now, user)
             self.dashboards[uid] = existing
         parent_version = existing.version
         existing.version += 1
         existing.folder_uid = folder_uid
         existing.updated, existing.updated_by = now, user
+        existing.stored, existing.v2_spec = stored, copy.deepcopy(v2_spec)
         model.update({"id": existing.id, "uid": existing.uid, "version": existing.version})
         existing.model = model
         existing.versions.append(
@@ -344,22 +399,36 @@ class GrafanaEmulator(Emulator):
                 "data": copy.deepcopy(model),
             }
         )
-        answer = {
-            "status": "success",
-            "slug": slugify(title),
-            "version": existing.version,
-            "id": existing.id,
-            "uid": existing.uid,
-            "url": f"/d/{existing.uid}/{slugify(title)}",
-        }
-        if self.version >= 11 and folder_uid:
-            answer["folderUid"] = folder_uid
-        return Response(200, answer)
+        return existing
+
+    def save_in_ui(self, uid: str, user: str = "admin", **changes: Any) -> Dashboard:
+        """A person opens the dashboard in the UI, changes ``changes`` and saves it.
+
+        With new layouts on (12.x toggle, 13.x default) the UI saves through the v2 API, so the
+        dashboard is stored as schema v2 from then on; otherwise it saves the classic model.
+        """
+        with self.lock:
+            dashboard = self.dashboards[uid]
+            model = {k: v for k, v in copy.deepcopy(dashboard.model).items() if k not in ("id", "version")} | changes
+            if self.release.new_layouts:
+                spec = to_v2(model)
+                return self.commit_dashboard(
+                    dashboard, uid, to_v1_lossy(spec, uid), dashboard.folder_uid, user, "",
+                    stored=self.release.v2_storage, v2_spec=spec,
+                )  # fmt: skip
+            return self.commit_dashboard(dashboard, uid, model, dashboard.folder_uid, user, "")
+
+    def health(self, request: Request) -> Response:
+        """``GET /api/health``: the build's version (every release; no authentication)."""
+        return Response(200, {"commit": "0123456789", "database": "ok", "version": self.release.build})
 
     def get_dashboard(self, request: Request) -> Response:
         dashboard = self.dashboards.get(request.params["uid"])
         if dashboard is None:
             return _error(404, "Dashboard not found")
+        if dashboard.is_v2 and not self.release.legacy_get_converts_v2:
+            path = self.dashboard_api.path(dashboard.stored, dashboard.uid)
+            return _error(406, f"dashboard api version not supported, use {path} instead")
         model = copy.deepcopy(dashboard.model)
         if self.version >= 12 and int(model.get("schemaVersion") or 0) < LATEST_SCHEMA_VERSION:
             model["schemaVersion"] = LATEST_SCHEMA_VERSION
@@ -416,10 +485,18 @@ class GrafanaEmulator(Emulator):
         limit = int(request.arg("limit", "0") or 0) or 1000
         start = int(request.arg("start", "0") or 0)
         entries = [{k: v for k, v in entry.items() if k != "data"} for entry in reversed(dashboard.versions)]
-        entries = entries[start : start + limit]
-        if self.version < 11:
-            return Response(200, entries)
-        return Response(200, {"continueToken": "", "versions": entries})
+        if not self.release.versions_object:
+            return Response(200, entries[start : start + limit])
+        token = request.arg("continueToken") or ""
+        if token:
+            start = int(token.removeprefix("offset-"))
+        if self.release.versions_short_pages and not token:
+            # A list from unified storage may answer fewer entries than asked for, even none, with a
+            # token for the rest (Kubernetes list semantics); only the token says whether more follow.
+            return Response(200, {"continueToken": f"offset-{start}", "versions": []})
+        page = entries[start : start + limit]
+        more = start + limit < len(entries)
+        return Response(200, {"continueToken": f"offset-{start + limit}" if more else "", "versions": page})
 
     # --- folders ------------------------------------------------------------------------------------
 

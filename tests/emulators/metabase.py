@@ -22,6 +22,14 @@ expectations:
   answers the requesting user. A test edits a card "in the UI" by sending a PUT as another user
   (:meth:`MetabaseState.add_person` with an API key).
 
+- releases: ``MetabaseState.version`` is the minor of one of :data:`RELEASES` (0.50, 0.54, 0.57, 0.63,
+  0.66), as its API changelog describes them: legacy MBQL up to 0.56; MBQL 5 from 0.57
+  (``?legacy-mbql=true`` for the old shape); ``template-tags`` a list from 0.63; from 0.66
+  ``GET /api/database/:id/metadata`` leaves out fields whose visibility is ``sensitive`` unless
+  ``include_sensitive_fields=true``. ``GET /api/session/properties`` (no authentication) reports the
+  version as ``{"version": {"tag": "v0.57.3", ...}}`` on every release. The endpoints 0.55 renamed
+  (``/api/util/*``, ``/api/card/from-csv``) are not used by pydis-dash and not emulated.
+
 Server, request log and fault injection come from the shared base, ``tests/emulators/http.py``.
 """
 
@@ -44,6 +52,10 @@ FORBIDDEN = "You don't have permissions to do that."
 NOT_FOUND = "Not found."
 
 _NANOID_ALPHABET = string.ascii_letters + string.digits + "_-"
+
+#: The release lines emulated (Metabase's minor versions; each keeps long-term support for a year), and
+#: the patch release ``/api/session/properties`` reports for each.
+RELEASES: dict[int, str] = {50: "v0.50.36", 54: "v0.54.15", 57: "v0.57.3", 63: "v0.63.2", 66: "v0.66.1"}
 
 
 def _text(status: int, message: str) -> Response:
@@ -71,6 +83,8 @@ class Field:
     id: int
     name: str
     base_type: str
+    #: ``normal``, ``details-only``, ``retired`` or ``sensitive`` ("Do not include").
+    visibility_type: str = "normal"
 
 
 @dataclass
@@ -354,6 +368,7 @@ class MetabaseEmulator(Emulator):
         super().__init__()
         self.state = state or new_state()
         routes: list[tuple[str, str, Any]] = [
+            ("GET", r"/api/session/properties", self.session_properties),
             ("POST", r"/api/session", self.login),
             ("GET", r"/api/user/current", self.current_user),
             ("GET", r"/api/revision", self.list_revisions),
@@ -386,7 +401,7 @@ class MetabaseEmulator(Emulator):
 
     def authorize(self, request: Request) -> Response | None:
         """API key or session; a read-only key may read but not write (403)."""
-        if request.path.rstrip("/") == "/api/session":
+        if request.path.rstrip("/") in ("/api/session", "/api/session/properties"):
             return None
         key = request.headers.get("x-api-key")
         session = request.headers.get("x-metabase-session")
@@ -450,6 +465,12 @@ class MetabaseEmulator(Emulator):
         self.state.sessions[token] = self.state.login_owners[username]
         return Response(200, {"id": token})
 
+    def session_properties(self, request: Request) -> Response:
+        """``GET /api/session/properties``: public settings, the version among them (no authentication)."""
+        tag = RELEASES.get(self.state.version, f"v0.{self.state.version}.0")
+        version = {"tag": tag, "date": "2026-11-20", "branch": "release-x", "hash": "0123abc"}
+        return Response(200, {"version": version, "site-name": "Python Discord", "has-user-setup": True})
+
     # -- databases ----------------------------------------------------------------------------------
 
     def list_databases(self, request: Request) -> Response:
@@ -465,6 +486,7 @@ class MetabaseEmulator(Emulator):
         database = self.state.databases.get(int(request.params["id"]))
         if database is None:
             return _text(404, NOT_FOUND)
+        sensitive_asked = request.arg("include_sensitive_fields") == "true"
         tables = [
             {
                 "id": table.id,
@@ -472,7 +494,15 @@ class MetabaseEmulator(Emulator):
                 "schema": table.schema,
                 "db_id": database.id,
                 "fields": [
-                    {"id": f.id, "name": f.name, "base_type": f.base_type, "table_id": table.id} for f in table.fields
+                    {
+                        "id": f.id,
+                        "name": f.name,
+                        "base_type": f.base_type,
+                        "table_id": table.id,
+                        "visibility_type": f.visibility_type,
+                    }
+                    for f in table.fields
+                    if f.visibility_type != "sensitive" or self.state.version < 66 or sensitive_asked
                 ],
             }
             for table in database.tables

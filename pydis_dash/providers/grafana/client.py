@@ -192,5 +192,7 @@ def _error_fields(body: Any, response: requests.Response) -> tuple[str, str | No
     if isinstance(body, dict):
         message = body.get("message") or body.get("error") or response.reason or "error"
         api_status = body.get("status") if isinstance(body.get("status"), str) else body.get("messageId")
+        if body.get("kind") == "Status":  # /apis answers Kubernetes Status objects: "reason" names the error
+            api_status = body.get("reason")
         return str(message), str(api_status) if api_status else None
     return response.reason or "error", None

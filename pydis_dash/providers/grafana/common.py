@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydis_dash.model import Kind, Ref, Resource
 from pydis_dash.providers.base import Handler, LiveResource
+from pydis_dash.providers.grafana.capabilities import CapabilitiesCache
 from pydis_dash.providers.grafana.client import GrafanaClient, NotFound
 from pydis_dash.providers.grafana.search import SearchIndex
 
@@ -26,6 +27,12 @@ class GrafanaContext:
     concurrency: int = 8
     #: Send ``X-Disable-Provenance`` on alerting writes, so rules stay editable in Grafana's UI.
     disable_provenance: bool = False
+    #: The server's version and dashboard APIs, discovered on first use and kept for the run.
+    capabilities: CapabilitiesCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        # One cache per context (per provider, per run); frozen, so set through object.__setattr__.
+        object.__setattr__(self, "capabilities", CapabilitiesCache(self.client))
 
     def parallel(self, function: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``map`` on a bounded thread pool (reads only: plans fetch many dashboards)."""

@@ -1,4 +1,5 @@
-"""Dashboards: ``/api/dashboards/db``, ``/api/dashboards/uid/:uid`` and its ``/versions``.
+"""Dashboards: read and written through the API the server supports best
+(:mod:`~pydis_dash.providers.grafana.dashboard_store`), history from ``/api/dashboards/uid/:uid/versions``.
 
 Live state: the shared search lists every dashboard with its tags (managed or not); only desired
 dashboards that exist are read in full. Only when one differs from the code is its latest version read,
@@ -6,7 +7,10 @@ to tell a code change from an edit made in the UI (drift): every save by pydis-d
 message ``pydis-dash <git sha>``.
 
 Writes never set ``overwrite``: an update sends the version read at plan time, so a dashboard changed
-since then fails with 412 ``version-mismatch`` instead of being clobbered.
+since then fails (412 ``version-mismatch``, or 409 on ``dashboard.grafana.app``) instead of being clobbered.
+
+A dashboard stored as schema v2 (saved in the UI with Grafana's new layouts) is drift of its own kind:
+it is read natively, shown as it is stored, and only ``--force`` replaces it with the code's dashboard.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from pydis_dash.model import Kind, Ref, Resource
 from pydis_dash.providers.base import Drift, LiveResource, PlanOptions, ResourceError
 from pydis_dash.providers.grafana import ownership
 from pydis_dash.providers.grafana.client import NotFound
-from pydis_dash.providers.grafana.common import GrafanaHandler, folder_of
+from pydis_dash.providers.grafana.common import ALREADY_GONE, GrafanaHandler, folder_of
+from pydis_dash.providers.grafana.dashboard_store import DashboardStore, StoredDashboard, store_for
 from pydis_dash.providers.grafana.normalize import normalize_dashboard
 
 if TYPE_CHECKING:
@@ -52,22 +57,27 @@ class DashboardHandler(GrafanaHandler):
                 live[found.ref.uid] = found
         return live
 
+    def store(self) -> DashboardStore:
+        """The dashboard API picked for this server (discovered once per run)."""
+        return store_for(self.ctx.client, self.ctx.capabilities.get())
+
     def _read(self, uid: str) -> LiveResource | None:
-        try:
-            full = self.ctx.client.get(f"/api/dashboards/uid/{uid}")
-        except NotFound:  # deleted between the search and this read
+        found = self.store().read(uid)
+        if found is None:  # deleted between the search and this read
             return None
-        model = full.get("dashboard") or {}
-        meta = full.get("meta") or {}
-        folder = str(meta.get("folderUid") or "")
+        state = _state(found.folder_uid, found.model)
+        if found.is_v2:
+            # Shown as stored: the v2 spec is not normalised like a classic model, and never equals one.
+            state = {"folderUid": found.folder_uid, "storedAs": found.stored, "dashboard": dict(found.model)}
         return LiveResource(
             ref=Ref(Kind.GRAFANA_DASHBOARD, uid),
-            title=str(model.get("title") or uid),
-            state=_state(folder, model),
-            managed=ownership.is_managed_dashboard(model.get("tags")),
+            title=str(found.model.get("title") or uid),
+            state=state,
+            managed=ownership.is_managed_dashboard(found.model.get("tags")),
             live_id=uid,
-            version=model.get("version", meta.get("version")),
-            container=folder or None,
+            version=found.version,
+            container=found.folder_uid or None,
+            detail=found.detail(),
         )
 
     def desired_state(self, resource: Resource) -> Mapping[str, Any]:
@@ -75,7 +85,15 @@ class DashboardHandler(GrafanaHandler):
         return _state(folder_of(resource), ownership.with_dashboard_marker(resource.body))
 
     def drift(self, resource: Resource, live: LiveResource) -> Drift | None:
-        """Drift when the latest version was not saved by pydis-dash."""
+        """Drift when the dashboard is stored as schema v2 or its latest version was not saved by pydis-dash."""
+        stored = _stored(live)
+        if stored.is_v2:
+            return Drift(
+                f"converted to schema {stored.stored} in the UI",
+                author=stored.updated_by,
+                when=stored.updated_at,
+                version=stored.version,
+            )
         latest = self.latest_version(resource.ref.uid)
         if latest is None or ownership.is_our_version_message(latest.get("message")):
             return None
@@ -88,49 +106,63 @@ class DashboardHandler(GrafanaHandler):
         )
 
     def latest_version(self, uid: str) -> Mapping[str, Any] | None:
-        """The newest entry of ``GET /api/dashboards/uid/:uid/versions``.
+        """The newest entry of ``GET /api/dashboards/uid/:uid/versions`` (newest first).
 
-        Grafana up to 10 answers a list; Grafana 11+ ``{"versions": [...], "continueToken": ...}``.
+        Grafana up to 11.5 answers a list; 11.6+ ``{"versions": [...], "continueToken": ...}``, and from 12
+        (unified storage) a page may hold fewer entries than asked for, even none, while the token says
+        more follow: tokens are followed until an entry arrives or the token is empty.
         """
-        answer = self.ctx.client.get(f"/api/dashboards/uid/{uid}/versions", {"limit": 1})
-        versions = answer.get("versions") if isinstance(answer, Mapping) else answer
-        entries = [v for v in versions or [] if isinstance(v, Mapping)]
-        if not entries:
-            return None
-        return max(entries, key=_version_number)
+        params: dict[str, Any] = {"limit": 1}
+        for _ in range(_MAX_VERSION_PAGES):
+            answer = self.ctx.client.get(f"/api/dashboards/uid/{uid}/versions", params)
+            versions = answer.get("versions") if isinstance(answer, Mapping) else answer
+            entries = [v for v in versions or [] if isinstance(v, Mapping)]
+            if entries:
+                return max(entries, key=_version_number)
+            token = answer.get("continueToken") if isinstance(answer, Mapping) else None
+            if not token:
+                return None
+            params = {"limit": 1, "continueToken": token}
+        raise ResourceError(f"dashboard {uid}: no version after {_MAX_VERSION_PAGES} pages of its history")
 
     # --- writes -------------------------------------------------------------------------------------
 
     def create(self, change: Change, ctx: ApplyContext) -> str | None:
-        """POST /api/dashboards/db without a version: Grafana answers 412 if the uid appeared since."""
-        self._save(change, ctx, version=None)
+        """Create without a version: the server refuses if the uid appeared since the plan."""
+        resource = change.desired()
+        self.store().create(ownership.with_dashboard_marker(resource.body), folder_of(resource), ctx.message)
         return None
 
     def update(self, change: Change, ctx: ApplyContext) -> str | None:
-        """POST /api/dashboards/db with the planned version (412 ``version-mismatch`` if it moved on)."""
-        if change.live_version is None:
+        """Replace with the code's dashboard, guarded by what was read at plan time (a v2-stored one is
+        stored as the classic schema again: only reached with ``--force``)."""
+        if change.live is None:
             raise ResourceError("dashboard version unknown; cannot update safely")
-        self._save(change, ctx, version=change.live_version)
-        return None
+        stored = _stored(change.live)
+        resource = change.desired()
+        self.store().update(ownership.with_dashboard_marker(resource.body), folder_of(resource), ctx.message, stored)
+        return f"replaced the schema {stored.stored} dashboard" if stored.is_v2 else None
 
     def delete(self, change: Change, ctx: ApplyContext) -> str | None:
-        """DELETE /api/dashboards/uid/:uid; already gone counts as done."""
-        return self.delete_path(f"/api/dashboards/uid/{change.ref.uid}")
-
-    def _save(self, change: Change, ctx: ApplyContext, version: int | None) -> None:
-        resource = change.desired()
-        # The server owns the row id; the version is the optimistic lock (absent on create).
-        model = {k: v for k, v in ownership.with_dashboard_marker(resource.body).items() if k not in ("id", "version")}
-        if version is not None:
-            model["version"] = version
-        self.ctx.client.post(
-            "/api/dashboards/db",
-            {"dashboard": model, "folderUid": folder_of(resource), "message": ctx.message, "overwrite": False},
-        )
+        """Delete; already gone counts as done."""
+        try:
+            self.store().delete(change.ref.uid)
+        except NotFound:
+            return ALREADY_GONE
+        return None
 
 
 def _state(folder_uid: str, model: Mapping[str, Any]) -> dict[str, Any]:
     return {"folderUid": folder_uid, "dashboard": normalize_dashboard(model)}
+
+
+#: Pages of a dashboard's history read before giving up (a server that keeps sending empty pages).
+_MAX_VERSION_PAGES = 20
+
+
+def _stored(live: LiveResource) -> StoredDashboard:
+    """What the read said about how the dashboard is stored (kept as plain data in ``detail``)."""
+    return StoredDashboard.from_detail(live.ref.uid, live.container or "", live.version, live.detail)
 
 
 def _version_number(entry: Mapping[str, Any]) -> int:

@@ -56,6 +56,8 @@ def normalize_dashboard(model: Mapping[str, Any], *, min_refresh: str = DEFAULT_
         # Grafana stores tags as a set (dashboard_tag table; search returns them sorted), so their
         # order carries no meaning.
         result["tags"] = sorted(set(result["tags"]))
+    if isinstance(result.get("panels"), list):
+        result["panels"] = [_normalize_panel(panel) for panel in result["panels"]]
     refresh = result.get("refresh")
     if isinstance(refresh, str) and refresh:
         seconds, minimum = duration_seconds(refresh), duration_seconds(min_refresh)
@@ -63,6 +65,26 @@ def normalize_dashboard(model: Mapping[str, Any], *, min_refresh: str = DEFAULT_
             # Grafana rewrites a refresh below min_refresh_interval to the minimum on save; compare
             # the value that will actually be stored. Equal durations compare equal ("60s" == "1m").
             result["refresh"] = _format_duration(max(seconds, minimum))
+    return result
+
+
+#: Panel fields Grafana's frontend leaves out of the saved JSON when they hold their default (its
+#: ``PanelModel.getSaveModel`` skips defaults): a dashboard saved from the UI drops them.
+_PANEL_EMPTY_DEFAULTS = ("links", "transformations")
+
+
+def _normalize_panel(panel: Any) -> Any:
+    if not isinstance(panel, Mapping):
+        return panel
+    result = dict(panel)
+    # The frontend rewrites pluginVersion to the running Grafana's version on every save from the UI:
+    # it tells which release last saved the panel, not what the panel shows.
+    result.pop("pluginVersion", None)
+    for key in _PANEL_EMPTY_DEFAULTS:
+        if result.get(key) == []:
+            del result[key]
+    if isinstance(result.get("panels"), list):
+        result["panels"] = [_normalize_panel(child) for child in result["panels"]]
     return result
 
 

@@ -22,6 +22,7 @@ from pydis_dash.providers.grafana.mute_timings import MuteTimingHandler
 from pydis_dash.providers.grafana.notification_policy import NotificationPolicyHandler
 from pydis_dash.providers.grafana.rule_groups import RuleGroupHandler
 from pydis_dash.providers.grafana.search import SearchIndex
+from pydis_dash.providers.server_info import ServerInfo
 
 # Each handler class takes the shared GrafanaContext; the order is only for reading, apply orders by stage.
 HANDLERS: list[Callable[[GrafanaContext], Handler]] = [
@@ -44,8 +45,8 @@ class GrafanaProvider:
         self.client = client
         self.environment = client.environment
         self.search = SearchIndex(client)
-        context = GrafanaContext(client, self.search, concurrency, disable_provenance=disable_provenance)
-        self.handlers: Sequence[Handler] = [handler_type(context) for handler_type in HANDLERS]
+        self.context = GrafanaContext(client, self.search, concurrency, disable_provenance=disable_provenance)
+        self.handlers: Sequence[Handler] = [handler_type(self.context) for handler_type in HANDLERS]
 
     def check_access(self) -> None:
         """One authenticated search; 401/403 raise EnvironmentProblem from the client, and so does any
@@ -67,6 +68,11 @@ class GrafanaProvider:
     def begin_plan(self) -> None:
         """Forget the search listing of an earlier plan."""
         self.search.clear()
+
+    def server_info(self) -> ServerInfo:
+        """Grafana's version and the dashboard API picked for it (discovered once per run)."""
+        capabilities = self.context.capabilities.get()
+        return ServerInfo("grafana", capabilities.describe(), capabilities.to_json())
 
 
 def from_environment(env: Environment, project_dir: Path, concurrency: int) -> GrafanaProvider:

@@ -182,6 +182,13 @@ class MetabaseClient:
         answer: dict[str, Any] = self._request("GET", "/api/user/current")
         return answer
 
+    def version_tag(self) -> str | None:
+        """``GET /api/session/properties``'s ``version.tag`` (``v0.57.3``), None when it does not say."""
+        answer = self._request("GET", "/api/session/properties")
+        version = answer.get("version") if isinstance(answer, dict) else None
+        tag = version.get("tag") if isinstance(version, dict) else None
+        return str(tag) if tag else None
+
     def databases(self) -> list[dict[str, Any]]:
         """Every connected database (``{"data": [...]}`` since v0.47, a bare list before)."""
         answer = self._request("GET", "/api/database")

@@ -13,6 +13,8 @@ from pydis_dash.providers.metabase.client import MetabaseClient, MetabaseError
 from pydis_dash.providers.metabase.collections import CollectionHandler, CollectionIndex
 from pydis_dash.providers.metabase.listing import CardListing
 from pydis_dash.providers.metabase.metadata import MetadataCatalog
+from pydis_dash.providers.metabase.release import describe
+from pydis_dash.providers.server_info import ServerInfo
 
 
 class MetabaseProvider:
@@ -26,6 +28,7 @@ class MetabaseProvider:
         self.collections = CollectionIndex(client)
         self.catalog = MetadataCatalog(client)
         self.listing = CardListing(client)
+        self._server_info: ServerInfo | None = None
         self.handlers: Sequence[Handler] = [
             CollectionHandler(self.collections, self.listing),
             CardHandler(client, self.collections, self.catalog, self.listing),
@@ -43,6 +46,12 @@ class MetabaseProvider:
         self.collections.forget()
         self.catalog.forget()
         self.listing.forget()
+
+    def server_info(self) -> ServerInfo:
+        """The version ``/api/session/properties`` reports (read once per run)."""
+        if self._server_info is None:
+            self._server_info = describe(self.client.version_tag())
+        return self._server_info
 
     def enable_dry_run(self) -> None:
         """From now on the client refuses every write."""

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -167,11 +168,18 @@ class GraphiteEngine(QueryByQuery):
 
 
 @contextmanager
-def open_graphite_engine(url: str | None, *, strict: bool = False) -> Iterator[GraphiteEngine]:
-    """Yield an engine on ``url`` (a live Graphite), or on a graphite-web started for this run."""
+def open_graphite_engine(
+    url: str | None, *, metrics_file: Path | None = None, strict: bool = False
+) -> Iterator[GraphiteEngine]:
+    """Yield an engine on ``url`` (a live Graphite), or on a graphite-web started for this run and seeded
+    with the metric paths in ``metrics_file`` (a Graphite data source's ``check: schema``)."""
     with ExitStack() as stack:
         live = bool(url)
-        engine = GraphiteEngine(url if url else stack.enter_context(GraphiteServer()).url, strict=strict)
+        if not url:
+            if metrics_file is None:
+                raise EnvironmentProblem("a throwaway Graphite needs a metric list (the data source's check schema)")
+            url = stack.enter_context(GraphiteServer(metrics_file)).url
+        engine = GraphiteEngine(url, strict=strict)
         stack.callback(engine.close)  # before the server stops
         if live:
             engine.ensure_reachable()

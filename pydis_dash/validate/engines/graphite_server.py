@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import tempfile
 import time
-from importlib import resources
 from pathlib import Path
 from types import TracebackType
 
@@ -41,11 +40,6 @@ def graphite_python(venv: Path | None = None) -> Path:
     if not python.exists():
         raise EnvironmentProblem(f"{SETUP_HINT} (no {python})")
     return python
-
-
-def default_metrics_file() -> Path:
-    """The metric paths shipped with pydis-dash (``schemas/graphite-metrics.txt``)."""
-    return Path(str(resources.files("pydis_dash") / "schemas" / "graphite-metrics.txt"))
 
 
 def _webapp_script() -> Path:
@@ -81,12 +75,12 @@ class GraphiteServer:
 
     def __init__(
         self,
-        metrics_file: Path | None = None,
+        metrics_file: Path,
         *,
         venv: Path | None = None,
         start_timeout: float = START_TIMEOUT_SECONDS,
     ) -> None:
-        self.metrics_file = metrics_file or default_metrics_file()
+        self.metrics_file = metrics_file
         self.venv = venv
         self.start_timeout = start_timeout
         self.url = ""

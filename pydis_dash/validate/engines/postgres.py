@@ -36,12 +36,6 @@ from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.validate.engines.exit_guard import ExitGuard
 from pydis_dash.validate.engines.net import free_port
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
-"""Where the project ships the schemas of the databases its SQL queries run on."""
-
-DATABASES = ("metricity", "site")
-"""The databases the throwaway cluster holds; each is loaded from ``<name>.sql`` in the schema dir."""
-
 READER_ROLE = "pydis_dash_reader"
 """The login role queries are checked as: SELECT on the loaded tables and nothing else."""
 
@@ -53,13 +47,8 @@ _STOP_TIMEOUT = 10.0
 _LOG_TAIL_LINES = 15
 _INSTALL_HINT = (
     "install the PostgreSQL 15 server (Debian: `apt-get install postgresql-15`, or run ci/setup-postgres), "
-    "or point validate at an existing database with --metricity-dsn"
+    "or point validate at a live database (the data source's check live_url_env, or --engine-url UID=DSN)"
 )
-
-
-def schema_files(schema_dir: Path = SCHEMA_DIR, databases: tuple[str, ...] = DATABASES) -> dict[str, Path]:
-    """Map each database name to its schema file ``<schema_dir>/<name>.sql``."""
-    return {name: schema_dir / f"{name}.sql" for name in databases}
 
 
 def find_postgres_bindir() -> Path:
@@ -108,7 +97,7 @@ def scratch_parent() -> Path | None:
 class PostgresCluster:
     """A private PostgreSQL server with the project's schemas loaded, alive inside a ``with`` block.
 
-    ``schemas`` maps database names to schema files (default: :func:`schema_files`). ``port`` is the
+    ``schemas`` maps database names (``validate`` uses data source uids) to schema files. ``port`` is the
     TCP port on 127.0.0.1 (default: a free one). After ``__enter__``, :meth:`dsn` gives connection
     strings (unix socket) for the read-only role or the superuser, and ``startup_seconds`` how long
     starting took.
@@ -116,12 +105,12 @@ class PostgresCluster:
 
     def __init__(
         self,
-        schemas: Mapping[str, Path] | None = None,
+        schemas: Mapping[str, Path],
         *,
         port: int | None = None,
         bindir: Path | None = None,
     ) -> None:
-        self.schemas: dict[str, Path] = dict(schemas if schemas is not None else schema_files())
+        self.schemas: dict[str, Path] = dict(schemas)
         self.requested_port = port
         self.port = 0
         self.bindir = bindir

@@ -94,10 +94,13 @@ def _finding(query: Query, severity: Severity, message: str) -> Finding:
 
 
 @contextmanager
-def open_promql_engine(url: str | None, *, strict: bool = False, at: float | None = None) -> Iterator[PromqlEngine]:
+def open_promql_engine(
+    url: str | None, *, series_text: str = "", strict: bool = False, at: float | None = None
+) -> Iterator[PromqlEngine]:
     """Yield a :class:`PromqlEngine` for one validation run.
 
-    ``url=None`` starts a throwaway Prometheus with the seeded series (stopped on exit, also on
+    ``url=None`` starts a throwaway Prometheus seeded with ``series_text`` (a data source's series
+    list, see :mod:`.prometheus_seed`; stopped on exit, also on
     Ctrl-C) and evaluates inside the seeded window; a URL uses that live Prometheus and evaluates
     at ``at`` (default: its current time). Raises
     :class:`~pydis_dash.errors.EnvironmentProblem` when Prometheus is missing, cannot start, or
@@ -107,5 +110,5 @@ def open_promql_engine(url: str | None, *, strict: bool = False, at: float | Non
         with PrometheusApi(url) as api:
             yield PromqlEngine(api, strict=strict, at=at)
         return
-    with PrometheusServer() as server, PrometheusApi(server.url) as api:
+    with PrometheusServer(series_text=series_text) as server, PrometheusApi(server.url) as api:
         yield PromqlEngine(api, strict=strict, at=server.evaluation_time if at is None else at)

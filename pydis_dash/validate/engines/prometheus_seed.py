@@ -1,7 +1,7 @@
 """The series the throwaway Prometheus holds: parse the series list, write it as OpenMetrics.
 
-The list (``pydis_dash/schemas/prometheus-series.txt``) names every metric the community's
-Prometheus scrapes, with realistic label sets. Each line is one metric family::
+The list (a Prometheus data source's ``check: schema`` file) names every metric that Prometheus
+scrapes, with realistic label sets. Each line is one metric family::
 
     TYPE NAME{label="a|b", first+second="x+1|y+2"} [OPTION=VALUE ...]
 
@@ -27,7 +27,6 @@ import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
@@ -40,7 +39,6 @@ STEP_S = 30
 SAMPLES_PER_SERIES = 240
 WINDOW_END_S = WINDOW_START_S + STEP_S * (SAMPLES_PER_SERIES - 1)
 
-SERIES_RESOURCE = "prometheus-series.txt"
 DEFAULT_QUANTILES = (0.5, 0.9, 0.99)  # statsd_exporter's summary defaults
 KINDS = ("counter", "gauge", "histogram", "summary")
 
@@ -75,12 +73,7 @@ class _ParseState:
     buckets: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
 
-def load_series_text() -> str:
-    """The series list shipped with pydis-dash."""
-    return resources.files("pydis_dash.schemas").joinpath(SERIES_RESOURCE).read_text(encoding="utf-8")
-
-
-def parse_series(text: str, source: str = SERIES_RESOURCE) -> list[Family]:
+def parse_series(text: str, source: str = "series list") -> list[Family]:
     """Parse a series list; a bad line raises :class:`DefinitionError` naming the file and line."""
     state = _ParseState()
     families: list[Family] = []

@@ -26,7 +26,6 @@ from pydis_dash.validate.engines.exit_guard import ExitGuard
 from pydis_dash.validate.engines.net import free_port
 from pydis_dash.validate.engines.prometheus_seed import (
     WINDOW_END_S,
-    load_series_text,
     parse_series,
     write_openmetrics,
 )
@@ -122,7 +121,7 @@ class PrometheusServer:
     evaluated there), ``startup_seconds`` how long building/copying the TSDB and starting took.
     """
 
-    def __init__(self, *, port: int | None = None, series_text: str | None = None, cache: Path | None = None):
+    def __init__(self, *, series_text: str, port: int | None = None, cache: Path | None = None):
         self._requested_port = port
         self._series_text = series_text
         self._cache = cache
@@ -147,7 +146,7 @@ class PrometheusServer:
         started = time.monotonic()
         prometheus = find_binary("prometheus")
         promtool = find_binary("promtool")
-        series_text = self._series_text if self._series_text is not None else load_series_text()
+        series_text = self._series_text
         cache = self._cache or cache_root()
         blocks = cached_blocks(series_text, promtool, cache)
         try:

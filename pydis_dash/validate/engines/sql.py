@@ -26,7 +26,7 @@ from psycopg import pq
 
 from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.validate.engines.base import QueryByQuery
-from pydis_dash.validate.engines.postgres import SCHEMA_DIR, PostgresCluster, schema_files
+from pydis_dash.validate.engines.postgres import PostgresCluster
 from pydis_dash.validate.engines.sql_expand import ExpandProblem, Variant, expand
 from pydis_dash.validate.engines.sql_sandbox import check_single_select
 from pydis_dash.validate.findings import Finding, Severity
@@ -34,12 +34,6 @@ from pydis_dash.validate.queries import Language, Query, ResultShape, TemplateSy
 
 RULE = "SQL"
 """The ``rule`` of every finding this engine reports."""
-
-DEFAULT_DATASOURCE_DATABASES: Mapping[str, str] = {"metricity": "metricity", "site-db": "site"}
-"""Grafana/Metabase data source uid -> database name on the checking server."""
-
-DEFAULT_DATABASE = "metricity"
-"""Database for queries without a data source uid (the dashboard's default data source)."""
 
 DEFAULT_STATEMENT_TIMEOUT = 2.0
 """Seconds a single check may take before the server cancels it."""
@@ -113,16 +107,22 @@ class SqlEngine(QueryByQuery):
         self,
         dsns: Mapping[str, str],
         *,
-        datasource_databases: Mapping[str, str] = DEFAULT_DATASOURCE_DATABASES,
-        default_database: str = DEFAULT_DATABASE,
+        datasource_databases: Mapping[str, str] | None = None,
+        default_database: str | None = None,
         statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
         fallback_dsns: Callable[[], Mapping[str, str]] | None = None,
     ) -> None:
         """``dsns`` maps database names to libpq connection strings; ``fallback_dsns`` is called (once)
-        for a database missing from ``dsns`` and may start a throwaway cluster."""
+        for a database missing from ``dsns`` and may start a throwaway cluster.
+
+        ``datasource_databases`` maps data source uids to database names (default: each database of
+        ``dsns`` is the data source with that uid); ``default_database`` serves queries without a data
+        source uid (the dashboard's default data source), None leaves them unchecked."""
         self._dsns = dict(dsns)
         self._fallback = fallback_dsns
-        self.datasource_databases = dict(datasource_databases)
+        self.datasource_databases = dict(
+            datasource_databases if datasource_databases is not None else {name: name for name in dsns}
+        )
         self.default_database = default_database
         self.statement_timeout = statement_timeout
         self._connections: dict[str, psycopg.Connection[Any]] = {}
@@ -138,13 +138,12 @@ class SqlEngine(QueryByQuery):
         database = self.database_for(query.datasource_uid)
         if database is None:
             known = ", ".join(sorted(self.datasource_databases))
-            return [
-                _finding(
-                    query,
-                    Severity.WARNING,
-                    f"not checked: data source '{query.datasource_uid}' is not a known SQL database (known: {known})",
-                )
-            ]
+            what = (
+                "no data source named and no default SQL data source"
+                if query.datasource_uid is None
+                else f"data source '{query.datasource_uid}' is not a known SQL database"
+            )
+            return [_finding(query, Severity.WARNING, f"not checked: {what} (known: {known})")]
         conn = self._connection(database)
         if conn is None:
             return [_finding(query, Severity.WARNING, f"not checked: no schema for database '{database}'")]
@@ -169,7 +168,7 @@ class SqlEngine(QueryByQuery):
         return findings
 
     def database_for(self, datasource_uid: str | None) -> str | None:
-        """The database a data source uid maps to (``None`` for unknown uids)."""
+        """The database a data source uid maps to (``None`` for unknown uids, or without a default)."""
         if datasource_uid is None:
             return self.default_database
         return self.datasource_databases.get(datasource_uid)
@@ -341,36 +340,32 @@ def _safe_dsn(params: Mapping[str, Any]) -> str:
 
 @contextlib.contextmanager
 def open_sql_engine(
+    schemas: Mapping[str, Path],
     dsns: Mapping[str, str] | None = None,
     *,
-    schema_dir: Path = SCHEMA_DIR,
-    datasource_databases: Mapping[str, str] = DEFAULT_DATASOURCE_DATABASES,
-    default_database: str = DEFAULT_DATABASE,
+    default_database: str | None = None,
     statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
 ) -> Iterator[SqlEngine]:
-    """Start (or connect to) PostgreSQL once and yield an :class:`SqlEngine`.
+    """Yield an :class:`SqlEngine` over the data sources in ``schemas`` and ``dsns`` (both keyed by uid).
 
-    ``dsns`` maps database names (``metricity``, ``site``) to connection strings, e.g. from
-    ``--metricity-dsn``. With ``None``, a throwaway :class:`PostgresCluster` with the schemas in
-    ``schema_dir`` is started now; with a mapping, one is started only if a query needs a database the
-    mapping lacks. Everything is closed and stopped on exit.
+    ``dsns`` holds live databases (a read replica, from the data source's ``live_url_env`` or
+    ``--engine-url``); the others are checked on a throwaway :class:`PostgresCluster` with their schema
+    file, started on first need. Everything is closed and stopped on exit.
     """
+    live = dict(dsns or {})
+    throwaway = {uid: path for uid, path in schemas.items() if uid not in live}
     with contextlib.ExitStack() as clusters:
 
         def start_cluster() -> Mapping[str, str]:
-            cluster = clusters.enter_context(PostgresCluster(schema_files(schema_dir)))
+            cluster = clusters.enter_context(PostgresCluster(throwaway))
             return cluster.reader_dsns()
 
-        if dsns is None:
-            dsns, fallback = start_cluster(), None
-        else:
-            fallback = start_cluster
         engine = SqlEngine(
-            dsns,
-            datasource_databases=datasource_databases,
+            live,
+            datasource_databases={uid: uid for uid in {*live, *throwaway}},
             default_database=default_database,
             statement_timeout=statement_timeout,
-            fallback_dsns=fallback,
+            fallback_dsns=start_cluster if throwaway else None,
         )
         try:
             yield engine

@@ -177,7 +177,8 @@ _GRAFANA_MACRO = re.compile(r"\$(?P<name>[_a-zA-Z0-9]+)\((?P<args>[^)]*)\)")
 DEFAULT_SAMPLE = "1"
 """Sample for a variable without one: a number-like string, as most Metabase/Grafana ids are."""
 
-_TYPE_SAMPLES = {"interval": "1m", "datasource": "metricity"}
+# A data source variable's value is a data source name; any name-like text checks the same.
+_TYPE_SAMPLES = {"interval": "1m", "datasource": "datasource"}
 
 
 def grafana_sample_values(variable: Variable) -> Value:
