@@ -65,6 +65,8 @@ class SavedPlan:
     revision: str
     options: PlanOptions
     changes: tuple[SavedChange, ...]
+    #: What ``diff --format json`` said about each server (version, API paths picked).
+    servers: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def resources(self) -> list[Resource]:
@@ -179,6 +181,7 @@ def read_saved_plan(path: Path) -> SavedPlan:
                 prune=bool(document["options"]["prune"]), rotate_secrets=bool(document["options"]["rotateSecrets"])
             ),
             changes=tuple(_saved_change(entry) for entry in document["changes"]),
+            servers=tuple(dict(server) for server in document.get("servers", ())),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise SavedPlanError(f"{path}: not a valid saved plan ({type(exc).__name__}: {exc})") from None
@@ -232,10 +235,17 @@ def replay(saved: SavedPlan, fresh: Plan) -> Plan:
     """The saved plan's pending changes, as ``fresh`` (a new plan of the saved resources) sees them:
     each whose resource is exactly as the saved plan saw it is kept, ready to apply; the others are
     blocked with why (apply refuses them and skips what depends on them). Nothing that was not in the
-    saved plan is added."""
-    now = {change.ref: change for change in fresh.changes}
-    replayed = [_replayed(change, now.get(change.ref)) for change in saved.changes if change.action != Action.UNCHANGED]
-    return Plan(saved.environment, tuple(replayed), options=saved.options)
+    saved plan is added. SavedPlanError when a server changed version (or API) since: every comparison
+    the plan made would be in doubt."""
+    servers_now = json.loads(render_json(fresh))["servers"]
+    if list(saved.servers) != servers_now:
+        was = "; ".join(str(server.get("summary")) for server in saved.servers)
+        now = "; ".join(server.summary for server in fresh.servers)
+        raise SavedPlanError(f"the servers changed since the plan was made ({was} -> {now}): plan again")
+    now_changes = {change.ref: change for change in fresh.changes}
+    pending = (change for change in saved.changes if change.action != Action.UNCHANGED)
+    replayed = tuple(_replayed(change, now_changes.get(change.ref)) for change in pending)
+    return Plan(saved.environment, replayed, options=saved.options, servers=fresh.servers)
 
 
 def _replayed(saved: SavedChange, current: Change | None) -> Change:

@@ -362,7 +362,8 @@ def test_emulator_mute_timing_statuses(grafana: Grafana) -> None:
     assert grafana.admin("DELETE", f"{BASE}/mute-timings/nights").status_code == 204
 
 
-def test_mute_timings_are_created_before_the_policy_that_names_them(grafana: Grafana, project: Path) -> None:
+def mute_low_priority_on_weekend_nights(project: Path) -> None:
+    """Add a mute timing "Weekend nights" and name it on the policy's low-severity route."""
     (project / "alerts" / "mute.py").write_text(
         "from pydis_dash.alerts import MuteTiming, TimeInterval\n\n"
         'nights = MuteTiming("Weekend nights", [TimeInterval(times=[("00:00", "08:00")], weekdays=["saturday"])])\n'
@@ -373,6 +374,10 @@ def test_mute_timings_are_created_before_the_policy_that_names_them(grafana: Gra
             'receiver="devops low priority")', 'receiver="devops low priority", mute_timings=["Weekend nights"])'
         )
     )
+
+
+def test_mute_timings_are_created_before_the_policy_that_names_them(grafana: Grafana, project: Path) -> None:
+    mute_low_priority_on_weekend_nights(project)
 
     _, report = deploy(grafana, resources_of(project))
 
@@ -387,16 +392,7 @@ def test_mute_timings_are_created_before_the_policy_that_names_them(grafana: Gra
 
 
 def test_a_failed_mute_timing_skips_the_policy_naming_it(grafana: Grafana, project: Path) -> None:
-    (project / "alerts" / "mute.py").write_text(
-        "from pydis_dash.alerts import MuteTiming, TimeInterval\n\n"
-        'nights = MuteTiming("Weekend nights", [TimeInterval(times=[("00:00", "08:00")], weekdays=["saturday"])])\n'
-    )
-    policy = project / "alerts" / "notification_policy.py"
-    policy.write_text(
-        policy.read_text().replace(
-            'receiver="devops low priority")', 'receiver="devops low priority", mute_timings=["Weekend nights"])'
-        )
-    )
+    mute_low_priority_on_weekend_nights(project)
     grafana.emulator.inject("POST", rf"{BASE}/mute-timings", Status(500, {"message": "database is locked"}))
 
     _, report = deploy(grafana, resources_of(project))

@@ -197,6 +197,10 @@ def test_a_resource_created_since_the_plan_is_refused(project: Project) -> None:
         (lambda plan: plan | {"format": 99}, "plan format 99"),
         (lambda plan: plan | {"targets": {"grafana": "https://grafana.example.org"}}, "now points elsewhere"),
         (lambda plan: {"hello": "world"}, "not a saved plan"),
+        (
+            lambda plan: plan | {"servers": [{"summary": "Grafana 10.4.3", "version": "10.4.3"}]},
+            "the servers changed since the plan was made (Grafana 10.4.3 -> Grafana 11",
+        ),
     ],
 )
 def test_a_plan_from_another_version_or_server_is_refused_whole(project: Project, edit: Any, message: str) -> None:
