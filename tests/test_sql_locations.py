@@ -8,6 +8,7 @@ One validate run on the real PostgreSQL engine covers dashboards, alert rules an
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -69,9 +70,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     }
     root = tmp_path_factory.mktemp("sql-lines")
     repo = Path(__file__).resolve().parent.parent
-    for source in (repo / "datasources").iterdir():
-        (root / "datasources").mkdir(exist_ok=True)
-        (root / "datasources" / source.name).write_text(source.read_text())
+    shutil.copytree(repo / "datasources", root / "datasources")
     for relative, content in files.items():
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / relative).write_text(content.lstrip("\n") if relative.endswith(".py") else content)
