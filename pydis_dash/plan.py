@@ -18,6 +18,7 @@ import click
 from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.model import Kind, Ref, Resource
 from pydis_dash.providers.base import (
+    DUPLICATE_OF,
     Drift,
     Handler,
     LiveResource,
@@ -218,7 +219,7 @@ def build_plan(
         for item in (live[uid] for uid in sorted(live) if uid not in desired_uids):
             if not item.managed:
                 unmanaged.append(item)
-            elif options.prune:
+            elif options.prune or item.detail.get(DUPLICATE_OF) is not None:  # a duplicate is never wanted
                 changes.append(_delete_change(handler, item))
             else:
                 orphans.append(item)

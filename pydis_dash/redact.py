@@ -20,9 +20,9 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, TextIO
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, urlsplit
 
 #: What a secret is replaced with.
 MASK = "***"
@@ -48,6 +48,20 @@ def remember_secret(value: str | None) -> None:
         # Longest first: a secret containing another is masked whole, not around the shorter one.
         alternatives = sorted(_secrets, key=len, reverse=True)
         _pattern = re.compile("|".join(re.escape(form) for form in alternatives))
+
+
+def remember_connection_secrets(target: str | None) -> None:
+    """Mask the credentials in a connection string: a URL's ``user:password@`` part or a libpq
+    ``password=...`` keyword (a live engine named on the command line or in an environment variable)."""
+    if not target:
+        return
+    with suppress(ValueError):  # not a URL: maybe libpq keywords
+        remember_secret(urlsplit(target).password)
+    for match in _LIBPQ_PASSWORD.finditer(target):
+        remember_secret(match.group("quoted") or match.group("bare"))
+
+
+_LIBPQ_PASSWORD = re.compile(r"\bpassword\s*=\s*(?:'(?P<quoted>(?:[^'\\]|\\.)*)'|(?P<bare>\S+))")
 
 
 def forget_secrets() -> None:

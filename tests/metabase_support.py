@@ -18,6 +18,7 @@ from pydis_dash.model import Resource
 from pydis_dash.pipeline import datasource_catalogues
 from pydis_dash.plan import Plan, PlanOptions, build_plan
 from pydis_dash.providers.metabase.client import MetabaseClient
+from pydis_dash.providers.metabase.lock import LOCK_NAME
 from pydis_dash.providers.metabase.provider import MetabaseProvider
 
 API_KEY = "mb-test-key"
@@ -102,3 +103,25 @@ def edit_in_ui(emulator: MetabaseEmulator, card_id: int, changes: dict[str, Any]
     response.raise_for_status()
     answer: dict[str, Any] = response.json()
     return answer
+
+
+def lock_collections(emulator: MetabaseEmulator) -> list[dict[str, Any]]:
+    """Every deploy-lock collection ever created on the emulator (archived ones included)."""
+    return [c for c in emulator.state.collections.values() if c["name"] == LOCK_NAME]
+
+
+def content_writes(emulator: MetabaseEmulator) -> list[tuple[str, str]]:
+    """``card_writes()`` without the deploy lock's own traffic (one create and one archive per deploy):
+    the writes that change questions and collections."""
+    locks = lock_collections(emulator)
+    lock_paths = {f"/api/collection/{c['id']}" for c in locks}
+    lock_creates = len(locks)
+    kept = []
+    for method, path in emulator.card_writes():
+        if method == "PUT" and path.rstrip("/") in lock_paths:
+            continue
+        if method == "POST" and path.rstrip("/") == "/api/collection" and lock_creates:
+            lock_creates -= 1
+            continue
+        kept.append((method, path))
+    return kept

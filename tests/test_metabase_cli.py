@@ -11,6 +11,7 @@ import requests
 from click.testing import CliRunner, Result
 from emulators.http import Status
 from emulators.metabase import MetabaseEmulator, new_state
+from metabase_support import content_writes
 
 from pydis_dash.cli import main
 from pydis_dash.metabase.marker import key_of
@@ -97,10 +98,11 @@ def test_deploy_then_diff_shows_no_changes(emulator: MetabaseEmulator, tmp_path:
     diff = run(root, "diff", "--env", "test", "--exit-code")
     assert diff.exit_code == 0, output(diff)
     assert "+ 0 create  ~ 0 update  - 0 delete  = 6 unchanged" in diff.stdout
+    assert "Server: Metabase v0.57.3: cards stored as MBQL 5; questions sent as legacy native queries" in diff.stdout
     again = run(root, "deploy", "--env", "test")
     assert again.exit_code == 0
     assert "Nothing to deploy." in again.stdout
-    assert emulator.card_writes() == []
+    assert content_writes(emulator) == []
     for result in (first, diff, again):
         assert KEY not in output(result)
 
@@ -136,7 +138,7 @@ def test_rejected_key_is_exit_3_with_one_line_and_no_secret(emulator: MetabaseEm
         "error: test: Metabase rejected the credentials (HTTP 401 on GET /api/user/current: Unauthenticated)"
     ]
     assert "wrong-key-31337" not in output(result)
-    assert emulator.card_writes() == []
+    assert content_writes(emulator) == []
 
 
 def test_unknown_database_is_exit_1_naming_the_file(emulator: MetabaseEmulator, tmp_path: Path) -> None:
@@ -207,6 +209,6 @@ def test_drift_is_shown_refused_and_forced(emulator: MetabaseEmulator, tmp_path:
     emulator.reset_log()
     again = run(root, "deploy", "--env", "test")
     assert again.exit_code == 0 and "Nothing to deploy." in again.stdout
-    assert emulator.card_writes() == []
+    assert content_writes(emulator) == []
     for result in (diff, refused, forced, again):
         assert KEY not in output(result) and staff_key not in output(result)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,7 +18,7 @@ from pydis_dash.model import Resource
 from pydis_dash.pipeline import load_resources
 from pydis_dash.plan import Plan, PlanOptions, build_plan, render_json, render_text
 from pydis_dash.plan_markdown import render_markdown
-from pydis_dash.providers.base import Provider
+from pydis_dash.providers.base import LockingProvider, Provider
 from pydis_dash.providers.registry import build_provider, registered_targets
 from pydis_dash.revision import MESSAGE_PREFIX, current_revision, deploy_message
 from pydis_dash.saved_plan import (
@@ -63,30 +64,39 @@ def prepare(
     concurrency: int,
     *,
     read_only: bool = False,
+    locks: ExitStack | None = None,
 ) -> tuple[Plan, list[Provider]]:
     """Load and render the definitions, connect to the environment's servers, and build the plan.
 
     ``read_only`` installs the providers' dry-run guards before planning, so that nothing (``diff``,
-    ``deploy --dry-run``) can write whatever a handler does.
+    ``deploy --dry-run``) can write whatever a handler does. ``locks``, for a deploy that writes, takes
+    each target's deploy lock before planning and keeps it until the stack closes (after the apply).
     """
     if options.prune and selectors:
         raise click.UsageError("--prune needs the whole project: it cannot be combined with selectors")
     env = load_config(root).environment(env_name)
     resources = load_resources(root, selectors)
-    providers, selected = connect(root, env, resources, options, concurrency, read_only=read_only)
+    providers, selected = connect(root, env, resources, options, concurrency, read_only=read_only, locks=locks)
     return build_plan(env.name, providers, selected, options), providers
 
 
 def prepare_saved(
-    root: Path, env_name: str | None, plan_file: Path, concurrency: int, *, read_only: bool = False
+    root: Path,
+    env_name: str | None,
+    plan_file: Path,
+    concurrency: int,
+    *,
+    read_only: bool = False,
+    locks: ExitStack | None = None,
 ) -> tuple[Plan, list[Provider], SavedPlan]:
     """Read a saved plan, check it is for this environment and version, and replay it against the live
-    servers: the saved changes whose resources did not move on, the others blocked (see saved_plan)."""
+    servers: the saved changes whose resources did not move on, the others blocked (see saved_plan).
+    ``read_only`` and ``locks`` as for :func:`prepare`."""
     saved = read_saved_plan(plan_file)
     env = load_config(root).environment(env_name or saved.environment)
     check_environment(saved, env)
     resources = saved.resources
-    providers, selected = connect(root, env, resources, saved.options, concurrency, read_only=read_only)
+    providers, selected = connect(root, env, resources, saved.options, concurrency, read_only=read_only, locks=locks)
     fresh = build_plan(env.name, providers, selected, saved.options)
     return replay(saved, fresh), providers, saved
 
@@ -99,9 +109,11 @@ def connect(
     concurrency: int,
     *,
     read_only: bool = False,
+    locks: ExitStack | None = None,
 ) -> tuple[list[Provider], list[Resource]]:
-    """Providers for the targets ``resources`` need (every target with ``prune``), their access checked,
-    and the resources they can deploy; notes on stderr for those skipped."""
+    """Providers for the targets ``resources`` need (every target with ``prune``), their access checked
+    (and, with ``locks``, their deploy locks taken), and the resources they can deploy; notes on stderr
+    for those skipped."""
     known = registered_targets()
     targets = {r.kind.target for r in resources}
     if options.prune:
@@ -123,6 +135,8 @@ def connect(
         provider.check_access()
         if read_only:
             provider.enable_dry_run()
+        elif locks is not None and isinstance(provider, LockingProvider):
+            locks.enter_context(provider.deploy_lock())
     handled = {handler.kind for provider in providers for handler in provider.handlers}
     selected = [r for r in resources if r.kind in handled]
     for kind in sorted({r.kind for r in resources if r.kind.target in usable} - handled):
@@ -250,28 +264,33 @@ def deploy(
     root = project_root(ctx)
     options = PlanOptions(prune=prune, rotate_secrets=rotate_secrets)
     try:
-        if plan_file is not None:
-            if selectors or prune or rotate_secrets:
-                raise click.UsageError(
-                    "--plan applies the saved plan as it is: no selectors, --prune or --rotate-secrets"
+        with ExitStack() as locks:  # held from before the plan until the last write
+            if plan_file is not None:
+                if selectors or prune or rotate_secrets:
+                    raise click.UsageError(
+                        "--plan applies the saved plan as it is: no selectors, --prune or --rotate-secrets"
+                    )
+                plan, providers, saved = prepare_saved(
+                    root, env_name, plan_file, concurrency, read_only=dry_run, locks=locks
                 )
-            plan, providers, saved = prepare_saved(root, env_name, plan_file, concurrency, read_only=dry_run)
-            message = f"{MESSAGE_PREFIX} {saved.revision}"
-        else:
-            plan, providers = prepare(root, env_name, selectors, options, concurrency, read_only=dry_run)
-            message = deploy_message(root)
-        click.echo(render_text(plan))
-        if not plan.has_changes:
-            click.echo("Nothing to deploy.")
-            return
-        apply_ctx = ApplyContext(message, force=force, dry_run=dry_run)
-        label = "Dry run" if dry_run else "Deploying"
-        with click.progressbar(length=len(plan.pending), label=label, file=sys.stderr) as bar:
+                message = f"{MESSAGE_PREFIX} {saved.revision}"
+            else:
+                plan, providers = prepare(
+                    root, env_name, selectors, options, concurrency, read_only=dry_run, locks=locks
+                )
+                message = deploy_message(root)
+            click.echo(render_text(plan))
+            if not plan.has_changes:
+                click.echo("Nothing to deploy.")
+                return
+            apply_ctx = ApplyContext(message, force=force, dry_run=dry_run)
+            label = "Dry run" if dry_run else "Deploying"
+            with click.progressbar(length=len(plan.pending), label=label, file=sys.stderr) as bar:
 
-            def advance(result: Result) -> None:
-                bar.update(1)
+                def advance(result: Result) -> None:
+                    bar.update(1)
 
-            report = apply_plan(plan, providers, apply_ctx, concurrency=concurrency, on_result=advance)
+                report = apply_plan(plan, providers, apply_ctx, concurrency=concurrency, on_result=advance)
     except PydisDashError as error:
         fail(error)
     click.echo("")

@@ -11,12 +11,12 @@ from pydis_dash.errors import ExitCode
 from pydis_dash.importing.run import ImportOptions, Outcome, import_inputs, read_files
 
 
-def _mappings(pairs: tuple[str, ...]) -> dict[str, str]:
+def _mappings(pairs: tuple[str, ...], option: str) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for pair in pairs:
         key, sep, uid = pair.partition("=")
         if not sep or not key or not uid:
-            raise click.BadParameter(f"{pair!r} is not REFERENCE=UID", param_hint="--datasource")
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint=option)
         mapping[key.strip().removeprefix("${").removesuffix("}").removeprefix("$")] = uid.strip()
     return mapping
 
@@ -30,7 +30,15 @@ def _mappings(pairs: tuple[str, ...]) -> dict[str, str]:
     metavar="REF=UID",
     help="Map a data source reference of the input (name, uid or DS_ input) to a project data source uid.",
 )
-@click.option("--folder", help="Grafana folder path for imported dashboards (default: the input's own).")
+@click.option(
+    "--field",
+    "field_pairs",
+    multiple=True,
+    metavar="ID=TABLE.COLUMN",
+    help="Name a Metabase field id used by a field filter (a card file carries only ids).",
+)
+@click.option("--folder", help="Grafana folder path for dashboards and rule groups (default: the input's own).")
+@click.option("--collection", help="Metabase collection path for questions (default: the card's own).")
 @click.option("--dry-run", is_flag=True, help="Print the generated files instead of writing them.")
 @click.option("--force", is_flag=True, help="Overwrite definition files that exist already.")
 @click.pass_context
@@ -38,26 +46,37 @@ def import_command(
     ctx: click.Context,
     files: tuple[Path, ...],
     datasource_pairs: tuple[str, ...],
+    field_pairs: tuple[str, ...],
     folder: str | None,
+    collection: str | None,
     dry_run: bool,
     force: bool,
 ) -> int:
     """Turn existing JSON into definitions written with the authoring API.
 
-    FILES are dashboards (as exported, from grafana.com, or /api/dashboards/uid answers). Each is
-    upgraded the way Grafana upgrades it, written as code, then built again: the build must give back
-    the input after the deploy plan's normalisation, except for the upgrades, which are listed here
-    and in the generated file. Long SQL goes to .sql files beside it.
+    FILES are Grafana dashboards (as exported, from grafana.com, or /api/dashboards/uid answers),
+    Metabase cards (/api/card/ID answers) and alert rule groups (provisioning files or API answers).
+    Each is upgraded the way Grafana upgrades it, written as code, then built again: the build must
+    give back the input after the deploy plan's normalisation, except for the upgrades, which are
+    listed here and in the generated file. Long SQL goes to .sql files beside it.
 
     \b
     Example:
       pydis-dash import postgres-overview.json --datasource DS_PROMETHEUS=prometheus
       pydis-dash import --dry-run exported.json
+      pydis-dash import card-17.json --datasource 2=metricity --field 42=channels.name
     """
     if not files:
         raise click.UsageError("give at least one FILE to import")
     root = project_root(ctx)
-    options = ImportOptions(_mappings(datasource_pairs), folder, dry_run, force)
+    options = ImportOptions(
+        datasources=_mappings(datasource_pairs, "--datasource"),
+        folder=folder,
+        fields=_mappings(field_pairs, "--field"),
+        collection=collection,
+        dry_run=dry_run,
+        force=force,
+    )
     inputs, failed = read_files(files)
     outcomes = failed + import_inputs(root, inputs, options)
     for outcome in outcomes:

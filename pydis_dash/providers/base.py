@@ -10,8 +10,9 @@ line in the provider's handler list.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pydis_dash.model import Kind, Ref, Resource
 
@@ -64,6 +65,11 @@ class Drift:
             "message": self.message,
             "version": self.version,
         }
+
+
+#: ``LiveResource.detail`` key: the live id of the resource this managed one duplicates (two deploys at
+#: once created both). The plan archives such a duplicate in every deploy, not only with ``--prune``.
+DUPLICATE_OF = "duplicate_of"
 
 
 @dataclass(frozen=True)
@@ -177,6 +183,17 @@ class Provider(Protocol):
 
     def server_info(self) -> ServerInfo:
         """The server's version and the API paths picked for it (discovered once per run)."""
+        ...
+
+
+@runtime_checkable
+class LockingProvider(Protocol):
+    """A provider whose target can be locked for a whole deploy (Metabase: it has no create-if-absent,
+    so two deploys at once would duplicate). Grafana needs none: its writes carry uids and versions."""
+
+    def deploy_lock(self) -> AbstractContextManager[object]:
+        """A context manager holding the target's deploy lock; entering it raises EnvironmentProblem
+        naming the holder when another deploy has it."""
         ...
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.model import Kind, Resource
+from pydis_dash.redact import remember_connection_secrets
 from pydis_dash.source_check import CheckEngine
 from pydis_dash.validate.engines.base import Engine
 from pydis_dash.validate.findings import Finding, Severity
@@ -58,12 +59,14 @@ def checked_sources(
             continue
         check, uid = resource.check, resource.ref.uid
         env_url = environ.get(check.live_url_env) if check.live_url_env else None
+        live_url = engine_urls.get(uid) or env_url or None
+        remember_connection_secrets(live_url)  # a DSN's password is masked in every message from now on
         sources.append(
             CheckedSource(
                 uid=uid,
                 engine=check.engine,
                 schema=check.schema,
-                live_url=engine_urls.get(uid) or env_url or None,
+                live_url=live_url,
                 is_default=bool(resource.body.get("isDefault")),
             )
         )

@@ -18,7 +18,7 @@ from emulators.http import EchoRequest
 from emulators.metabase import MetabaseEmulator, new_state
 
 from pydis_dash.cli import main
-from pydis_dash.redact import MASK, forget_secrets, mask, masked_output, remember_secret
+from pydis_dash.redact import MASK, forget_secrets, mask, masked_output, remember_connection_secrets, remember_secret
 
 MakeProject = Callable[[dict[str, str]], Path]
 
@@ -129,7 +129,7 @@ def test_metabase_session_and_login_echoed_at_apply_are_masked(
         metabase_user_env="TEST_MB_USER",
         metabase_password_env="TEST_MB_PASSWORD",
     )
-    metabase.inject("POST", r"/api/collection", EchoRequest(500), times=None)
+    metabase.inject("POST", r"/api/card", EchoRequest(500), times=None)
     result = run(project, "deploy", "--env", "test")
     assert result.exit_code == 1
     assert "x-metabase-session: ***" in result.stdout
@@ -164,3 +164,24 @@ def test_short_values_and_an_empty_registry_leave_text_alone() -> None:
     remember_secret("longer-secret")
     remember_secret("longer-secret-with-suffix")
     assert mask("x longer-secret-with-suffix y longer-secret") == f"x {MASK} y {MASK}"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "postgresql://reader:dsn-pass-9f2e@db.example.org/metricity",
+        "host=db.example.org user=reader password=dsn-pass-9f2e dbname=metricity",
+        "host=db.example.org password='dsn-pass-9f2e' dbname=metricity",
+    ],
+)
+def test_connection_string_passwords_are_masked(target: str) -> None:
+    remember_connection_secrets(target)
+    assert mask(f"could not connect: {target}") == f"could not connect: {target.replace('dsn-pass-9f2e', MASK)}"
+
+
+def test_a_live_engine_password_is_masked_in_validate_output(make_project: MakeProject) -> None:
+    project = make_project({"dashboards/echo.py": DASHBOARD})
+    dsn = "postgresql://reader:dsn-pass-9f2e@127.0.0.1:9/metricity?connect_timeout=1"
+    result = CliRunner().invoke(main, ["--project", str(project), "validate", "--engine-url", f"metricity={dsn}"])
+    assert result.exit_code == 3
+    assert_no_secret(result, "dsn-pass-9f2e")

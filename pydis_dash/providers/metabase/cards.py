@@ -13,8 +13,10 @@ the last editor and time from Metabase's ``last-edit-info``, and ``deploy`` leav
 or login) deploys. Cards written before digests existed fall back to comparing the last editor with the
 user pydis-dash deploys as.
 
-Two live cards with the same key (someone used "Duplicate" in the UI, which copies the description) are
-resolved by keeping the oldest one; the copies are listed as unmanaged and left alone.
+Two live cards with the same key are resolved by keeping the oldest one. A later copy that pydis-dash's own
+user created and nobody edited since (it still hashes to the digest on its marker) was left by two
+deploys running at once: it is archived by the next deploy, which says so. Any other copy (someone used
+"Duplicate" in the UI, which copies the description) is listed as unmanaged and left alone.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from pydis_dash.metabase.marker import digest_of, key_of, with_digest
 from pydis_dash.metabase.question import HINTS
 from pydis_dash.model import Kind, Ref, Resource
-from pydis_dash.providers.base import Drift, Handler, LiveResource, PlanOptions, ResourceError
+from pydis_dash.providers.base import DUPLICATE_OF, Drift, Handler, LiveResource, PlanOptions, ResourceError
 from pydis_dash.providers.dryrun import DryRunBlocked
 from pydis_dash.providers.metabase.client import MetabaseClient
 from pydis_dash.providers.metabase.collections import CollectionIndex, collection_ref
@@ -101,7 +103,12 @@ class CardHandler(Handler):
                 owners[key] = card
         live = {key: self._live(key, card, managed=True) for key, card in owners.items()}
         for card in copies:
-            live[f"duplicate:{card['id']}"] = self._live(f"duplicate:{card['id']}", card, managed=False)
+            uid = f"duplicate:{card['id']}"
+            owner = owners[str(key_of(card.get("description")))]
+            if self._left_by_a_concurrent_deploy(card, self._live(uid, card, managed=False)):
+                live[uid] = self._live(uid, card, managed=True, duplicate_of=int(owner["id"]))
+            else:
+                live[uid] = self._live(uid, card, managed=False)
         for card in cards:
             unmanaged = key_of(card.get("description")) is None and not card.get("archived")
             if unmanaged and str(card.get("name", "")).casefold() in wanted_names:
@@ -109,7 +116,19 @@ class CardHandler(Handler):
                 live[uid] = self._live(uid, card, managed=False)
         return live
 
-    def _live(self, uid: str, card: Mapping[str, Any], *, managed: bool) -> LiveResource:
+    def _left_by_a_concurrent_deploy(self, card: Mapping[str, Any], live: LiveResource) -> bool:
+        """Whether a later copy of a managed card is pydis-dash's own, untouched since written: created by
+        the user pydis-dash deploys as, and still hashing to the digest recorded on its marker."""
+        recorded = live.detail.get("digest")
+        return (
+            recorded is not None
+            and card.get("creator_id") == self._deploying_user()
+            and card_digest(live.state, _collection(live)) == recorded
+        )
+
+    def _live(
+        self, uid: str, card: Mapping[str, Any], *, managed: bool, duplicate_of: int | None = None
+    ) -> LiveResource:
         collection = self.collections.path_of(card.get("collection_id"))
         database, _, _ = native_parts(card.get("dataset_query") or {})
         field_names = self.catalog.field_names(database) if managed else {}
@@ -131,6 +150,7 @@ class CardHandler(Handler):
                 "digest": digest_of(card.get("description")),
                 "collection_id": card.get("collection_id"),
                 "last_edit": card.get("last-edit-info"),
+                DUPLICATE_OF: duplicate_of,
             },
         )
 
@@ -252,6 +272,9 @@ class CardHandler(Handler):
         archived = {**change.live.state, "archived": True}
         description = with_digest(str(archived["description"]), card_digest(archived, _collection(change.live)))
         self.client.update_card(int(change.live_id), {"archived": True, "description": description})
+        original = change.live.detail.get(DUPLICATE_OF)
+        if original is not None:
+            return f"card {change.live_id} archived: a duplicate of card {original} left by two deploys at once"
         return f"card {change.live_id} archived"
 
 

@@ -232,6 +232,11 @@ class MetabaseClient:
         answer: dict[str, Any] = self._request("POST", "/api/collection", json=body)
         return answer
 
+    def update_collection(self, collection_id: int, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """``PUT /api/collection/:id`` with only the given fields."""
+        answer: dict[str, Any] = self._request("PUT", f"/api/collection/{collection_id}", json=dict(changes))
+        return answer
+
     def archive_collection(self, collection_id: int) -> dict[str, Any]:
         """``PUT /api/collection/:id {"archived": true}``: to the Trash (restorable), with its contents."""
         answer: dict[str, Any] = self._request("PUT", f"/api/collection/{collection_id}", json={"archived": True})

@@ -12,6 +12,7 @@ from pydis_dash.providers.metabase.cards import CardHandler
 from pydis_dash.providers.metabase.client import MetabaseClient, MetabaseError
 from pydis_dash.providers.metabase.collections import CollectionHandler, CollectionIndex
 from pydis_dash.providers.metabase.listing import CardListing
+from pydis_dash.providers.metabase.lock import MetabaseDeployLock
 from pydis_dash.providers.metabase.metadata import MetadataCatalog
 from pydis_dash.providers.metabase.release import describe
 from pydis_dash.providers.server_info import ServerInfo
@@ -56,6 +57,11 @@ class MetabaseProvider:
     def enable_dry_run(self) -> None:
         """From now on the client refuses every write."""
         self.client.enable_dry_run()
+
+    def deploy_lock(self) -> MetabaseDeployLock:
+        """The instance's deploy lock: ``deploy`` holds it from before planning until the last write,
+        so that two deploys at once cannot both create the same cards and collections."""
+        return MetabaseDeployLock(self.client, self.environment)
 
 
 def from_environment(environment: Environment, project_dir: Path, concurrency: int = 8) -> MetabaseProvider:

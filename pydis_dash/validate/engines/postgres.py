@@ -372,6 +372,23 @@ class PostgresCluster:
         return "Address already in use" in text or "could not bind" in text
 
 
+#: Functions any role may run by default that a query has no business running: they wait, change
+#: settings, take locks or signal other sessions (a role may signal its own). Revoked from PUBLIC so that
+#: the reader cannot run them when queries execute (lint rule PD114 refuses them in definitions; file,
+#: large-object and administration functions are already superuser-only, which the reader is not).
+_REVOKED_FROM_PUBLIC = (
+    "pg_sleep(double precision)",
+    "pg_sleep_for(interval)",
+    "pg_sleep_until(timestamp with time zone)",
+    "set_config(text, text, boolean)",
+    "pg_advisory_lock(bigint)",
+    "pg_advisory_xact_lock(bigint)",
+    "pg_notify(text, text)",
+    "pg_cancel_backend(integer)",
+    "pg_terminate_backend(integer, bigint)",
+)
+
+
 def _grants(database: str) -> str:
     """SQL (run as superuser inside ``database``) giving the reader SELECT on the tables, nothing more."""
     return f"""
@@ -380,6 +397,7 @@ def _grants(database: str) -> str:
         REVOKE CREATE ON SCHEMA public FROM PUBLIC;
         GRANT USAGE ON SCHEMA public TO {READER_ROLE};
         GRANT SELECT ON ALL TABLES IN SCHEMA public TO {READER_ROLE};
+        REVOKE EXECUTE ON FUNCTION {", ".join(_REVOKED_FROM_PUBLIC)} FROM PUBLIC;
     """
 
 
