@@ -78,7 +78,8 @@ class SourceText(str):
     find at an offset in it can be reported at ``file:line:column``.
 
     It is a ``str`` everywhere (rendering, JSON, comparisons); ``pipeline.render_all`` records the JSON
-    pointer of each one in ``Resource.text_origins``. Copies and pickles are plain strings.
+    pointer of each one in ``Resource.text_origins`` and leaves plain strings in the rendered body.
+    Copies and pickles are plain strings.
     """
 
     origin: SourceLocation

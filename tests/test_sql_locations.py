@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from pydis_dash.cli import main
 from pydis_dash.model import SourceLocation, SourceText
+from pydis_dash.pipeline import load_resources
 
 MakeProject = Callable[[dict[str, str]], Path]
 
@@ -122,3 +123,17 @@ def test_a_stripped_source_text_keeps_the_position_of_its_first_character() -> N
     assert stripped.origin == SourceLocation(Path("q.sql"), 3, 3)
     assert stripped.origin.advanced(stripped, stripped.index("x")) == SourceLocation(Path("q.sql"), 4, 8)
     assert str(stripped.origin.advanced(stripped, 2)) == "q.sql:3:5"
+
+
+def test_rendered_bodies_hold_plain_strings_and_the_origins_beside_them(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "datasources", root / "datasources")
+    (root / "dashboards" / "community").mkdir(parents=True)
+    (root / "dashboards" / "community" / "lines.py").write_text(DASHBOARD.lstrip("\n"))
+    (root / "dashboards" / "community" / "hourly.sql").write_text(HOURLY_SQL)
+    [dashboard] = [r for r in load_resources(root) if r.ref.uid == "sql-lines"]
+    query = dashboard.body["panels"][1]["targets"][0]["rawSql"]
+    assert type(query) is str and query.startswith("-- Messages per hour")
+    assert dict(dashboard.text_origins) == {
+        "/panels/1/targets/0/rawSql": SourceLocation(Path("dashboards/community/hourly.sql"), 3, 1)
+    }
