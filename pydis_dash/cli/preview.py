@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from pydis_dash.preview.export import export_site
 from pydis_dash.preview.server import DEFAULT_HOST, DEFAULT_PORT, PreviewServer
 from pydis_dash.preview.snapshot import PreviewOptions, Snapshot
 from pydis_dash.preview.watch import LiveProject
+from pydis_dash.sample import DEFAULT_SEED
 
 
 @main.command()
@@ -45,6 +47,12 @@ from pydis_dash.preview.watch import LiveProject
     is_flag=True,
     help="Also run every query on its real engine (PostgreSQL, Prometheus, Graphite) on each rebuild.",
 )
+@click.option(
+    "--data",
+    is_flag=True,
+    help="Draw every panel from its queries run on the data sources' sample data (read-only, throwaway engines).",
+)
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Seed of the sample data (--data).")
 @click.argument("selectors", nargs=-1)
 @click.pass_context
 def preview(
@@ -54,6 +62,8 @@ def preview(
     env_name: str | None,
     export_dir: str | None,
     engines: bool,
+    data: bool,
+    seed: int,
     selectors: tuple[str, ...],
 ) -> None:
     """Serve a preview of every resource: dashboards drawn on Grafana's grid, questions, alert rules.
@@ -69,10 +79,11 @@ def preview(
       pydis-dash preview --port 0 dashboards/community/
       pydis-dash preview --env staging        # side-by-side diff against staging
       pydis-dash preview --export preview-html
+      pydis-dash preview --data               # panels drawn from sample data
     """
     root = project_root(ctx)
     try:
-        options = _options(root, selectors, engines, env_name)
+        options = replace(_options(root, selectors, engines, env_name), data=data, seed=seed)
         if export_dir is not None:
             snapshot = export_site(root, Path(export_dir), options)
             _report(snapshot)

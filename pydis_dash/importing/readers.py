@@ -1,8 +1,9 @@
 """Read an import input file and tell what it holds.
 
-Shapes: a Grafana dashboard (as exported, downloaded from grafana.com, or the ``/api/dashboards/uid``
-answer), a Metabase card (``/api/card/:id``), an alert rule group (file provisioning YAML/JSON with
-``groups:``, or the ``/api/v1/provisioning/folder/:uid/rule-groups/:group`` answer).
+Shapes: a Grafana dashboard (as exported, downloaded from grafana.com, the ``/api/dashboards/uid``
+answer, or Grafana 12+'s ``dashboard.grafana.app`` object: see :mod:`.app_platform`), a Metabase card
+(``/api/card/:id``), an alert rule group (file provisioning YAML/JSON with ``groups:``, or the
+``/api/v1/provisioning/folder/:uid/rule-groups/:group`` answer).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import yaml
 
 from pydis_dash.errors import DefinitionError
+from pydis_dash.importing.app_platform import from_app_platform
 
 
 class InputKind(StrEnum):
@@ -48,6 +50,7 @@ def read_input(path: Path) -> ImportInput:
         raise DefinitionError(
             f"{path}: not valid {'YAML' if path.suffix in ('.yaml', '.yml') else 'JSON'}: {exc}"
         ) from None
+    document = from_app_platform(document, str(path))  # a dashboard.grafana.app object (Grafana 12+)
     return ImportInput(classify(document, str(path)), document, path.name)
 
 

@@ -27,7 +27,14 @@ from pydis_dash.preview.snapshot import Snapshot
 INDEX = "index.html"
 STATIC_DIR = "static"
 #: Files under ``templates/`` served (and exported) as they are, under ``static/``.
-STATIC_FILES = {"preview.css": "text/css; charset=utf-8", "preview.js": "text/javascript; charset=utf-8"}
+STATIC_FILES = {
+    "preview.css": "text/css; charset=utf-8",
+    "preview.js": "text/javascript; charset=utf-8",
+    "charts.js": "text/javascript; charset=utf-8",
+    "uPlot.iife.min.js": "text/javascript; charset=utf-8",
+    "uPlot.min.css": "text/css; charset=utf-8",
+    "uPlot.LICENSE": "text/plain; charset=utf-8",
+}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -113,7 +120,12 @@ def render_resource(snapshot: Snapshot, resource: Resource, version: int | None 
     }
     if resource.kind is Kind.GRAFANA_DASHBOARD:
         return _render(
-            "dashboard.html", snapshot, version, root="../", view=dashboard_view(resource, findings), **context
+            "dashboard.html",
+            snapshot,
+            version,
+            root="../",
+            view=dashboard_view(resource, findings, snapshot.frames_for(resource.ref)),
+            **context,
         )
     if resource.kind is Kind.METABASE_QUESTION:
         return _render(
