@@ -583,8 +583,25 @@ FAULTS: list[tuple[str, str, Fault, str]] = [
 ]
 
 
+#: Grafana 13 reads and writes dashboards through dashboard.grafana.app: the same guarantees there.
+APP_PLATFORM = r"/apis/dashboard\.grafana\.app/v1/namespaces/default/dashboards"
+APP_PLATFORM_FAULTS: list[tuple[str, str, Fault, str]] = [
+    ("GET", r"/apis/dashboard\.grafana\.app", Status(503), RETRIED),  # discovery is a read like any other
+    ("GET", r"/apis/dashboard\.grafana\.app", Status(500, {"message": "boom"}), PLAN_FAILED),  # never guessed
+    ("GET", APP_PLATFORM + "/[^/]+", Latency(1.0), RETRIED),
+    ("PUT", APP_PLATFORM + "/[^/]+", Status(503), RETRIED),  # PUT carries the resourceVersion: safe to resend
+    ("PUT", APP_PLATFORM + "/[^/]+", ResetMidResponse(), FAILED),  # the resent PUT meets its own write: 409
+    ("POST", APP_PLATFORM, Status(500), FAILED),
+    ("POST", APP_PLATFORM, ResetMidResponse(), FAILED),
+    ("GET", APP_PLATFORM + "/[^/]+", SlowBody(delay=0.8, chunks=3), PLAN_FAILED),
+]
+
+
 @pytest.mark.parametrize(
-    ("method", "path", "fault", "expected"), FAULTS, ids=lambda v: getattr(v, "__name__", None) or repr(v)
+    ("grafana", "method", "path", "fault", "expected"),
+    [("11.6", *fault) for fault in FAULTS] + [("13.0", *fault) for fault in APP_PLATFORM_FAULTS],
+    ids=lambda v: getattr(v, "__name__", None) or repr(v),
+    indirect=["grafana"],
 )
 def test_each_fault_is_survived_or_reported_and_a_rerun_converges(
     project: Project, grafana: GrafanaEmulator, method: str, path: str, fault: Fault, expected: str

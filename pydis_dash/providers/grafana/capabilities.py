@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydis_dash.errors import EnvironmentProblem
-from pydis_dash.providers.grafana.client import GrafanaApiError, GrafanaClient
+from pydis_dash.providers.grafana.client import GrafanaApiError, GrafanaClient, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +80,12 @@ def _first_served(preference: Sequence[str], served: Sequence[str]) -> str | Non
 
 
 def discover(client: GrafanaClient) -> GrafanaCapabilities:
-    """Ask the server (two GETs). A server that answers neither is treated as the oldest supported
-    line: the legacy API, which every release still serves."""
+    """Ask the server (two GETs, retried like every read).
+
+    Only a 404 (or a proxy's 401/403) on the dashboard group means "use the legacy API": any other error
+    fails the plan rather than silently picking an API that may down-convert schema v2 dashboards. A
+    missing or failing ``/api/health`` only leaves the version unknown.
+    """
     return GrafanaCapabilities(_health_version(client), _served_dashboard_versions(client))
 
 
@@ -97,7 +101,7 @@ def _health_version(client: GrafanaClient) -> str | None:
 def _served_dashboard_versions(client: GrafanaClient) -> tuple[str, ...]:
     try:
         group = client.get(f"/apis/{DASHBOARD_GROUP}")
-    except GrafanaApiError:  # 404: not served (Grafana 11 and older); 406/5xx: no usable discovery
+    except NotFound:  # not served: Grafana 11 and older
         return ()
     except EnvironmentProblem:
         # 401/403 here, after the token passed check_access: a proxy in front of Grafana blocking /apis.
