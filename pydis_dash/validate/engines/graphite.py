@@ -8,7 +8,8 @@ arguments when ``ENFORCE_INPUT_VALIDATION`` is on), and each metric path pattern
 where the path stops matching and which names are close.
 
 By default a throwaway graphite-web is started (:class:`GraphiteServer`) over a whisper tree seeded
-with the bot's metric names; ``--graphite-url`` points the engine at a live Graphite instead.
+with the data source's metric list; its live URL (``check: live_url_env`` or ``--engine-url``)
+points the engine at a live Graphite instead.
 """
 
 from __future__ import annotations
