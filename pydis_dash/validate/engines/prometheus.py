@@ -3,7 +3,8 @@
 By default :func:`open_promql_engine` starts a throwaway Prometheus holding the seeded series
 (:mod:`~pydis_dash.validate.engines.prometheus_server`) seeded with the data source's series list; a
 data source's live URL (``check: live_url_env`` or ``--engine-url``) points it at a live one instead.
-For each query, Grafana variables and interval macros are expanded as Grafana would (:mod:`~pydis_dash.validate.engines.promql_expand`), the expression is evaluated with
+For each query, Grafana variables and interval macros are expanded as Grafana would
+(:mod:`~pydis_dash.validate.engines.promql_expand`), the expression is evaluated with
 ``/api/v1/query``, and:
 
 * a syntax or type error (Prometheus' ``bad_data``) is an error carrying Prometheus' own message,
