@@ -40,7 +40,7 @@ RULES = """
 from pydis_dash.alerts import RuleGroup, sql_rule
 
 group = RuleGroup(folder="Community", name="quiet", interval="5m", rules=[
-    sql_rule("Quiet server", "quiet.sql", below=1),
+    sql_rule("Quiet server", "quiet.sql", below=1, datasource="metricity"),
 ])
 """
 QUIET_SQL = "SELECT count(*) AS n\nFROM messagez\nWHERE $__timeFilter(created_at)\n"
