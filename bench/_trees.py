@@ -79,10 +79,12 @@ def pydis_dashboard_source(index: int) -> str:
     )
 
 
-def write_pydis_tree(root: Path, count: int) -> Path:
-    """A pydis-dash project of ``count`` dashboards (and the repo's data sources) under ``root``."""
+def write_pydis_tree(root: Path, count: int, *, datasources: bool = True) -> Path:
+    """A pydis-dash project of ``count`` dashboards under ``root``, with the repo's data sources unless
+    told otherwise (deploy benchmarks leave them out: they measure dashboards, not secrets)."""
     root.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(REPO_ROOT / "datasources", root / "datasources", dirs_exist_ok=True)
+    if datasources:
+        shutil.copytree(REPO_ROOT / "datasources", root / "datasources", dirs_exist_ok=True)
     folder = root / "dashboards" / "bench"
     folder.mkdir(parents=True, exist_ok=True)
     for index in range(count):
@@ -144,3 +146,43 @@ def write_grafanalib_tree(root: Path, count: int) -> list[Path]:
         path.write_text(grafanalib_dashboard_source(index), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+# Queries every validation engine can check against the schemas and series pydis-dash seeds; each
+# panel's query is distinct (a per-panel constant), so no engine can skip a repeat.
+_VALIDATION_QUERIES = {
+    "metricity": (
+        "table",
+        "SELECT c.name, count(*) AS messages FROM messages m JOIN channels c ON c.id = m.channel_id "
+        "WHERE m.author_id = '{n}' GROUP BY 1 ORDER BY 2 DESC",
+    ),
+    "prometheus": (
+        "timeseries",
+        'sum by (method) (rate(django_http_requests_total_by_method_total{{job="site"}}[5m])) > {n}',
+    ),
+}
+
+
+def validation_query(store: str, number: int) -> str:
+    """The ``number``-th distinct query for ``store`` (``metricity`` or ``prometheus``)."""
+    return _VALIDATION_QUERIES[store][1].format(n=number)
+
+
+def write_validation_tree(root: Path, store: str, queries: int) -> Path:
+    """A project (with the repo's data sources) whose dashboards hold ``queries`` panels on ``store``."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPO_ROOT / "datasources", root / "datasources", dirs_exist_ok=True)
+    folder = root / "dashboards" / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    kind = _VALIDATION_QUERIES[store][0]
+    for first in range(0, queries, PANELS_PER_DASHBOARD):
+        panels = "".join(
+            f"\n    {store}.{kind}({f'Panel {n}'!r}, {validation_query(store, n)!r}),"
+            for n in range(first, min(first + PANELS_PER_DASHBOARD, queries))
+        )
+        (folder / f"q{first:05d}.py").write_text(
+            f"from pydis_dash.grafana import Dashboard, {store}\n\n"
+            f'dashboard = Dashboard(uid="bench-q{first}", title="Queries from {first}", panels=[{panels}\n])\n',
+            encoding="utf-8",
+        )
+    return root

@@ -27,10 +27,12 @@ def main() -> None:
         peer_files = write_grafanalib_tree(base / "grafanalib", args.dashboards)
 
         peer = run_timed([tool("generate-dashboards"), *map(str, peer_files)])
-        ours = run_timed([tool("pydis-dash"), "--project", str(project), "build", "--out", str(base / "out")])
+        build = [tool("pydis-dash"), "--project", str(project), "build", "--out", str(base / "out")]
+        cache = {"PYDIS_DASH_CACHE_DIR": str(base / "cache")}  # empty: the first build is a cold one
+        ours = run_timed(build, env=cache)
         edited = project / "dashboards" / "bench" / "d0000.py"
         edited.write_text(edited.read_text().replace("Row 0", "Row zero", 1))
-        rebuild = run_timed([tool("pydis-dash"), "--project", str(project), "build", "--out", str(base / "out")])
+        rebuild = run_timed(build, env=cache)
 
     ratio = ours.seconds / peer.seconds
     rebuild_share = rebuild.seconds / ours.seconds

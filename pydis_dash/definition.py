@@ -58,14 +58,15 @@ def caller_location() -> SourceLocation:
     frame = sys._getframe(1)
     while frame is not None:
         name = frame.f_code.co_filename
-        if _is_author_file(name):
+        if is_author_file(name):
             return SourceLocation(Path(name), frame.f_lineno)
         frame = frame.f_back  # type: ignore[assignment]
     return SourceLocation(Path("<unknown>"))
 
 
 @functools.cache
-def _is_author_file(name: str) -> bool:
+def is_author_file(name: str) -> bool:
+    """Whether code in the file ``name`` is an author's: not pydis-dash's, Python's or a package's."""
     # Called for every panel and row an author builds: the answer per file never changes in a run,
     # and working it out (paths parsed, compared with every library folder) costs more than the walk.
     return not name.startswith("<") and not any(Path(name).is_relative_to(d) for d in _NOT_AUTHOR_DIRS)

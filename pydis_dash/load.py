@@ -26,7 +26,7 @@ from pathlib import Path
 from types import FrameType
 
 from pydis_dash.datasource import load_yaml_datasources
-from pydis_dash.definition import Definition, project_relative, project_scope
+from pydis_dash.definition import Definition, is_author_file, project_relative, project_scope
 from pydis_dash.errors import DefinitionError
 from pydis_dash.model import SourceLocation
 
@@ -58,6 +58,24 @@ def load_definitions(project_root: Path, files: Iterable[Path]) -> list[Definiti
         for path in files:
             definitions.extend(load_file(project_root, path))
     return definitions
+
+
+@contextmanager
+def fresh_helper_imports() -> Iterator[None]:
+    """Helper modules the definitions import in this block are forgotten when it ends.
+
+    Each load then sees the helpers as they are on disk now, as a new process would: never a copy
+    imported by an earlier load in this process (an edited helper, or another project's helper of the
+    same name). Only authors' modules are forgotten, never the standard library's or a package's.
+    """
+    before = set(sys.modules)
+    try:
+        yield
+    finally:
+        for name in set(sys.modules) - before:
+            filename = getattr(sys.modules.get(name), "__file__", None)
+            if isinstance(filename, str) and is_author_file(filename):
+                sys.modules.pop(name, None)
 
 
 @contextmanager

@@ -12,11 +12,14 @@ from pydis_dash.load import (
     DEFINITION_DIRS,
     describe_exception,
     discover,
+    fresh_helper_imports,
     load_definitions,
+    load_file,
     relocate_error,
     running_definitions,
 )
 from pydis_dash.model import Kind, Ref, Resource
+from pydis_dash.render_cache import RenderCache, catalogue_digest, recording_reads
 from pydis_dash.selectors import Selection
 
 _KIND_ORDER = {kind: index for index, kind in enumerate(Kind)}
@@ -35,8 +38,9 @@ def load_resources(project_dir: Path | str, selectors: Sequence[str] = ()) -> li
         raise UsageProblem(f"{root} is not a pydis-dash project: it has none of {folders} (choose one with --project)")
     selection = Selection.parse(selectors, root)
     files = [path for path in discover(root) if selection.wants_file(path)]
-    definitions = load_definitions(root, files)
-    resources = render_all(root, definitions)
+    cache = RenderCache.for_project(root)
+    with fresh_helper_imports():
+        resources = _render_files(root, files, cache) if cache else render_all(root, load_definitions(root, files))
     return selection.apply(resources)
 
 
@@ -44,11 +48,23 @@ def render_all(project_root: Path, definitions: Sequence[Definition]) -> list[Re
     """Render definitions (data sources first, so names resolve) and reject duplicate identities."""
     catalogue, metabase = datasource_catalogues(definitions)
     by_ref: dict[Ref, Resource] = {}
+    for resource in _render(project_root, definitions, catalogue, metabase):
+        _add_unique(by_ref, resource)
+    return _in_order(by_ref)
+
+
+def _render(
+    project_root: Path,
+    definitions: Sequence[Definition],
+    catalogue: dict[str, dict[str, str]],
+    metabase: dict[str, tuple[str, str]],
+) -> list[Resource]:
+    rendered: list[Resource] = []
     for definition in definitions:
         ctx = RenderContext(project_root, definition.defined_at, catalogue, metabase)
         try:
             with running_definitions(project_root):
-                rendered = definition.render(ctx)
+                rendered.extend(definition.render(ctx))
         except DefinitionError as exc:  # raised with the absolute path of the author's file
             raise relocate_error(exc, project_root) from None
         except KeyboardInterrupt:
@@ -56,8 +72,53 @@ def render_all(project_root: Path, definitions: Sequence[Definition]) -> list[Re
         except BaseException as exc:  # a bug in a definition's values surfacing at render time, sys.exit too
             location = ctx.relative(definition.defined_at)
             raise DefinitionError(describe_exception(exc), location, definition.identity) from None
-        for resource in rendered:
+    return rendered
+
+
+def _render_files(project_root: Path, files: Sequence[Path], cache: RenderCache) -> list[Resource]:
+    """:func:`render_all` of the files' definitions, taking each file's resources from ``cache`` when
+    nothing it read changed, and storing the others' (files defining data sources are always loaded:
+    every other file renders against them)."""
+    hits: dict[Path, tuple[str, list[Resource]]] = {}
+    loaded: dict[Path, tuple[list[Definition], set[str]]] = {}
+    with running_definitions(project_root):
+        for path in files:
+            hit = cache.lookup(path)
+            if hit is not None:
+                hits[path] = hit
+            else:
+                loaded[path] = _load_recording(project_root, path)
+    # Loading everything before rendering anything keeps the order errors are found in.
+    catalogue, metabase = datasource_catalogues([d for definitions, _ in loaded.values() for d in definitions])
+    digest = catalogue_digest(catalogue, metabase)
+    for path in [path for path, (seen, _) in hits.items() if seen != digest]:
+        del hits[path]
+        with running_definitions(project_root):
+            loaded[path] = _load_recording(project_root, path)
+    by_ref: dict[Ref, Resource] = {}
+    for path in files:
+        if path in hits:
+            resources = hits[path][1]
+        else:
+            definitions, read = loaded[path]
+            with recording_reads() as read_rendering:
+                resources = _render(project_root, definitions, catalogue, metabase)
+            if not any(isinstance(d, DataSource) for d in definitions):
+                cache.store(path, resources, read | read_rendering, digest)
+        for resource in resources:
             _add_unique(by_ref, resource)
+    return _in_order(by_ref)
+
+
+def _load_recording(project_root: Path, path: Path) -> tuple[list[Definition], set[str]]:
+    # Helpers are imported afresh for each file, so that every file it imports is opened (and so
+    # recorded) while it loads: that is how its entry learns which helpers it depends on.
+    with fresh_helper_imports(), recording_reads() as read:
+        definitions = load_file(project_root, path)
+    return definitions, read
+
+
+def _in_order(by_ref: dict[Ref, Resource]) -> list[Resource]:
     return sorted(by_ref.values(), key=lambda r: (_KIND_ORDER[r.kind], r.ref.uid))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from collections.abc import Callable, Iterator
@@ -11,8 +12,22 @@ import pytest
 from emulators.metabase import MetabaseEmulator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+_PYCACHE = shutil.ignore_patterns("__pycache__")
 
 pytest_plugins: list[str] = ["fixtures_postgres", "fixtures_prometheus", "fixtures_graphite"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def render_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The incremental build's cache lives in the session's temporary folder, not the user's ~/.cache."""
+    previous = os.environ.get("PYDIS_DASH_CACHE_DIR")
+    directory = tmp_path_factory.mktemp("render-cache")
+    os.environ["PYDIS_DASH_CACHE_DIR"] = str(directory)
+    yield directory
+    if previous is None:
+        os.environ.pop("PYDIS_DASH_CACHE_DIR", None)
+    else:
+        os.environ["PYDIS_DASH_CACHE_DIR"] = previous
 
 
 @pytest.fixture
@@ -24,8 +39,8 @@ def make_project(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
 
     def make(files: dict[str, str]) -> Path:
         root = tmp_path / "project"
-        # With the folders beside them: the schemas and series lists their check settings name.
-        shutil.copytree(REPO_ROOT / "datasources", root / "datasources", dirs_exist_ok=True)
+        # With the folders beside them: the schemas, series lists and sample generators their check settings name.
+        shutil.copytree(REPO_ROOT / "datasources", root / "datasources", ignore=_PYCACHE, dirs_exist_ok=True)
         for relative, content in files.items():
             path = root / relative
             path.parent.mkdir(parents=True, exist_ok=True)

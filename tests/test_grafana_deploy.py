@@ -205,6 +205,15 @@ def test_diff_shows_changes_exits_2_and_writes_nothing(project: Project, grafana
 
     document = json.loads(as_json.stdout)
     assert document["summary"]["update"] == 1 and document["summary"]["create"] == 1
+    assert document["servers"] == [
+        {
+            "target": "grafana",
+            "version": "11.6.4",
+            "dashboardApi": "/api/dashboards",
+            "schemaV2Api": None,
+            "summary": "Grafana 11.6.4: dashboards through /api/dashboards (dashboard.grafana.app not served)",
+        }
+    ]
     assert writes(grafana) == []
 
 
@@ -216,7 +225,9 @@ def test_diff_markdown_is_the_pr_comment_for_a_live_plan(project: Project, grafa
     assert result.exit_code == 2, result.output
     assert result.stdout.startswith("### pydis-dash plan for `test`\n")
     assert "| + create | grafana-dashboard | `new` | New |  |" in result.stdout
-    assert "Server: Grafana 11.6.4: dashboards through /api/dashboards" in result.stdout
+    assert (
+        "Server: Grafana 11.6.4: dashboards through /api/dashboards (dashboard.grafana.app not served)" in result.stdout
+    )
     assert "<summary>+ <code>grafana-dashboard/new</code>" in result.stdout and "```diff" in result.stdout
     assert writes(grafana) == []
 
@@ -307,19 +318,28 @@ def test_a_misreported_stored_version_still_never_overwrites_an_edit(
 
 
 @pytest.mark.parametrize("grafana", ["12.1"], indirect=True, ids=lambda v: f"grafana{v}")
+@pytest.mark.parametrize(
+    ("refused", "drift"),
+    [
+        (r"/apis/dashboard\.grafana\.app", "converted to schema v2alpha1 in the UI by admin at"),
+        (r"/apis/.*", "converted to schema v2alpha1 in the UI\n"),
+    ],
+    ids=["discovery-refused", "apis-refused"],
+)
 def test_a_406_for_a_schema_v2_dashboard_is_drift_even_without_discovery(
-    project: Project, grafana: GrafanaEmulator
+    project: Project, grafana: GrafanaEmulator, refused: str, drift: str
 ) -> None:
-    """Grafana 12 whose /apis discovery does not answer: the legacy read's 406 names the v2 path, the
-    dashboard is read from there and reported; it cannot be replaced losslessly, the rest deploys."""
+    """Grafana 12 behind a proxy that refuses /apis discovery (or all of /apis): the legacy read's 406
+    names the v2 path, the dashboard is read from there where it can be, and reported either way; it
+    cannot be replaced losslessly, and everything else deploys."""
     assert project.run("deploy", "--env", "test").exit_code == 0
     store_as_schema_v2(project, grafana, "bot")
-    grafana.inject("GET", r"/apis/dashboard\.grafana\.app", Status(404, {"message": "Not Found"}), times=None)
+    grafana.inject("GET", refused, Status(403, {"message": "Forbidden"}), times=None)
     project.resources.append(dashboard("new", "New"))
     diff = project.run("diff", "--env", "test")
     assert diff.exit_code == 0, diff.output
     assert "dashboards through /api/dashboards" in diff.stdout
-    assert "! drift: converted to schema v2alpha1 in the UI by admin at" in diff.stdout
+    assert f"! drift: {drift}" in diff.stdout
     forced = project.run("deploy", "--env", "test", "--force")
     assert forced.exit_code == 1
     assert "stored as schema v2alpha1, and this Grafana did not list dashboard.grafana.app" in forced.stdout
@@ -364,6 +384,7 @@ def test_prune_deletes_only_managed_resources_gone_from_code(project: Project, g
     assert set(grafana.folders) == {"pydis-dash-site-api", "team"}
 
 
+@pytest.mark.parametrize("grafana", ["11.6", "13.0"], indirect=True, ids=lambda v: f"grafana{v}")
 def test_dry_run_writes_nothing(project: Project, grafana: GrafanaEmulator) -> None:
     result = project.run("deploy", "--env", "test", "--dry-run")
     assert result.exit_code == 0, result.output
@@ -433,6 +454,16 @@ def test_a_missing_secret_variable_fails_that_resource_only(
 # --- conflicts ---------------------------------------------------------------------------------------
 
 
+CONFLICTS = {
+    "11.6": "412 version-mismatch: The dashboard has been changed by someone else",
+    "13.0": (
+        '409 Conflict: Operation cannot be fulfilled on dashboards.dashboard.grafana.app "bot": the object has been '
+        "modified; please apply your changes to the latest version and try again"
+    ),
+}
+
+
+@pytest.mark.parametrize("grafana", list(CONFLICTS), indirect=True, ids=lambda v: f"grafana{v}")
 def test_a_version_conflict_after_planning_is_reported_never_overwritten(
     project: Project, grafana: GrafanaEmulator
 ) -> None:
@@ -445,10 +476,10 @@ def test_a_version_conflict_after_planning_is_reported_never_overwritten(
     report = apply_plan(plan, [provider], ApplyContext("pydis-dash abc123", environ={"METRICITY_PASSWORD": SECRET}))
     (result,) = report.results
     assert result.outcome == Outcome.FAILED
-    assert result.detail == "412 version-mismatch: The dashboard has been changed by someone else"
+    assert result.detail == CONFLICTS[grafana.release.name]
     assert grafana.dashboards["bot"].model["title"] == "Edited between diff and deploy"
-    posted = [r for r in grafana.requests if r.method == "POST" and r.path == "/api/dashboards/db"]
-    assert len(posted) == 2  # the UI edit and our single attempt: no retry, no overwrite
+    attempts = [r for r in grafana.writes() if r.path.endswith(("/api/dashboards/db", "/dashboards/bot"))]
+    assert len(attempts) == 2  # the UI edit and our single attempt: no retry, no overwrite
 
 
 def test_a_name_conflict_fails_the_datasource_but_not_independent_resources(
@@ -552,8 +583,25 @@ FAULTS: list[tuple[str, str, Fault, str]] = [
 ]
 
 
+#: Grafana 13 reads and writes dashboards through dashboard.grafana.app: the same guarantees there.
+APP_PLATFORM = r"/apis/dashboard\.grafana\.app/v1/namespaces/default/dashboards"
+APP_PLATFORM_FAULTS: list[tuple[str, str, Fault, str]] = [
+    ("GET", r"/apis/dashboard\.grafana\.app", Status(503), RETRIED),  # discovery is a read like any other
+    ("GET", r"/apis/dashboard\.grafana\.app", Status(500, {"message": "boom"}), PLAN_FAILED),  # never guessed
+    ("GET", APP_PLATFORM + "/[^/]+", Latency(1.0), RETRIED),
+    ("PUT", APP_PLATFORM + "/[^/]+", Status(503), RETRIED),  # PUT carries the resourceVersion: safe to resend
+    ("PUT", APP_PLATFORM + "/[^/]+", ResetMidResponse(), FAILED),  # the resent PUT meets its own write: 409
+    ("POST", APP_PLATFORM, Status(500), FAILED),
+    ("POST", APP_PLATFORM, ResetMidResponse(), FAILED),
+    ("GET", APP_PLATFORM + "/[^/]+", SlowBody(delay=0.8, chunks=3), PLAN_FAILED),
+]
+
+
 @pytest.mark.parametrize(
-    ("method", "path", "fault", "expected"), FAULTS, ids=lambda v: getattr(v, "__name__", None) or repr(v)
+    ("grafana", "method", "path", "fault", "expected"),
+    [("11.6", *fault) for fault in FAULTS] + [("13.0", *fault) for fault in APP_PLATFORM_FAULTS],
+    ids=lambda v: getattr(v, "__name__", None) or repr(v),
+    indirect=["grafana"],
 )
 def test_each_fault_is_survived_or_reported_and_a_rerun_converges(
     project: Project, grafana: GrafanaEmulator, method: str, path: str, fault: Fault, expected: str

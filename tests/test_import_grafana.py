@@ -95,7 +95,9 @@ def test_helpers_written_for_project_data_sources_with_long_sql_in_files(tmp_pat
     assert outcome.resource is not None
     files = {path.as_posix(): text for path, text in outcome.resource.files.items()}
     assert 'sql="most_nominated.sql"' in files["dashboards/moderation_overview.py"]
-    assert files["dashboards/most_nominated.sql"].startswith("SELECT u.name, count(*) AS nominations FROM api_nomination")
+    assert files["dashboards/most_nominated.sql"].startswith(
+        "SELECT u.name, count(*) AS nominations FROM api_nomination"
+    )
 
 
 def test_unknown_data_source_is_reported_not_guessed(tmp_path: Path) -> None:

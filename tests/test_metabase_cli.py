@@ -98,6 +98,7 @@ def test_deploy_then_diff_shows_no_changes(emulator: MetabaseEmulator, tmp_path:
     diff = run(root, "diff", "--env", "test", "--exit-code")
     assert diff.exit_code == 0, output(diff)
     assert "+ 0 create  ~ 0 update  - 0 delete  = 6 unchanged" in diff.stdout
+    assert "Server: Metabase v0.57.3: cards stored as MBQL 5; questions sent as legacy native queries" in diff.stdout
     again = run(root, "deploy", "--env", "test")
     assert again.exit_code == 0
     assert "Nothing to deploy." in again.stdout

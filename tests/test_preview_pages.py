@@ -32,6 +32,7 @@ from pydis_dash.preview import (
 from pydis_dash.preview.dashboard_view import dashboard_view
 from pydis_dash.preview.highlight import highlight, tokens
 from pydis_dash.preview.live_plan import environment_plan_source
+from pydis_dash.preview.pages import STATIC_FILES
 from pydis_dash.preview.routing import routes_for
 from pydis_dash.validate.engines.base import Engine
 from pydis_dash.validate.findings import Finding, Severity
@@ -324,7 +325,8 @@ def test_static_export_writes_the_same_pages_the_server_serves(
     out = tmp_path / "site"
     snapshot = export_site(project, out, PreviewOptions())
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    assert written == sorted([*page_paths(snapshot), "static/preview.css", "static/preview.js"])
+    assert written == sorted([*page_paths(snapshot), *(f"static/{name}" for name in STATIC_FILES)])
+    assert {"static/preview.css", "static/preview.js", "static/charts.js", "static/uPlot.iife.min.js"} <= set(written)
     assert "grafana-dashboard/preview-test.html" in written and "metabase-question/member-messages.html" in written
     for relative in written:
         served_text = requests.get(url + relative, timeout=5).text

@@ -11,6 +11,7 @@ import click
 from pydis_dash.cli.app import fail, main, project_root
 from pydis_dash.errors import PydisDashError
 from pydis_dash.model import Kind, Resource
+from pydis_dash.sample import DEFAULT_SEED, SampleContext, sample_now
 from pydis_dash.validate.lint.config import load_lint_config
 from pydis_dash.validate.report import FORMATS, format_report
 from pydis_dash.validate.runner import ValidateOptions, validate
@@ -38,6 +39,18 @@ from pydis_dash.validate.runner import ValidateOptions, validate
     "environment variable doing the same; prefer that for URLs holding a password.",
 )
 @click.option("--no-engines", is_flag=True, help="Schemas and lint rules only; start no query engine.")
+@click.option(
+    "--execute",
+    is_flag=True,
+    help="Also run every SQL query on sample data (read-only): runtime errors and wrong result shapes fail.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=DEFAULT_SEED,
+    show_default=True,
+    help="Seed of the sample data --execute generates (same seed, same rows within the hour).",
+)
 @click.pass_context
 def validate_command(
     ctx: click.Context,
@@ -46,6 +59,8 @@ def validate_command(
     strict: bool,
     engine_urls: dict[str, str],
     no_engines: bool,
+    execute: bool,
+    seed: int,
 ) -> None:
     """Check definitions: Grafana schemas, lint rules (see `pydis-dash rules`), and every query on the
     engine that runs it (PostgreSQL, Prometheus, Graphite).
@@ -58,6 +73,7 @@ def validate_command(
       pydis-dash validate
       pydis-dash validate dashboards/community/channels.py --no-engines
       pydis-dash validate --format github --strict
+      pydis-dash validate --execute           # SQL run on each data source's sample data too
     """
     root = project_root(ctx)
     try:
@@ -69,6 +85,8 @@ def validate_command(
             engines=not no_engines,
             engine_urls=engine_urls,
             lint=lint,
+            execute=execute,
+            sample=SampleContext(seed=seed, now=sample_now()),
         )
         report = validate(resources, options, context=context)
     except PydisDashError as error:

@@ -99,7 +99,9 @@ class Dashboard(Definition):
             graphTooltip=1,  # shared crosshair: the community compares series across panels
         )
         datasources = ctx.datasources
-        body = modernize_dashboard(to_plain(legacy), lambda value: resolve_ref(value, datasources))
+        body = modernize_dashboard(
+            to_plain(legacy, drop_none=True), lambda value: resolve_ref(value, datasources), none_free=True
+        )
         body = deep_merge(body, self.extra)
         resources = folder_resources(self.folder, source) if self.folder else []
         folder_ref = resources[-1].ref if resources else None
@@ -131,10 +133,10 @@ class Dashboard(Definition):
             out.append(row_panel)
             top += 1
             if row.collapsed:
+                # Hidden panels keep the places they take when the row opens; the next row follows
+                # directly, as Grafana stores a collapsed row (opening it pushes what follows down).
                 children: list[Any] = []
-                top = self._place(
-                    list(row.panels), children, anchors, top=top, nested_in=row_index, known=ctx.datasources
-                )
+                self._place(list(row.panels), children, anchors, top=top, nested_in=row_index, known=ctx.datasources)
                 row_panel.panels = children
             else:
                 top = self._place(list(row.panels), out, anchors, top=top, nested_in=None, known=ctx.datasources)
@@ -170,15 +172,19 @@ def _datasources_used(body: Mapping[str, Any], known: Mapping[str, dict[str, str
     uids: set[str] = set()
 
     def visit(node: Any) -> None:
-        if isinstance(node, Mapping):
+        # Bodies are plain JSON (dicts and lists exactly): exact type tests, no ABC checks per value.
+        kind = type(node)
+        if kind is dict:
             ref = node.get("datasource")
-            if isinstance(ref, Mapping) and isinstance(ref.get("uid"), str) and ref["uid"] in known:
+            if type(ref) is dict and isinstance(ref.get("uid"), str) and ref["uid"] in known:
                 uids.add(known[ref["uid"]]["uid"])
             for value in node.values():
                 visit(value)
-        elif isinstance(node, list):
+        elif kind is list:
             for value in node:
                 visit(value)
+        elif isinstance(node, Mapping | list):  # a subclass (never produced by rendering today)
+            visit(dict(node) if isinstance(node, Mapping) else list(node))
 
     visit(body)
     return tuple(Ref(Kind.GRAFANA_DATASOURCE, uid) for uid in sorted(uids))

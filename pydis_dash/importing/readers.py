@@ -1,15 +1,16 @@
 """Read an import input file and tell what it holds.
 
-Shapes: a Grafana dashboard (as exported, downloaded from grafana.com, or the ``/api/dashboards/uid``
-answer), a Metabase card (``/api/card/:id``), an alert rule group (file provisioning YAML/JSON with
-``groups:``, or the ``/api/v1/provisioning/folder/:uid/rule-groups/:group`` answer).
+Shapes: a Grafana dashboard (as exported, downloaded from grafana.com, the ``/api/dashboards/uid``
+answer, or Grafana 12+'s ``dashboard.grafana.app`` object: see :mod:`.app_platform`), a Metabase card
+(``/api/card/:id``), an alert rule group (file provisioning YAML/JSON with ``groups:``, or the
+``/api/v1/provisioning/folder/:uid/rule-groups/:group`` answer).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import yaml
 
 from pydis_dash.errors import DefinitionError
+from pydis_dash.importing.app_platform import from_app_platform
 
 
 class InputKind(StrEnum):
@@ -29,11 +31,14 @@ class InputKind(StrEnum):
 
 @dataclass(frozen=True)
 class ImportInput:
-    """A parsed input: its kind, the document, and where it came from (for messages and headers)."""
+    """A parsed input: its kind, the document, where it came from (for messages and headers), and what
+    a live instance told about it (``folder``, ``library_panels``, ``collection``, ``databases``,
+    ``fields``), which file inputs lack."""
 
     kind: InputKind
     document: Any
     origin: str
+    context: Mapping[str, Any] = field(default_factory=dict)
 
 
 def read_input(path: Path) -> ImportInput:
@@ -48,6 +53,7 @@ def read_input(path: Path) -> ImportInput:
         raise DefinitionError(
             f"{path}: not valid {'YAML' if path.suffix in ('.yaml', '.yml') else 'JSON'}: {exc}"
         ) from None
+    document = from_app_platform(document, str(path))  # a dashboard.grafana.app object (Grafana 12+)
     return ImportInput(classify(document, str(path)), document, path.name)
 
 

@@ -11,18 +11,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydis_dash.errors import DefinitionError, PydisDashError
+from pydis_dash.importing.alerts import groups_of, import_rule_group
 from pydis_dash.importing.datasources import DatasourceMapper, project_sources
 from pydis_dash.importing.grafana import import_dashboard
+from pydis_dash.importing.metabase import CardNames, import_card
 from pydis_dash.importing.readers import ImportInput, InputKind, read_input
 from pydis_dash.importing.result import ImportedResource
 
 
 @dataclass(frozen=True)
 class ImportOptions:
-    """How to import: explicit data source mappings, target folder, write or print, overwrite."""
+    """How to import: explicit data source (and Metabase database/field) mappings, target folder or
+    collection, write or print, overwrite."""
 
     datasources: Mapping[str, str] = field(default_factory=dict)
     folder: str | None = None
+    fields: Mapping[str, str] = field(default_factory=dict)  # Metabase field id -> table.column
+    collection: str | None = None
     dry_run: bool = False
     force: bool = False
 
@@ -46,16 +51,18 @@ def import_inputs(project_root: Path, inputs: Iterable[ImportInput], options: Im
         outcome = Outcome(item.origin)
         mapper = DatasourceMapper(sources, explicit=options.datasources)
         try:
-            outcome.resource = _import_one(item, project_root, mapper, options)
+            resources = _import_one(item, project_root, mapper, options)
         except PydisDashError as error:
             outcome.problems.append(str(error))
-        outcome.unknown_datasources = dict(mapper.unknown)
-        if outcome.resource is not None:
-            outcome.problems.extend(f"not reproduced: {line}" for line in outcome.resource.not_reproduced)
-            outcome.problems.extend(f"data source {ref!r} {why}" for ref, why in mapper.unknown.items())
-            if not options.dry_run and not outcome.problems:
-                _write(project_root, outcome, options.force)
-        outcomes.append(outcome)
+            outcomes.append(outcome)
+            continue
+        for resource in resources:
+            one = Outcome(item.origin, resource, unknown_datasources=dict(mapper.unknown))
+            one.problems.extend(f"not reproduced: {line}" for line in resource.not_reproduced)
+            one.problems.extend(f"data source {ref!r} {why}" for ref, why in mapper.unknown.items())
+            if not options.dry_run and not one.problems:
+                _write(project_root, one, options.force)
+            outcomes.append(one)
     return outcomes
 
 
@@ -73,10 +80,23 @@ def read_files(paths: Iterable[Path]) -> tuple[list[ImportInput], list[Outcome]]
 
 def _import_one(
     item: ImportInput, project_root: Path, mapper: DatasourceMapper, options: ImportOptions
-) -> ImportedResource:
+) -> list[ImportedResource]:
+    context = item.context
     if item.kind == InputKind.DASHBOARD:
-        return import_dashboard(item.document, item.origin, project_root, mapper, folder=options.folder)
-    raise DefinitionError(f"{item.origin}: importing a {item.kind.value} is not supported yet")
+        folder = options.folder if options.folder is not None else context.get("folder")
+        library = context.get("library_panels")
+        return [
+            import_dashboard(item.document, item.origin, project_root, mapper, folder=folder, library_panels=library)
+        ]
+    if item.kind == InputKind.CARD:
+        databases = {**context.get("databases", {}), **options.datasources}
+        names = CardNames(mapper.sources, databases, {**context.get("fields", {}), **options.fields})
+        collection = options.collection if options.collection is not None else context.get("collection")
+        return [import_card(item.document, item.origin, project_root, names, collection=collection)]
+    return [
+        import_rule_group(group, options.folder or context.get("folder") or folder, item.origin, project_root, mapper)
+        for group, folder in groups_of(item.document)
+    ]
 
 
 def _write(project_root: Path, outcome: Outcome, force: bool) -> None:

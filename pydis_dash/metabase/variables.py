@@ -70,6 +70,9 @@ class Variable:
     label: str | None = None
     required: bool = dataclass_field(default=False, kw_only=True)
     default: Any = dataclass_field(default=None, kw_only=True)
+    # The template tag's id; by default derived from the question key and the name. ``import`` keeps the
+    # id of an existing card, which Metabase dashboards link their filters to.
+    id: str | None = dataclass_field(default=None, kw_only=True)
 
     tag_type: ClassVar[str] = "text"
     parameter_type: ClassVar[str] = "category"
@@ -96,7 +99,7 @@ class Variable:
     def tag(self, question_key: str) -> dict[str, Any]:
         """The template tag (legacy shape) for this variable."""
         return {
-            "id": tag_id(question_key, self.name),
+            "id": self.id or tag_id(question_key, self.name),
             "name": self.name,
             "display-name": self.display_name,
             "type": self.tag_type,
@@ -107,7 +110,7 @@ class Variable:
     def parameter(self, question_key: str) -> dict[str, Any]:
         """The card parameter that exposes the tag as a filter widget."""
         parameter: dict[str, Any] = {
-            "id": tag_id(question_key, self.name),
+            "id": self.id or tag_id(question_key, self.name),
             "type": self.parameter_type,
             "target": ["variable", ["template-tag", self.name]],
             "name": self.display_name,

@@ -9,13 +9,14 @@ opened), shifted up so the row's first line is at the top, and keep their real g
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from markupsafe import Markup
 
 from pydis_dash.model import Resource, json_pointer
 from pydis_dash.plan import canonical_json
+from pydis_dash.preview.chart_spec import chart_spec
 from pydis_dash.preview.fragments import (
     QueryView,
     ThresholdView,
@@ -26,6 +27,7 @@ from pydis_dash.preview.fragments import (
     thresholds,
 )
 from pydis_dash.preview.highlight import highlight
+from pydis_dash.preview.panel_data import PanelFrames
 from pydis_dash.validate.datasources import language_of
 from pydis_dash.validate.findings import Finding
 
@@ -57,6 +59,7 @@ class PanelView:
     findings: tuple[Finding, ...]
     raw_json: str
     nested: int = 0
+    chart: Markup | None = None
 
     def style(self, y_offset: int = 0) -> str:
         """The box's absolute position: percentages across, pixels down."""
@@ -120,8 +123,12 @@ class DashboardView:
     description: str
 
 
-def dashboard_view(resource: Resource, findings: Sequence[Finding]) -> DashboardView:
-    """Lay out a dashboard resource's panels and attach each finding to its panel or variable."""
+def dashboard_view(resource: Resource, findings: Sequence[Finding], frames: PanelFrames | None = None) -> DashboardView:
+    """Lay out a dashboard resource's panels and attach each finding to its panel or variable.
+
+    With ``frames`` (the panels' query results on sample data, by panel pointer), each panel of a
+    drawn type carries the spec of its chart; without, boxes show their query text.
+    """
     body = resource.body
     raw_panels = _panels(body)
     variables = _variables(body)
@@ -132,13 +139,13 @@ def dashboard_view(resource: Resource, findings: Sequence[Finding]) -> Dashboard
     unplaced: list[PanelView] = []
     collapsed: list[GridView] = []
     for pointer, panel, children in raw_panels:
-        view = _panel_view(pointer, panel, owned.get(pointer, ()), len(children))
+        view = _with_chart(_panel_view(pointer, panel, owned.get(pointer, ()), len(children)), panel, frames)
         if view is None:
             unplaced.append(_unplaced(pointer, panel, owned.get(pointer, ())))
             continue
         top.append(view)
         if children:
-            inner = [_panel_view(p, c, owned.get(p, ()), 0) for p, c in children]
+            inner = [_with_chart(_panel_view(p, c, owned.get(p, ()), 0), c, frames) for p, c in children]
             placed = tuple(v for v in inner if v is not None)
             collapsed.append(GridView(view.title, placed, view.y + view.h))
     all_panels = tuple(top) + tuple(p for grid in collapsed for p in grid.panels)
@@ -194,6 +201,12 @@ def _panel_view(pointer: str, panel: Mapping[str, Any], findings: tuple[Finding,
         return None
     x, y, w, h = position
     return _view(pointer, panel, findings, nested, x, y, w, h)
+
+
+def _with_chart(view: PanelView | None, panel: Mapping[str, Any], frames: PanelFrames | None) -> PanelView | None:
+    if view is None or frames is None or view.is_row:
+        return view
+    return replace(view, chart=chart_spec(panel, frames.get(view.pointer, ())))
 
 
 def _unplaced(pointer: str, panel: Mapping[str, Any], findings: tuple[Finding, ...]) -> PanelView:

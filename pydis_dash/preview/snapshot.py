@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 from pydis_dash.errors import PydisDashError
 from pydis_dash.model import Ref, Resource
 from pydis_dash.pipeline import load_resources
 from pydis_dash.plan import Change, Plan
+from pydis_dash.preview.panel_data import PanelDataSession, PanelFrames
+from pydis_dash.sample import DEFAULT_SEED, SampleContext, sample_now
 from pydis_dash.validate.findings import Finding, Severity
 from pydis_dash.validate.lint.config import load_lint_config
 from pydis_dash.validate.queries import Language
@@ -33,6 +36,8 @@ class PreviewOptions:
     """What preview builds: which resources, whether the query engines run, which environment to diff.
 
     ``engine_openers`` replaces real engines per language (tests, embedding), as in ``ValidateOptions``.
+    With ``data``, every panel's queries run on the data sources' sample data (``seed``) and the
+    panels are drawn from the results.
     """
 
     selectors: tuple[str, ...] = ()
@@ -40,11 +45,16 @@ class PreviewOptions:
     environment: str | None = None
     plan_source: PlanSource | None = None
     engine_openers: Mapping[Language, EngineOpener] = field(default_factory=dict)
+    data: bool = False
+    seed: int = DEFAULT_SEED
+    now: datetime | None = None  # the sample data's "now"; None: the current hour
+    # Engines kept running between builds (the live preview); None: started and stopped per build.
+    data_session: PanelDataSession | None = field(default=None, compare=False, repr=False)
 
     @property
     def has_slow_phase(self) -> bool:
-        """True when :func:`complete` has work to do (engines or a live plan)."""
-        return self.engines or self.plan_source is not None
+        """True when :func:`complete` has work to do (engines, sample data or a live plan)."""
+        return self.engines or self.data or self.plan_source is not None
 
 
 @dataclass(frozen=True)
@@ -90,6 +100,9 @@ class Snapshot:
     environment: str | None = None
     engines: bool = False
     pending: bool = False
+    data: bool = False
+    panel_data: Mapping[Ref, PanelFrames] = field(default_factory=dict)
+    data_error: str | None = None
     _findings: Mapping[Ref | None, tuple[Finding, ...]] = field(default_factory=dict, repr=False)
     _changes: Mapping[Ref, Change] = field(default_factory=dict, repr=False)
 
@@ -108,6 +121,10 @@ class Snapshot:
     def change_for(self, ref: Ref) -> Change | None:
         """The planned change of one resource with ``--env``; None without a plan."""
         return self._changes.get(ref)
+
+    def frames_for(self, ref: Ref) -> PanelFrames | None:
+        """The panels' query results of one resource when panels are drawn from data, else None."""
+        return self.panel_data.get(ref, {}) if self.data else None
 
     def resource(self, ref: Ref) -> Resource | None:
         """The resource with ``ref``, if this build has it."""
@@ -152,9 +169,32 @@ def complete(project_dir: Path, snapshot: Snapshot, options: PreviewOptions) -> 
     if options.engines:
         report, error = _validate(project_dir, snapshot.resources, options, engines=True)
         snapshot = snapshot.with_report(report, error, engines=True)
+    if options.data:
+        data, error = _panel_data(project_dir, snapshot.resources, options)
+        snapshot = replace(snapshot, data=error is None, panel_data=data, data_error=error)
     if options.plan_source is not None:
         snapshot = snapshot.with_plan(*_plan(snapshot.resources, options.plan_source))
     return replace(snapshot, pending=False)
+
+
+def _panel_data(
+    project_dir: Path, resources: Sequence[Resource], options: PreviewOptions
+) -> tuple[Mapping[Ref, PanelFrames], str | None]:
+    """The panels' query results on sample data, or why there are none (never raises)."""
+    from pydis_dash.preview.panel_data import collect_panel_data
+
+    try:
+        datasources = project_dir / "datasources"
+        selected_only = options.selectors and datasources.is_dir()
+        everything = load_resources(project_dir, [str(datasources)]) if selected_only else ()
+        if options.data_session is not None:
+            return options.data_session.collect(resources, everything), None
+        context = SampleContext(seed=options.seed, now=options.now or sample_now())
+        return collect_panel_data(resources, context, everything), None
+    except PydisDashError as error:
+        return {}, str(error)
+    except Exception as error:  # see load_and_lint
+        return {}, f"sample data failed: {type(error).__name__}: {error}"
 
 
 def _failed_load(message: str, options: PreviewOptions, previous: Snapshot | None) -> Snapshot:

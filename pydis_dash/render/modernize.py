@@ -133,9 +133,16 @@ _COMMON_TARGET_KEYS = frozenset({"refId", "datasource", "hide"})
 _LEGACY_SQL_TYPES = {"postgres": "grafana-postgresql-datasource"}
 
 
-def modernize_dashboard(legacy: Mapping[str, Any], resolve: DatasourceResolver) -> dict[str, Any]:
-    """Return the current-model equivalent of a grafanalib or exported dashboard."""
-    source = drop_none(dict(legacy))
+def modernize_dashboard(
+    legacy: Mapping[str, Any], resolve: DatasourceResolver, *, none_free: bool = False
+) -> dict[str, Any]:
+    """Return the current-model equivalent of a grafanalib or exported dashboard.
+
+    ``none_free``: ``legacy`` is already plain JSON without ``None`` values anywhere (as
+    ``to_plain(..., drop_none=True)`` returns it), so the walk dropping them is skipped. It is
+    modified in place then.
+    """
+    source = dict(legacy) if none_free else drop_none(dict(legacy))
     dashboard: dict[str, Any] = {key: source[key] for key in _DASHBOARD_KEYS if key in source}
     if source.get("sharedCrosshair") and not dashboard.get("graphTooltip"):
         dashboard["graphTooltip"] = 1

@@ -8,8 +8,9 @@ quiet after a deploy, because the live dashboard carries the same values. Values
 
 from __future__ import annotations
 
-import copy
 from typing import Any
+
+from pydis_dash.render.plain import copy_plain
 
 _LEGEND: dict[str, Any] = {"calcs": [], "displayMode": "list", "placement": "bottom", "showLegend": True}
 _TOOLTIP: dict[str, Any] = {"mode": "single", "sort": "none"}
@@ -89,12 +90,14 @@ _CUSTOM: dict[str, dict[str, Any]] = {
 
 def default_options(panel_type: str) -> dict[str, Any]:
     """The plugin's default ``options`` (a fresh copy); ``{}`` for plugins without known defaults."""
-    return copy.deepcopy(_OPTIONS.get(panel_type, {}))
+    defaults: dict[str, Any] = copy_plain(_OPTIONS.get(panel_type, {}))
+    return defaults
 
 
 def default_custom(panel_type: str) -> dict[str, Any]:
     """The plugin's default ``fieldConfig.defaults.custom`` (a fresh copy)."""
-    return copy.deepcopy(_CUSTOM.get(panel_type, {}))
+    defaults: dict[str, Any] = copy_plain(_CUSTOM.get(panel_type, {}))
+    return defaults
 
 
 def known_option_keys(panel_type: str) -> frozenset[str] | None:

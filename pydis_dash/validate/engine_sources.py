@@ -35,6 +35,7 @@ class CheckedSource:
     uid: str
     engine: CheckEngine
     schema: Path | None = None
+    sample_data: Path | None = None
     # Kept out of repr(): a DSN or URL may carry a password.
     live_url: str | None = field(default=None, repr=False)
     is_default: bool = False
@@ -66,6 +67,7 @@ def checked_sources(
                 uid=uid,
                 engine=check.engine,
                 schema=check.schema,
+                sample_data=check.sample_data,
                 live_url=live_url,
                 is_default=bool(resource.body.get("isDefault")),
             )

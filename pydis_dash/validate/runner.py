@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from pydis_dash.errors import EnvironmentProblem, ExitCode
 from pydis_dash.model import Resource
+from pydis_dash.sample import SampleContext
 from pydis_dash.validate.alerting_schema import check_alerting_schemas
 from pydis_dash.validate.datasources import DatasourceCatalog
 from pydis_dash.validate.engine_sources import (
@@ -45,6 +46,9 @@ class ValidateOptions:
     default ``os.environ``). ``sources`` is filled in by :func:`validate` from the data sources' check
     settings. ``engine_openers`` replaces the real engines per language (tests use fakes); languages
     missing from it use the real engine.
+    With ``execute``, SQL queries also run on the sample data each data source's ``check:
+    sample_data`` generator puts into the throwaway PostgreSQL (with ``sample``), over their
+    dashboard's time range ending at ``sample.now``.
     """
 
     strict: bool = False
@@ -55,6 +59,8 @@ class ValidateOptions:
     lint: LintConfig = field(default_factory=LintConfig)
     engine_openers: Mapping[Language, EngineOpener] = field(default_factory=dict)
     sources: tuple[CheckedSource, ...] = ()
+    execute: bool = False
+    sample: SampleContext = field(default_factory=SampleContext)
 
 
 @dataclass(frozen=True)
@@ -161,13 +167,24 @@ def _opener(language: Language, options: ValidateOptions) -> EngineOpener:
 
 def _open_sql(options: ValidateOptions) -> AbstractContextManager[Engine]:
     from pydis_dash.validate.engines.sql import open_sql_engine
+    from pydis_dash.validate.time_range import query_time
 
     sources = sources_for(Language.SQL, options.sources)
     default = default_source(sources)
+    schemas = {source.uid: source.schema for source in sources if source.schema is not None}
+    live = {source.uid: source.live_url for source in sources if source.live_url}
+    default_database = default.uid if default is not None else None
+    if not options.execute:
+        return open_sql_engine(schemas, live, default_database=default_database)
+    now = options.sample.now
     return open_sql_engine(
-        {source.uid: source.schema for source in sources if source.schema is not None},
-        {source.uid: source.live_url for source in sources if source.live_url},
-        default_database=default.uid if default is not None else None,
+        schemas,
+        live,
+        default_database=default_database,
+        samples={source.uid: source.sample_data for source in sources if source.sample_data is not None},
+        sample_context=options.sample,
+        execute=True,
+        time_for=lambda query: query_time(query, now),
     )
 
 

@@ -14,12 +14,16 @@ dashboard is stored and reads or replaces a schema v2 dashboard without converti
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydis_dash.providers.grafana.client import GrafanaApiError, GrafanaClient
+from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.providers.grafana.client import GrafanaApiError, GrafanaClient, NotFound
+
+log = logging.getLogger(__name__)
 
 DASHBOARD_GROUP = "dashboard.grafana.app"
 #: Versions of the group that serve the classic (v1) model, most stable first.
@@ -57,7 +61,7 @@ class GrafanaCapabilities:
         """One line for ``diff``: the version and how dashboards are read and written."""
         name = f"Grafana {self.version}" if self.version else "Grafana (version not reported)"
         if self.v1_api is None:
-            return f"{name}: dashboards through /api/dashboards (schema v2 cannot exist on this release)"
+            return f"{name}: dashboards through /api/dashboards ({DASHBOARD_GROUP} not served)"
         v2 = f"; schema v2 dashboards read through {self.v2_api}" if self.v2_api else ""
         return f"{name}: dashboards through {DASHBOARD_GROUP}/{self.v1_api}{v2}"
 
@@ -76,8 +80,12 @@ def _first_served(preference: Sequence[str], served: Sequence[str]) -> str | Non
 
 
 def discover(client: GrafanaClient) -> GrafanaCapabilities:
-    """Ask the server (two GETs). A server that answers neither is treated as the oldest supported
-    line: the legacy API, which every release still serves."""
+    """Ask the server (two GETs, retried like every read).
+
+    Only a 404 (or a proxy's 401/403) on the dashboard group means "use the legacy API": any other error
+    fails the plan rather than silently picking an API that may down-convert schema v2 dashboards. A
+    missing or failing ``/api/health`` only leaves the version unknown.
+    """
     return GrafanaCapabilities(_health_version(client), _served_dashboard_versions(client))
 
 
@@ -93,7 +101,12 @@ def _health_version(client: GrafanaClient) -> str | None:
 def _served_dashboard_versions(client: GrafanaClient) -> tuple[str, ...]:
     try:
         group = client.get(f"/apis/{DASHBOARD_GROUP}")
-    except GrafanaApiError:  # 404: not served (Grafana 11 and older); 406/5xx: no usable discovery
+    except NotFound:  # not served: Grafana 11 and older
+        return ()
+    except EnvironmentProblem:
+        # 401/403 here, after the token passed check_access: a proxy in front of Grafana blocking /apis.
+        # The legacy API still works; a schema v2 dashboard is then found through the legacy read's 406.
+        log.warning("GET /apis/%s was refused; using the legacy dashboard API", DASHBOARD_GROUP)
         return ()
     if not isinstance(group, Mapping):
         return ()

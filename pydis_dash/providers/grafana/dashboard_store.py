@@ -14,14 +14,18 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.providers.base import ResourceError
 from pydis_dash.providers.grafana.capabilities import DASHBOARD_GROUP, GrafanaCapabilities
 from pydis_dash.providers.grafana.client import GrafanaApiError, GrafanaClient, NotFound
+
+log = logging.getLogger(__name__)
 
 #: Fields the server owns in a classic model (the uid travels as ``metadata.name``).
 _SERVER_FIELDS = ("id", "version", "uid")
@@ -115,13 +119,22 @@ class LegacyDashboards:
             match = _V2_PATH.search(exc.message) if exc.status == 406 else None
             if match is None:
                 raise
-            return _from_object(self.client.get(match.group(0)), uid)
+            return self._read_v2(uid, match)
         model = full.get("dashboard") or {}
         meta = full.get("meta") or {}
         version = model.get("version", meta.get("version"))
         return StoredDashboard(
             uid, model, str(meta.get("folderUid") or ""), version=version if isinstance(version, int) else None
         )
+
+    def _read_v2(self, uid: str, path: re.Match[str]) -> StoredDashboard:
+        """The dashboard from the v2 path a 406 named; if that is refused too (a proxy blocking /apis), what
+        the 406 said is enough to report it: its uid and that it is stored as v2."""
+        try:
+            return _from_object(self.client.get(path.group(0)), uid)
+        except (GrafanaApiError, EnvironmentProblem) as exc:
+            log.warning("dashboard %s is stored as schema %s and cannot be read: %s", uid, path.group(1), exc)
+            return StoredDashboard(uid, {}, "", stored=path.group(1))
 
     def create(self, model: Mapping[str, Any], folder_uid: str, message: str) -> None:
         """``POST /api/dashboards/db`` without a version: 412 if the uid appeared since."""

@@ -16,6 +16,7 @@ it is read natively, shown as it is stored, and only ``--force`` replaces it wit
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from pydis_dash.model import Kind, Ref, Resource
@@ -52,7 +53,8 @@ class DashboardHandler(GrafanaHandler):
                 live_id=uid,
                 container=hit.folder_uid or None,
             )
-        for found in self.ctx.parallel(self._read, [r.ref.uid for r in desired if r.ref.uid in hits]):
+        listed = [live[r.ref.uid] for r in desired if r.ref.uid in hits]
+        for found in self.ctx.parallel(self._read, listed):
             if found is not None:
                 live[found.ref.uid] = found
         return live
@@ -61,10 +63,15 @@ class DashboardHandler(GrafanaHandler):
         """The dashboard API picked for this server (discovered once per run)."""
         return store_for(self.ctx.client, self.ctx.capabilities.get())
 
-    def _read(self, uid: str) -> LiveResource | None:
+    def _read(self, listed: LiveResource) -> LiveResource | None:
+        """The full read of a dashboard the search listed (``listed``)."""
+        uid = listed.ref.uid
         found = self.store().read(uid)
         if found is None:  # deleted between the search and this read
             return None
+        if not found.model:
+            # Stored as v2 but unreadable (a 406, then /apis refused): what the search listed stands in.
+            return replace(listed, state={**listed.state, "storedAs": found.stored}, detail=found.detail())
         state = _state(found.folder_uid, found.model)
         if found.is_v2:
             # Shown as stored: the v2 spec is not normalised like a classic model, and never equals one.

@@ -33,6 +33,7 @@ from typing import Any
 import psycopg
 
 from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.sample import SampleContext
 from pydis_dash.validate.engines.exit_guard import ExitGuard
 from pydis_dash.validate.engines.net import free_port
 
@@ -97,7 +98,9 @@ def scratch_parent() -> Path | None:
 class PostgresCluster:
     """A private PostgreSQL server with the project's schemas loaded, alive inside a ``with`` block.
 
-    ``schemas`` maps database names (``validate`` uses data source uids) to schema files. ``port`` is the
+    ``schemas`` maps database names (``validate`` uses data source uids) to schema files; ``samples``
+    maps some of them to sample-data generators (:mod:`pydis_dash.sample`) run with ``sample_context``
+    after the schema is loaded. ``port`` is the
     TCP port on 127.0.0.1 (default: a free one). After ``__enter__``, :meth:`dsn` gives connection
     strings (unix socket) for the read-only role or the superuser, and ``startup_seconds`` how long
     starting took.
@@ -109,8 +112,13 @@ class PostgresCluster:
         *,
         port: int | None = None,
         bindir: Path | None = None,
+        samples: Mapping[str, Path] | None = None,
+        sample_context: SampleContext | None = None,
     ) -> None:
         self.schemas: dict[str, Path] = dict(schemas)
+        self.samples: dict[str, Path] = {name: path for name, path in (samples or {}).items() if name in self.schemas}
+        self.sample_context = sample_context or SampleContext()
+        self.sample_rows: dict[str, dict[str, int]] = {}
         self.requested_port = port
         self.port = 0
         self.bindir = bindir
@@ -337,9 +345,18 @@ class PostgresCluster:
                         _exec(conn, path.read_text(encoding="utf-8"))
                     except EnvironmentProblem as exc:
                         raise EnvironmentProblem(f"schema {path} failed to load into database {name}: {exc}") from exc
+                    if name in self.samples:
+                        self._seed(conn, name)
                     _exec(conn, _grants(name))
         except psycopg.Error as exc:
             raise EnvironmentProblem(f"could not set up the throwaway PostgreSQL: {exc}") from exc
+
+    def _seed(self, conn: psycopg.Connection[Any], name: str) -> None:
+        # Imported here: only runs that execute queries need the sample machinery.
+        from pydis_dash.sample.postgres import seed_database
+
+        self.sample_rows[name] = seed_database(conn, self.samples[name], self.sample_context)
+        _exec(conn, "ANALYZE")  # fresh statistics: the planner otherwise guesses on empty-table defaults
 
     # -- teardown -------------------------------------------------------------------------------------
 

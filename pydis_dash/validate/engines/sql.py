@@ -25,9 +25,11 @@ import psycopg
 from psycopg import pq
 
 from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.sample import SampleContext
 from pydis_dash.validate.engines.base import QueryByQuery
 from pydis_dash.validate.engines.postgres import PostgresCluster
-from pydis_dash.validate.engines.sql_expand import ExpandProblem, Variant, expand
+from pydis_dash.validate.engines.sql_expand import SAMPLE_TIME, ExpandProblem, SampleTime, Variant, expand
+from pydis_dash.validate.engines.sql_results import MAX_ROWS, QueryResult, cell, panel_at, row_problems
 from pydis_dash.validate.engines.sql_sandbox import check_single_select
 from pydis_dash.validate.findings import Finding, Severity
 from pydis_dash.validate.queries import Language, Query, ResultShape, TemplateSyntax
@@ -102,13 +104,22 @@ class SqlEngine(QueryByQuery):
         default_database: str | None = None,
         statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
         fallback_dsns: Callable[[], Mapping[str, str]] | None = None,
+        execute: bool = False,
+        time_for: Callable[[Query], SampleTime] | None = None,
     ) -> None:
         """``dsns`` maps database names to libpq connection strings; ``fallback_dsns`` is called (once)
         for a database missing from ``dsns`` and may start a throwaway cluster.
 
         ``datasource_databases`` maps data source uids to database names (default: each database of
         ``dsns`` is the data source with that uid); ``default_database`` serves queries without a data
-        source uid (the dashboard's default data source), None leaves them unchecked."""
+        source uid (the dashboard's default data source), None leaves them unchecked.
+
+        With ``execute``, a query that prepares cleanly is also run (read-only) and its runtime errors
+        and rows are judged too. ``time_for`` gives the time range a query's macros expand to (its
+        dashboard's range on the sample data); without it, a fixed sample day.
+        """
+        self.execute = execute
+        self._time_for = time_for
         self._dsns = dict(dsns)
         self._fallback = fallback_dsns
         self.datasource_databases = dict(
@@ -139,7 +150,7 @@ class SqlEngine(QueryByQuery):
         if conn is None:
             return [_finding(query, Severity.WARNING, f"not checked: no schema for database '{database}'")]
         column_types = self._columns_of(database, conn) if query.syntax is TemplateSyntax.METABASE else None
-        expansion = expand(query.text, query.syntax, query.variables, column_types=column_types)
+        expansion = expand(query.text, query.syntax, query.variables, column_types=column_types, time=self._time(query))
         findings = [self._problem_finding(query, problem) for problem in expansion.problems]
         if not expansion.checkable:
             return findings
@@ -153,6 +164,27 @@ class SqlEngine(QueryByQuery):
                     prefix = f"{variant.label}: " if variant.label else ""
                     findings.append(_finding(query, Severity.ERROR, prefix + message))
         return findings
+
+    def run(self, query: Query) -> QueryResult | str:
+        """Run ``query`` (its first variant: variables at their saved values) and return its rows, or
+        why it could not run (one message). Read-only like every check; for the preview's charts."""
+        database = self.database_for(query.datasource_uid)
+        conn = self._connection(database) if database is not None else None
+        if conn is None:
+            return f"no sample database for data source '{query.datasource_uid}'"
+        column_types = self._columns_of(database or "", conn) if query.syntax is TemplateSyntax.METABASE else None
+        expansion = expand(query.text, query.syntax, query.variables, column_types=column_types, time=self._time(query))
+        if not expansion.checkable or not expansion.variants:
+            return "; ".join(p.message for p in expansion.problems) or "the query cannot be expanded"
+        variant = expansion.variants[0]
+        violation = check_single_select(variant.text)
+        if violation is not None:
+            return violation.message
+        result = self._execute(conn, variant.text)
+        return self._server_error_message(query, variant, result) if isinstance(result, _ServerError) else result
+
+    def _time(self, query: Query) -> SampleTime:
+        return self._time_for(query) if self._time_for is not None else SAMPLE_TIME
 
     def database_for(self, datasource_uid: str | None) -> str | None:
         """The database a data source uid maps to (``None`` for unknown uids, or without a default)."""
@@ -236,7 +268,35 @@ class SqlEngine(QueryByQuery):
         result = self._describe(conn, variant.text)
         if isinstance(result, _ServerError):
             return [self._server_error_message(query, variant, result)]
-        return _shape_problems(query.shape, result)
+        problems = _shape_problems(query.shape, result)
+        if problems or not self.execute:
+            return problems
+        rows = self._execute(conn, variant.text)
+        if isinstance(rows, _ServerError):
+            return ["on the sample data: " + self._server_error_message(query, variant, rows)]
+        return row_problems(query, rows, panel_at(query.resource.body, query.json_path))
+
+    def _execute(self, conn: psycopg.Connection[Any], sql: str) -> QueryResult | _ServerError:
+        """Run ``sql`` inside a rolled-back read-only transaction; its first rows, or the server's error."""
+        self._simple(conn, b"BEGIN READ ONLY")
+        try:
+            with conn.cursor() as cursor:
+                try:
+                    # No parameters: psycopg sends the text as it is (a `%` stays a `%`).
+                    cursor.execute(sql.encode())
+                except psycopg.Error as exc:
+                    self._raise_if_broken(conn)
+                    return _from_diagnostic(exc)
+                description = cursor.description or []
+                fetched = cursor.fetchmany(MAX_ROWS + 1)
+        finally:
+            self._simple(conn, b"ROLLBACK")
+        return QueryResult(
+            columns=tuple(column.name for column in description),
+            type_oids=tuple(column.type_code for column in description),
+            rows=tuple(tuple(cell(value) for value in row) for row in fetched[:MAX_ROWS]),
+            truncated=len(fetched) > MAX_ROWS,
+        )
 
     def _describe(self, conn: psycopg.Connection[Any], sql: str) -> list[_Column] | _ServerError:
         """Prepare (parse + analyse) and describe ``sql`` inside a rolled-back read-only transaction."""
@@ -305,6 +365,18 @@ class SqlEngine(QueryByQuery):
         return _finding(query, problem.severity, problem.message + where)
 
 
+def _from_diagnostic(exc: psycopg.Error) -> _ServerError:
+    """A server error raised while executing, in the shape prepare errors have."""
+    diag = exc.diag
+    position = diag.statement_position
+    return _ServerError(
+        message=diag.message_primary or str(exc).strip(),
+        hint=diag.message_hint,
+        position=int(position) - 1 if position and position.isdigit() else None,
+        sqlstate=diag.sqlstate,
+    )
+
+
 def _shape_problems(shape: ResultShape, columns: list[_Column]) -> list[str]:
     """Whether the result columns suit the panel: a ``time`` column, or a numeric column."""
     listing = ", ".join(f"{c.name} ({c.type_name})" for c in columns) or "no columns"
@@ -349,19 +421,26 @@ def open_sql_engine(
     *,
     default_database: str | None = None,
     statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
+    samples: Mapping[str, Path] | None = None,
+    sample_context: SampleContext | None = None,
+    execute: bool = False,
+    time_for: Callable[[Query], SampleTime] | None = None,
 ) -> Iterator[SqlEngine]:
     """Yield an :class:`SqlEngine` over the data sources in ``schemas`` and ``dsns`` (both keyed by uid).
 
     ``dsns`` holds live databases (a read replica, from the data source's ``live_url_env`` or
     ``--engine-url``); the others are checked on a throwaway :class:`PostgresCluster` with their schema
     file, started on first need. Everything is closed and stopped on exit.
+
+    ``samples`` maps data source uids to sample-data generators loaded into the throwaway cluster
+    (with ``sample_context``); ``execute`` and ``time_for`` are :class:`SqlEngine`'s.
     """
     live = dict(dsns or {})
     throwaway = {uid: path for uid, path in schemas.items() if uid not in live}
     with contextlib.ExitStack() as clusters:
 
         def start_cluster() -> Mapping[str, str]:
-            cluster = clusters.enter_context(PostgresCluster(throwaway))
+            cluster = clusters.enter_context(PostgresCluster(throwaway, samples=samples, sample_context=sample_context))
             return cluster.reader_dsns()
 
         engine = SqlEngine(
@@ -370,6 +449,8 @@ def open_sql_engine(
             default_database=default_database,
             statement_timeout=statement_timeout,
             fallback_dsns=start_cluster if throwaway else None,
+            execute=execute,
+            time_for=time_for,
         )
         try:
             yield engine

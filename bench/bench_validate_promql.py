@@ -1,0 +1,70 @@
+"""Validate N PromQL panels, all-in: ``pydis-dash validate`` vs a sequential /api/v1/query loop.
+
+Run: ``python bench/bench_validate_promql.py [--queries 1000]``. pydis-dash's time covers
+everything (start-up, loading, rendering, starting Prometheus, checking, stopping). The peer sends
+the same N queries, one after another, to a Prometheus already started on the same seeded series:
+its time is the loop alone. Target: pydis-dash <= 1 ms per query, all-in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+from _harness import record, report
+from _trees import validation_query, write_validation_tree
+from _validate import validate_all_in
+
+from pydis_dash.validate.engines.prometheus_server import PrometheusServer
+
+
+def peer_loop(count: int) -> tuple[float, float]:
+    """(seconds for the loop, seconds Prometheus took to start) for ``count`` sequential queries."""
+    with PrometheusServer() as server, requests.Session() as session:
+        began = time.perf_counter()
+        for number in range(count):
+            response = session.get(
+                f"{server.url}/api/v1/query",
+                params={"query": validation_query("prometheus", number), "time": str(server.evaluation_time)},
+                timeout=10,
+            )
+            response.raise_for_status()
+        return time.perf_counter() - began, server.startup_seconds
+
+
+def main() -> None:
+    """Time both; print and record ms per query."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--queries", type=int, default=1000)
+    count = parser.parse_args().queries
+    with tempfile.TemporaryDirectory(prefix="bench-promql-") as tmp:
+        project = write_validation_tree(Path(tmp), "prometheus", count)
+        ours, summary = validate_all_in(project)
+    peer_seconds, startup = peer_loop(count)
+    ours_ms, peer_ms = ours.seconds / count * 1000, peer_seconds / count * 1000
+    report(
+        "validate PromQL",
+        [
+            f"{count} PromQL panels ({summary['queries'].get('promql')} checked)",
+            f"sequential /api/v1/query loop: {peer_ms:.2f} ms/query (Prometheus start {startup:.2f} s not counted)",
+            f"pydis-dash validate, all-in:   {ours_ms:.2f} ms/query ({ours.seconds:.2f} s)  (target <= 1 ms)",
+        ],
+    )
+    record(
+        "validate_promql",
+        {
+            "queries": count,
+            "query_loop_ms_per_query": round(peer_ms, 3),
+            "prometheus_start_seconds": round(startup, 3),
+            "pydis_dash_seconds": round(ours.seconds, 3),
+            "pydis_dash_ms_per_query": round(ours_ms, 3),
+            "target_ms_per_query": 1.0,
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Validate N SQL panels, all-in: ``pydis-dash validate`` vs ``EXPLAIN`` of each on one connection.
+
+Run: ``python bench/bench_validate_sql.py [--queries 1000]``. pydis-dash's time covers everything
+(start-up, loading, rendering, starting PostgreSQL with the schemas, checking, stopping). The peer is
+the floor of any SQL check: ``EXPLAIN`` of the same N queries, one after another, on one connection
+to a cluster already started with the same schemas (its time is the loop alone).
+Target: pydis-dash <= 2 s all-in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+from _harness import record, report
+from _trees import validation_query, write_validation_tree
+from _validate import validate_all_in
+
+from pydis_dash.validate.engines.postgres import PostgresCluster
+
+
+def explain_loop(count: int) -> tuple[float, float]:
+    """(seconds for the EXPLAIN loop, seconds the cluster took to start) for ``count`` queries."""
+    with PostgresCluster() as cluster, psycopg.connect(cluster.reader_dsns()["metricity"]) as connection:
+        began = time.perf_counter()
+        for number in range(count):
+            connection.execute(f"EXPLAIN {validation_query('metricity', number)}").fetchall()
+        return time.perf_counter() - began, cluster.startup_seconds
+
+
+def main() -> None:
+    """Time both; print and record the totals."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--queries", type=int, default=1000)
+    count = parser.parse_args().queries
+    with tempfile.TemporaryDirectory(prefix="bench-sql-") as tmp:
+        project = write_validation_tree(Path(tmp), "metricity", count)
+        ours, summary = validate_all_in(project)
+    floor, startup = explain_loop(count)
+    report(
+        "validate SQL",
+        [
+            f"{count} SQL panels ({summary['queries'].get('sql')} checked)",
+            f"EXPLAIN loop on one connection: {floor:.2f} s (cluster start {startup:.2f} s not counted)",
+            f"pydis-dash validate, all-in:    {ours.seconds:.2f} s  (target <= 2 s)",
+        ],
+    )
+    record(
+        "validate_sql",
+        {
+            "queries": count,
+            "explain_loop_seconds": round(floor, 3),
+            "cluster_start_seconds": round(startup, 3),
+            "pydis_dash_seconds": round(ours.seconds, 3),
+            "target_seconds": 2.0,
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+"""The incremental build: each definition file's rendered resources, kept until an input changes.
+
+An entry holds what one definition file rendered to, with the content hash of every file it read:
+the file itself, the helper modules it imported from the project (imported afresh for each file
+loaded, so that they are read), and the files it opened while loading and rendering (``.sql``
+beside a dashboard...), all seen through the interpreter's ``open`` audit events. A lookup gives
+the resources back only when all of those hash the same and the run's context does too:
+pydis-dash's own code (every module's size and mtime), grafanalib's and Python's versions, the
+project folder, and the data source catalogue names resolve against. Files defining data sources
+are never cached (every render depends on them). Anything else a definition reads (environment
+variables, the network) is not tracked: set ``PYDIS_DASH_CACHE=off`` for such projects.
+
+Entries live under ``$PYDIS_DASH_CACHE_DIR`` (default ``$XDG_CACHE_HOME/pydis-dash`` or
+``~/.cache/pydis-dash``), one folder per project. A cache that cannot be read or written is skipped,
+never an error: the build is then a full one.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from pydis_dash.model import Resource
+from pydis_dash.render.canonical import canonical_json_bytes
+
+_FORMAT = 1  # bump when the entry layout changes
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_opened: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("pydis_dash_opened", default=None)
+_hook_installed = False
+
+
+@dataclass
+class _Entry:
+    context: str
+    catalogue: str  # catalogue_digest() of the data sources it was rendered against
+    inputs: dict[str, str]  # project-relative path -> content hash, the definition file included
+    resources: list[Resource]
+
+
+class RenderCache:
+    """Rendered resources per definition file of one project, valid while their inputs are unchanged."""
+
+    def __init__(self, directory: Path, project_root: Path, context: str) -> None:
+        self.directory = directory
+        self.project_root = project_root
+        self.context = context
+        self._hashes: dict[str, str | None] = {}
+
+    @classmethod
+    def for_project(cls, project_root: Path) -> RenderCache | None:
+        """The cache of ``project_root`` for this run (None when switched off by the environment)."""
+        if os.environ.get("PYDIS_DASH_CACHE", "").lower() in ("off", "0", "no", "false"):
+            return None
+        base = os.environ.get("PYDIS_DASH_CACHE_DIR") or os.path.join(
+            os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "pydis-dash"
+        )
+        project_key = hashlib.sha256(str(project_root).encode()).hexdigest()[:24]
+        context = hashlib.sha256(f"{_tool_fingerprint()}\0{project_root}".encode()).hexdigest()
+        return cls(Path(base) / "render" / project_key, project_root, context)
+
+    def lookup(self, path: Path) -> tuple[str, list[Resource]] | None:
+        """(catalogue digest, resources) ``path`` rendered to, when nothing it read has changed since.
+
+        The caller compares the digest with this run's data sources (known only once the files that
+        are not cached are loaded)."""
+        try:
+            with open(self._entry_path(path), "rb") as handle:
+                entry = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return None
+        if not isinstance(entry, _Entry) or entry.context != self.context:
+            return None
+        if any(self._hash(relative) != digest for relative, digest in entry.inputs.items()):
+            return None
+        return entry.catalogue, entry.resources
+
+    def store(self, path: Path, resources: list[Resource], read: set[str], catalogue: str) -> None:
+        """Remember what ``path`` rendered to, against which data sources, and the files (absolute
+        paths) it read doing so."""
+        inputs: dict[str, str] = {}
+        for name in {str(path), *read}:
+            relative = self._relative(name)
+            digest = self._hash(relative) if relative is not None else None
+            if relative is not None and digest is not None:
+                inputs[relative] = digest
+        target = self._entry_path(path)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("wb", dir=target.parent, delete=False) as handle:
+                entry = _Entry(self.context, catalogue, inputs, resources)
+                pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(handle.name, target)
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+            return  # an unwritable cache (or an unpicklable value) only costs the next run a render
+
+    def _entry_path(self, path: Path) -> Path:
+        key = hashlib.sha256(f"{_FORMAT}:{path}".encode()).hexdigest()
+        return self.directory / key[:2] / key
+
+    def _relative(self, name: str) -> str | None:
+        try:
+            relative = Path(name).resolve().relative_to(self.project_root)
+        except (ValueError, OSError):
+            return None  # outside the project: the standard library, installed packages
+        return relative.as_posix()
+
+    def _hash(self, relative: str) -> str | None:
+        # Each input is hashed once per run, however many entries share it (a helper module).
+        if relative not in self._hashes:
+            try:
+                self._hashes[relative] = hashlib.sha256((self.project_root / relative).read_bytes()).hexdigest()
+            except OSError:
+                self._hashes[relative] = None
+        return self._hashes[relative]
+
+
+def catalogue_digest(*catalogues: Mapping[str, Any]) -> str:
+    """A digest of the data source catalogues a render resolves names against."""
+    return hashlib.sha256(canonical_json_bytes(list(catalogues))).hexdigest()
+
+
+@contextmanager
+def recording_reads() -> Iterator[set[str]]:
+    """Collect the paths of every file opened in this block (this thread or task only)."""
+    _install_hook()
+    opened: set[str] = set()
+    token = _opened.set(opened)
+    try:
+        yield opened
+    finally:
+        _opened.reset(token)
+
+
+def _install_hook() -> None:
+    global _hook_installed
+    if not _hook_installed:
+        sys.addaudithook(_on_audit_event)  # cannot be removed: it does nothing outside recording_reads
+        _hook_installed = True
+
+
+def _on_audit_event(event: str, args: tuple[Any, ...]) -> None:
+    if event != "open":
+        return
+    opened = _opened.get()
+    if opened is not None and args and isinstance(args[0], str | os.PathLike):
+        opened.add(os.fspath(args[0]))  # type: ignore[arg-type]
+
+
+def _tool_fingerprint() -> str:
+    """pydis-dash's code as installed (every module's size and mtime) and the versions rendering uses."""
+    parts = [f"{sys.version}", _version("grafanalib"), _version("pydis-dash")]
+    for path in sorted(_PACKAGE_DIR.rglob("*.py")):
+        stat = path.stat()
+        parts.append(f"{path.relative_to(_PACKAGE_DIR)}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "-"

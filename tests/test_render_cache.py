@@ -1,0 +1,115 @@
+"""The incremental build: a file's resources come from the cache only while nothing it read changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pydis_dash.model import Resource
+from pydis_dash.pipeline import load_resources
+
+HELPER = """
+from pydis_dash.grafana import prometheus
+
+def requests(title):
+    return prometheus.stat(title, "sum(rate(django_http_requests_total_by_method_total[5m]))", unit="reqps")
+"""
+
+
+def dashboard(name: str, uses_helper: bool) -> str:
+    panel = "requests('Requests')" if uses_helper else "prometheus.stat('Up', 'up')"
+    return f'''
+from pydis_dash.grafana import Dashboard, prometheus
+{"from _helpers import requests" if uses_helper else ""}
+print("executed {name}")
+dashboard = Dashboard(uid="{name}", title="{name.title()}", panels=[{panel}])
+'''
+
+
+@pytest.fixture
+def project(make_project: Callable[[dict[str, str]], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PYDIS_DASH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("PYDIS_DASH_CACHE", raising=False)
+    return make_project(
+        {
+            "dashboards/_helpers.py": HELPER,
+            "dashboards/a.py": dashboard("a", uses_helper=True),
+            "dashboards/b.py": dashboard("b", uses_helper=True),
+            "dashboards/c.py": dashboard("c", uses_helper=False),
+            "dashboards/d.py": """
+                from pydis_dash.grafana import Dashboard, metricity
+                print("executed d")
+                dashboard = Dashboard(uid="d", title="D", panels=[metricity.table("Rows", "rows.sql")])
+            """,
+            "dashboards/rows.sql": "SELECT count(*) FROM users",
+        }
+    )
+
+
+def executed(capsys: pytest.CaptureFixture[str]) -> set[str]:
+    """Which definition files ran since the last call (each prints its name, to stderr while loading)."""
+    return {line.split()[1] for line in capsys.readouterr().err.splitlines() if line.startswith("executed ")}
+
+
+def body(resources: list[Resource], uid: str) -> str:
+    return str(next(r.body for r in resources if r.ref.uid == uid))
+
+
+def test_an_unchanged_project_renders_nothing_again_and_gives_the_same_resources(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = load_resources(project)
+    assert executed(capsys) == {"a", "b", "c", "d"}
+    second = load_resources(project)
+    assert executed(capsys) == set()
+    monkeypatch.setenv("PYDIS_DASH_CACHE", "off")
+    uncached = load_resources(project)
+    assert executed(capsys) == {"a", "b", "c", "d"}
+    assert first == second == uncached
+
+
+def test_a_changed_helper_rebuilds_exactly_the_files_that_import_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    load_resources(project)
+    executed(capsys)
+    helper = project / "dashboards" / "_helpers.py"
+    helper.write_text(helper.read_text().replace('unit="reqps"', 'unit="short"'))
+    resources = load_resources(project)
+    assert executed(capsys) == {"a", "b"}
+    assert '"unit": "short"' not in body(resources, "c") and "'unit': 'short'" in body(resources, "a")
+
+
+def test_a_changed_sql_file_rebuilds_the_dashboard_that_reads_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    load_resources(project)
+    executed(capsys)
+    (project / "dashboards" / "rows.sql").write_text("SELECT count(*) FROM messages")
+    resources = load_resources(project)
+    assert executed(capsys) == {"d"}
+    assert "FROM messages" in body(resources, "d")
+
+
+def test_a_changed_data_source_rebuilds_everything_that_resolves_names_against_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    load_resources(project)
+    executed(capsys)
+    source = project / "datasources" / "prometheus.yaml"
+    source.write_text(source.read_text().replace("uid: prometheus", "uid: prometheus-main"))
+    load_resources(project)
+    assert executed(capsys) == {"a", "b", "c", "d"}
+
+
+def test_a_definition_error_is_reported_every_time_never_cached(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pydis_dash.errors import DefinitionError
+
+    (project / "dashboards" / "c.py").write_text("raise ValueError('broken')\n")
+    for _ in range(2):
+        with pytest.raises(DefinitionError, match="broken"):
+            load_resources(project)
