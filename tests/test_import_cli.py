@@ -48,7 +48,7 @@ def test_dry_run_prints_and_writes_nothing(tmp_path: Path) -> None:
     assert code == 0, err
     assert f"# --- {DEFINITION}" in out
     assert "# --- dashboards/most_nominated.sql" in out
-    assert "upgrade: " in err
+    assert "collapsed-rows-site-db.json: grafana-dashboard/moderation-overview-ui (" in err
     assert not (project / "dashboards").exists()
 
 

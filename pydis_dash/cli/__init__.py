@@ -10,6 +10,7 @@ from pydis_dash.cli import build as _build  # noqa: F401  (registers build, rend
 from pydis_dash.cli import deploy as _deploy  # noqa: F401  (registers diff, deploy)
 from pydis_dash.cli import importing as _importing  # noqa: F401  (registers import)
 from pydis_dash.cli import preview as _preview  # noqa: F401  (registers preview)
+from pydis_dash.cli import pulling as _pulling  # noqa: F401  (registers pull)
 from pydis_dash.cli import rules as _rules  # noqa: F401  (registers rules)
 from pydis_dash.cli import validate as _validate  # noqa: F401  (registers validate)
 from pydis_dash.cli.app import main

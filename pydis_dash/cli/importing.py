@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from pydis_dash.cli.app import main, project_root
-from pydis_dash.errors import ExitCode
+from pydis_dash.cli.app import fail, main, project_root
+from pydis_dash.errors import ExitCode, PydisDashError
+from pydis_dash.importing.live import LiveSelection, live_inputs
 from pydis_dash.importing.run import ImportOptions, Outcome, import_inputs, read_files
 
 
@@ -37,8 +38,21 @@ def _mappings(pairs: tuple[str, ...], option: str) -> dict[str, str]:
     metavar="ID=TABLE.COLUMN",
     help="Name a Metabase field id used by a field filter (a card file carries only ids).",
 )
-@click.option("--folder", help="Grafana folder path for dashboards and rule groups (default: the input's own).")
-@click.option("--collection", help="Metabase collection path for questions (default: the card's own).")
+@click.option(
+    "--env", "env_name", envvar="PYDIS_DASH_ENV", metavar="NAME", help="Import from this environment (read only)."
+)
+@click.option("--uid", "uids", multiple=True, help="With --env: a dashboard uid.")
+@click.option(
+    "--folder",
+    help="With --env: import the dashboards in this Grafana folder. With FILES: the folder to put them in.",
+)
+@click.option("--card", "cards", multiple=True, type=int, help="With --env: a Metabase card id.")
+@click.option(
+    "--collection",
+    help="With --env: import the cards in this collection path. With FILES: the collection to put them in.",
+)
+@click.option("--rule-group", "rule_groups", multiple=True, metavar="FOLDER/GROUP", help="With --env: a rule group.")
+@click.option("--unmanaged", is_flag=True, help="With --env: everything the plan lists as unmanaged.")
 @click.option("--dry-run", is_flag=True, help="Print the generated files instead of writing them.")
 @click.option("--force", is_flag=True, help="Overwrite definition files that exist already.")
 @click.pass_context
@@ -47,8 +61,13 @@ def import_command(
     files: tuple[Path, ...],
     datasource_pairs: tuple[str, ...],
     field_pairs: tuple[str, ...],
+    env_name: str | None,
+    uids: tuple[str, ...],
     folder: str | None,
+    cards: tuple[int, ...],
     collection: str | None,
+    rule_groups: tuple[str, ...],
+    unmanaged: bool,
     dry_run: bool,
     force: bool,
 ) -> int:
@@ -66,18 +85,33 @@ def import_command(
       pydis-dash import --dry-run exported.json
       pydis-dash import card-17.json --datasource 2=metricity --field 42=channels.name
     """
-    if not files:
-        raise click.UsageError("give at least one FILE to import")
+    live = LiveSelection(
+        uids, (folder,) if folder else (), cards, (collection,) if collection else (), rule_groups, unmanaged
+    )
+    if files and (env_name or uids or cards or rule_groups or unmanaged):
+        raise click.UsageError("import either FILES or from --env, not both")
+    if not files and not (live.wants_grafana or live.wants_metabase):
+        raise click.UsageError(
+            "give FILES to import, or --env with --uid/--folder/--card/--collection/--rule-group/--unmanaged"
+        )
     root = project_root(ctx)
+    from_env = not files
     options = ImportOptions(
         datasources=_mappings(datasource_pairs, "--datasource"),
-        folder=folder,
+        folder=None if from_env else folder,
         fields=_mappings(field_pairs, "--field"),
-        collection=collection,
+        collection=None if from_env else collection,
         dry_run=dry_run,
         force=force,
     )
-    inputs, failed = read_files(files)
+    if from_env:
+        try:
+            inputs = live_inputs(root, env_name, live)
+        except PydisDashError as error:
+            fail(error)
+        failed: list[Outcome] = []
+    else:
+        inputs, failed = read_files(files)
     outcomes = failed + import_inputs(root, inputs, options)
     for outcome in outcomes:
         _report(outcome, dry_run)

@@ -133,10 +133,10 @@ class Dashboard(Definition):
             out.append(row_panel)
             top += 1
             if row.collapsed:
+                # Hidden panels keep the places they take when the row opens; the next row follows
+                # directly, as Grafana stores a collapsed row (opening it pushes what follows down).
                 children: list[Any] = []
-                top = self._place(
-                    list(row.panels), children, anchors, top=top, nested_in=row_index, known=ctx.datasources
-                )
+                self._place(list(row.panels), children, anchors, top=top, nested_in=row_index, known=ctx.datasources)
                 row_panel.panels = children
             else:
                 top = self._place(list(row.panels), out, anchors, top=top, nested_in=None, known=ctx.datasources)

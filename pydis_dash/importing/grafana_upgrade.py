@@ -236,9 +236,10 @@ def _builder_timepicker() -> Any:
 
 
 def _stack_rows(panels: list[dict[str, Any]]) -> None:
-    """Rows 24x1, each directly below the previous section (a collapsed row's section holds its hidden
-    panels), as the builder stacks them; a section's panels start below their row (Grafana's grid pushes
-    overlapping panels down the same way). Panels keep their places relative to each other.
+    """Rows 24x1, each directly below the previous section (a collapsed row takes one line: its hidden
+    panels keep the places they take when it opens), as Grafana's grid and the builder stack them; a
+    section's panels start below their row (Grafana pushes overlapping panels down the same way).
+    Panels keep their places relative to each other.
     """
     sections: list[tuple[dict[str, Any] | None, list[dict[str, Any]]]] = [(None, [])]
     for panel in panels:
@@ -257,4 +258,5 @@ def _stack_rows(panels: list[dict[str, Any]]) -> None:
             shift = top - first if row is not None or first < top else 0
             for member in members:
                 member["gridPos"]["y"] += shift
-        bottom = max([top, *(m["gridPos"]["y"] + m["gridPos"]["h"] for m in members)])
+        collapsed = row is not None and bool(row.get("collapsed"))
+        bottom = top if collapsed else max([top, *(m["gridPos"]["y"] + m["gridPos"]["h"] for m in members)])

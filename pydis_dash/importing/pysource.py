@@ -6,6 +6,7 @@ spaces) so the generated file passes ``ruff check`` (line length) as well as ``r
 
 from __future__ import annotations
 
+import json
 import subprocess
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -47,9 +48,14 @@ def call(function: str, args: Sequence[Any] = (), kwargs: Mapping[str, Any] | No
     return Code(f"{function}({', '.join(parts)})")
 
 
+def _quoted(text: str) -> str:
+    # Double quotes, as ruff format writes them; JSON's escapes are valid Python escapes.
+    return json.dumps(text, ensure_ascii=False)
+
+
 def _string(text: str) -> str:
     if len(text) <= _PIECE:
-        return repr(text)
+        return _quoted(text)
     pieces: list[str] = []
     for line in text.splitlines(keepends=True):
         while len(line) > _PIECE:
@@ -61,8 +67,8 @@ def _string(text: str) -> str:
         if line:
             pieces.append(line)
     if len(pieces) == 1:
-        return repr(text)
-    return "(" + " ".join(repr(piece) for piece in pieces) + ")"
+        return _quoted(text)
+    return "(" + " ".join(_quoted(piece) for piece in pieces) + ")"
 
 
 @dataclass

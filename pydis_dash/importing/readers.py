@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -31,11 +31,14 @@ class InputKind(StrEnum):
 
 @dataclass(frozen=True)
 class ImportInput:
-    """A parsed input: its kind, the document, and where it came from (for messages and headers)."""
+    """A parsed input: its kind, the document, where it came from (for messages and headers), and what
+    a live instance told about it (``folder``, ``library_panels``, ``collection``, ``databases``,
+    ``fields``), which file inputs lack."""
 
     kind: InputKind
     document: Any
     origin: str
+    context: Mapping[str, Any] = field(default_factory=dict)
 
 
 def read_input(path: Path) -> ImportInput:

@@ -81,13 +81,20 @@ def read_files(paths: Iterable[Path]) -> tuple[list[ImportInput], list[Outcome]]
 def _import_one(
     item: ImportInput, project_root: Path, mapper: DatasourceMapper, options: ImportOptions
 ) -> list[ImportedResource]:
+    context = item.context
     if item.kind == InputKind.DASHBOARD:
-        return [import_dashboard(item.document, item.origin, project_root, mapper, folder=options.folder)]
+        folder = options.folder if options.folder is not None else context.get("folder")
+        library = context.get("library_panels")
+        return [
+            import_dashboard(item.document, item.origin, project_root, mapper, folder=folder, library_panels=library)
+        ]
     if item.kind == InputKind.CARD:
-        names = CardNames(mapper.sources, options.datasources, options.fields)
-        return [import_card(item.document, item.origin, project_root, names, collection=options.collection)]
+        databases = {**context.get("databases", {}), **options.datasources}
+        names = CardNames(mapper.sources, databases, {**context.get("fields", {}), **options.fields})
+        collection = options.collection if options.collection is not None else context.get("collection")
+        return [import_card(item.document, item.origin, project_root, names, collection=collection)]
     return [
-        import_rule_group(group, options.folder or folder, item.origin, project_root, mapper)
+        import_rule_group(group, options.folder or context.get("folder") or folder, item.origin, project_root, mapper)
         for group, folder in groups_of(item.document)
     ]
 

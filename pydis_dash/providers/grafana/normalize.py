@@ -58,6 +58,8 @@ def normalize_dashboard(model: Mapping[str, Any], *, min_refresh: str = DEFAULT_
         result["tags"] = sorted(set(result["tags"]))
     if isinstance(result.get("panels"), list):
         result["panels"] = [_normalize_panel(panel) for panel in result["panels"]]
+    if isinstance(result.get("timepicker"), Mapping):
+        result["timepicker"] = _normalize_timepicker(result["timepicker"])
     refresh = result.get("refresh")
     if isinstance(refresh, str) and refresh:
         seconds, minimum = duration_seconds(refresh), duration_seconds(min_refresh)
@@ -83,9 +85,26 @@ def _normalize_panel(panel: Any) -> Any:
     for key in _PANEL_EMPTY_DEFAULTS:
         if result.get(key) == []:
             del result[key]
+    field_config = result.get("fieldConfig")
+    defaults = field_config.get("defaults") if isinstance(field_config, Mapping) else None
+    if isinstance(field_config, Mapping) and isinstance(defaults, Mapping) and defaults.get("custom") == {}:
+        # No custom options and an empty custom block mean the same to every plugin.
+        result["fieldConfig"] = {**field_config, "defaults": {k: v for k, v in defaults.items() if k != "custom"}}
     if isinstance(result.get("panels"), list):
         result["panels"] = [_normalize_panel(child) for child in result["panels"]]
     return result
+
+
+#: The time picker Grafana shows when a dashboard sets nothing (``TimePickerWithHistory`` defaults).
+_TIMEPICKER_DEFAULTS: dict[str, Any] = {
+    "hidden": False,
+    "refresh_intervals": ["5s", "10s", "30s", "1m", "5m", "15m", "30m", "1h", "2h", "1d"],
+}
+
+
+def _normalize_timepicker(timepicker: Mapping[str, Any]) -> dict[str, Any]:
+    # Grafana saves ``{}`` from the UI and fills these in on load: a default is the same as absent.
+    return {k: v for k, v in timepicker.items() if _TIMEPICKER_DEFAULTS.get(k, object()) != v}
 
 
 def _format_duration(seconds: float) -> str:

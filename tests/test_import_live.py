@@ -1,0 +1,92 @@
+"""import from a live environment (the Grafana emulator): --unmanaged, then diff shows nothing for
+those dashboards but pydis-dash's ownership marker (the adoption ``deploy --force`` would do)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from click.testing import CliRunner, Result
+from emulators.grafana import GrafanaEmulator
+from import_support import load_json, scratch_project
+
+from pydis_dash.cli import main
+
+TOKEN = "glsa_import_token_never_printed_5d6e"
+ADMIN = "glsa_admin_token_7f8a"
+
+
+@pytest.fixture
+def grafana() -> Iterator[GrafanaEmulator]:
+    with GrafanaEmulator({TOKEN: "sa-pydis-dash", ADMIN: "admin"}) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def project(tmp_path: Path, grafana: GrafanaEmulator, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = scratch_project(tmp_path)
+    with (root / "pyproject.toml").open("a") as config:
+        config.write(
+            f'\n[tool.pydis-dash.environments.test]\ngrafana_url = "{grafana.url}"\n'
+            'grafana_token_env = "TEST_GRAFANA_TOKEN"\n'
+        )
+    monkeypatch.setenv("TEST_GRAFANA_TOKEN", TOKEN)
+    monkeypatch.delenv("PYDIS_DASH_ENV", raising=False)
+    return root
+
+
+def _run(root: Path, *args: str) -> Result:
+    result = CliRunner().invoke(main, ["--project", str(root), *args], catch_exceptions=False)
+    assert TOKEN not in result.output and TOKEN not in result.stderr
+    return result
+
+
+def _made_in_ui(grafana: GrafanaEmulator, model: dict[str, Any]) -> None:
+    """A dashboard someone built in the UI: saved by another user, no ownership marker."""
+    body = {"dashboard": {k: v for k, v in model.items() if k not in ("id", "version")}, "folderUid": ""}
+    saved = requests.post(
+        grafana.url + "/api/dashboards/db", json=body, headers={"Authorization": f"Bearer {ADMIN}"}, timeout=5
+    )
+    assert saved.status_code == 200, saved.text
+
+
+def _changes(root: Path, ref: str) -> list[dict[str, Any]]:
+    result = _run(root, "diff", "--env", "test", "--format", "json", ref)
+    assert result.exit_code == 0, result.output
+    return [c for c in json.loads(result.stdout)["changes"] if c["ref"] == ref]
+
+
+def test_unmanaged_dashboards_import_and_diff_shows_only_the_ownership_marker(
+    project: Path, grafana: GrafanaEmulator
+) -> None:
+    _made_in_ui(grafana, load_json("grafana/api-answer-metricity.json")["dashboard"])
+    _made_in_ui(grafana, load_json("grafana/collapsed-rows-site-db.json"))
+    result = _run(project, "import", "--env", "test", "--unmanaged")
+    assert result.exit_code == 0, result.output
+    assert "wrote dashboards/community_activity.py" in result.stderr
+    assert "wrote dashboards/moderation_overview.py" in result.stderr
+    for uid in ("community-activity-ui", "moderation-overview-ui"):
+        [change] = _changes(project, f"grafana-dashboard/{uid}")
+        assert change["drift"]["reason"].startswith("exists but is not managed")
+        before, after = change["before"], change["after"]
+        after["dashboard"]["tags"].remove("pydis-dash")
+        assert after == before, "\n".join(change["diff"])
+
+
+def test_import_by_uid_keeps_library_panels_resolved_live(project: Path, grafana: GrafanaEmulator) -> None:
+    _made_in_ui(grafana, load_json("grafana/repeats-variables.json"))
+    result = _run(project, "import", "--env", "test", "--uid", "site-pods", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "# --- dashboards/site_pods.py" in result.stdout
+    assert 'uid="site-pods"' in result.stdout
+    assert not (project / "dashboards").exists()
+
+
+def test_import_needs_files_or_a_live_selector(project: Path) -> None:
+    result = _run(project, "import")
+    assert result.exit_code == 3
+    assert "give FILES to import, or --env with" in result.stderr

@@ -1,0 +1,150 @@
+"""``pull`` against the Grafana emulator: UI edits of a managed dashboard come back into the code as
+in-place edits (comments and formatting kept), after which ``diff`` shows nothing."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from emulators.grafana import GrafanaEmulator
+from import_support import scratch_project
+
+from pydis_dash.cli import main
+
+TOKEN = "glsa_pull_token_never_printed_2b3c"
+DEFINITION = """\
+from pydis_dash.grafana import Dashboard, Row, sql
+
+dashboard = Dashboard(
+    uid="pull-demo",
+    title="Pull demo",
+    rows=[
+        Row(
+            "Activity",
+            [
+                # The number staff look at first.
+                sql("metricity").stat(
+                    "Messages",
+                    sql="SELECT count(*) FROM messages WHERE $__timeFilter(created_at)",
+                    unit="short",
+                    thresholds=[(None, "green"), (100, "red")],
+                ),
+                sql("metricity").timeseries("Per day", sql="per_day.sql"),
+            ],
+        ),
+    ],
+)
+"""
+PER_DAY = (
+    "SELECT $__timeGroupAlias(created_at, '1d'), count(*) FROM messages WHERE $__timeFilter(created_at) GROUP BY 1\n"
+)
+NEW_SQL = "SELECT $__timeGroupAlias(created_at, '1d'), count(DISTINCT author_id) FROM messages WHERE $__timeFilter(created_at) GROUP BY 1"
+
+
+@pytest.fixture
+def grafana() -> Iterator[GrafanaEmulator]:
+    with GrafanaEmulator({TOKEN: "sa-pydis-dash"}) as emulator:
+        yield emulator
+
+
+def _git(root: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+@pytest.fixture
+def project(tmp_path: Path, grafana: GrafanaEmulator, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = scratch_project(tmp_path)
+    with (root / "pyproject.toml").open("a") as config:
+        config.write(
+            f'\n[tool.pydis-dash.environments.test]\ngrafana_url = "{grafana.url}"\n'
+            'grafana_token_env = "TEST_GRAFANA_TOKEN"\n'
+        )
+    (root / "dashboards").mkdir()
+    (root / "dashboards/demo.py").write_text(DEFINITION)
+    (root / "dashboards/per_day.sql").write_text(PER_DAY)
+    for name, value in {
+        "TEST_GRAFANA_TOKEN": TOKEN,
+        "PYDIS_METRICITY_DB_PASSWORD": "pw-1",
+        "PYDIS_SITE_DB_PASSWORD": "pw-2",
+        "PYDIS_DASH_REVISION": "abc123",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("PYDIS_DASH_ENV", raising=False)
+    _git(root, "init", "-q")
+    _git(root, "add", ".")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "definitions")
+    return root
+
+
+def _run(root: Path, *args: str) -> Result:
+    result = CliRunner().invoke(main, ["--project", str(root), *args], catch_exceptions=False)
+    assert TOKEN not in result.output and TOKEN not in result.stderr
+    return result
+
+
+def _edit_in_ui(grafana: GrafanaEmulator) -> None:
+    panels = copy.deepcopy(grafana.dashboards["pull-demo"].model["panels"])
+    stat, graph = panels[1], panels[2]
+    stat["fieldConfig"]["defaults"]["thresholds"]["steps"][1]["value"] = 250
+    stat["gridPos"]["w"] = 8
+    graph["gridPos"]["x"] = 8
+    graph["targets"][0]["rawSql"] = NEW_SQL
+    grafana.save_in_ui("pull-demo", title="Pull demo (edited)", panels=panels)
+
+
+def test_pull_edits_literals_in_place_and_diff_is_then_empty(project: Path, grafana: GrafanaEmulator) -> None:
+    assert _run(project, "deploy", "--env", "test").exit_code == 0
+    _edit_in_ui(grafana)
+    drifted = _run(project, "diff", "--env", "test", "--exit-code")
+    assert drifted.exit_code == 2 and "drift" in drifted.stdout
+
+    pulled = _run(project, "pull", "--env", "test")
+    assert pulled.exit_code == 0, pulled.output
+    assert "edited dashboards/demo.py" in pulled.stderr and "edited dashboards/per_day.sql" in pulled.stderr
+    assert _run(project, "diff", "--env", "test", "--exit-code").exit_code == 0
+
+    changed = [
+        line
+        for line in _git(project, "diff", "-U0").splitlines()
+        if line[:1] in "+-" and line[:3] not in ("+++", "---")
+    ]
+    assert changed == [
+        '-    title="Pull demo",',
+        '+    title="Pull demo (edited)",',
+        '-                    thresholds=[(None, "green"), (100, "red")],',
+        '+                    thresholds=[(None, "green"), (250, "red")],',
+        "+                    width=8,",
+        f"-{PER_DAY.rstrip()}",
+        f"+{NEW_SQL}",
+    ]
+    assert "# The number staff look at first." in (project / "dashboards/demo.py").read_text()
+
+
+def test_pull_never_touches_uncommitted_files_without_force(project: Path, grafana: GrafanaEmulator) -> None:
+    assert _run(project, "deploy", "--env", "test").exit_code == 0
+    _edit_in_ui(grafana)
+    (project / "dashboards/demo.py").write_text(DEFINITION + "# work in progress\n")
+    refused = _run(project, "pull", "--env", "test")
+    assert refused.exit_code == 1
+    assert "dashboards/demo.py has uncommitted changes" in refused.stderr
+    assert (project / "dashboards/demo.py").read_text().endswith("# work in progress\n")
+    assert (project / "dashboards/per_day.sql").read_text() == PER_DAY
+    assert _run(project, "pull", "--env", "test", "--force").exit_code == 0
+
+
+def test_what_pull_cannot_map_is_printed_with_the_live_json(project: Path, grafana: GrafanaEmulator) -> None:
+    assert _run(project, "deploy", "--env", "test").exit_code == 0
+    panels = copy.deepcopy(grafana.dashboards["pull-demo"].model["panels"])
+    panels[2]["options"]["legend"]["placement"] = "right"
+    grafana.save_in_ui("pull-demo", panels=panels)
+    result = _run(project, "pull", "--env", "test")
+    assert result.exit_code == 1
+    assert "not mapped to the code: /panels/2 'Per day'" in result.stderr
+    assert '"placement": "right"' in result.stdout
+    assert textwrap.dedent(DEFINITION) == (project / "dashboards/demo.py").read_text()
