@@ -12,6 +12,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from pydis_dash.cli import main
+from pydis_dash.preview import LiveProject, PreviewOptions
 
 MakeProject = Callable[[dict[str, str]], Path]
 
@@ -95,3 +96,55 @@ def test_without_data_boxes_show_their_query(make_project: MakeProject, tmp_path
     page = (tmp_path / "site" / "grafana-dashboard" / "data-test.html").read_text()
     assert 'class="chart"' not in page and "charts.js" not in page
     assert 'class="code snippet"' in page
+
+
+def test_a_live_preview_keeps_its_engines_and_redraws_an_edited_query(make_project: MakeProject) -> None:
+    root = make_project({"dashboards/data.py": DASHBOARD})
+    live = LiveProject(root, PreviewOptions(data=True, seed=5), interval=0.1)
+    try:
+        first = live.rebuild()
+        [dashboard] = [r for r in first.resources if r.ref.uid == "data-test"]
+        frames = first.frames_for(dashboard.ref)
+        assert frames is not None and frames["/panels/1"][0].result is not None
+        assert frames["/panels/1"][0].result.rows == ((14,),)
+        session = live.options.data_session
+        assert session is not None
+        path = root / "dashboards/data.py"
+        path.write_text(path.read_text().replace("SELECT count(*) AS channels FROM channels", "SELECT 7 AS channels"))
+        second = live.rebuild()
+        frames = second.frames_for(dashboard.ref)
+        assert frames is not None and frames["/panels/1"][0].result is not None
+        assert frames["/panels/1"][0].result.rows == ((7,),)
+        assert live.options.data_session is session  # the same engines, not restarted
+    finally:
+        live.stop()
+
+
+QUESTION = """
+from pydis_dash.metabase import NumberVariable, Question
+
+joins = Question(
+    key="joins",
+    name="Joins per day",
+    collection="Community",
+    database="Metricity",
+    sql="SELECT date_trunc('day', joined_at) AS day, count(*) AS joined FROM users "
+    "WHERE joined_at >= now() - {{days}} * interval '1 day' GROUP BY 1 ORDER BY 1",
+    variables=[NumberVariable("days", "Days", required=True, default=10)],
+    display="bar",
+)
+"""
+
+
+def test_a_question_draws_its_result_with_its_variables_sample_values(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    root = make_project({"dashboards/joins.py": QUESTION})
+    code, out = _export(root, tmp_path / "site", "--data")
+    assert code == 0, out
+    [page] = (tmp_path / "site" / "metabase-question").glob("*.html")
+    [spec] = _specs(page)
+    assert spec["type"] == "barchart"  # Metabase's "bar" display
+    frame = spec["frames"][0]
+    assert [c["name"] for c in frame["columns"]] == ["day", "joined"]
+    assert 10 <= len(frame["rows"]) <= 11  # {{days}} took its default, 10

@@ -10,6 +10,7 @@ import click
 from pydis_dash.cli.app import fail, main, project_root
 from pydis_dash.errors import ExitCode, PydisDashError
 from pydis_dash.preview.export import export_site
+from pydis_dash.preview.screenshots import write_screenshots
 from pydis_dash.preview.server import DEFAULT_HOST, DEFAULT_PORT, PreviewServer
 from pydis_dash.preview.snapshot import PreviewOptions, Snapshot
 from pydis_dash.preview.watch import LiveProject
@@ -53,6 +54,18 @@ from pydis_dash.sample import DEFAULT_SEED
     help="Draw every panel from its queries run on the data sources' sample data (read-only, throwaway engines).",
 )
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Seed of the sample data (--data).")
+@click.option(
+    "--screenshots",
+    "screenshots_dir",
+    type=click.Path(file_okay=False),
+    help="Write a PNG of each dashboard drawn from sample data into this folder, with an index.md, and exit "
+    "(headless Chromium; run ci/setup-browser).",
+)
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="With --screenshots: only dashboards whose JSON differs from the definitions at this git revision.",
+)
 @click.argument("selectors", nargs=-1)
 @click.pass_context
 def preview(
@@ -64,6 +77,8 @@ def preview(
     engines: bool,
     data: bool,
     seed: int,
+    screenshots_dir: str | None,
+    changed_since: str | None,
     selectors: tuple[str, ...],
 ) -> None:
     """Serve a preview of every resource: dashboards drawn on Grafana's grid, questions, alert rules.
@@ -80,10 +95,20 @@ def preview(
       pydis-dash preview --env staging        # side-by-side diff against staging
       pydis-dash preview --export preview-html
       pydis-dash preview --data               # panels drawn from sample data
+      pydis-dash preview --screenshots shots --changed-since origin/main
     """
+    if changed_since is not None and screenshots_dir is None:
+        raise click.UsageError("--changed-since needs --screenshots")
     root = project_root(ctx)
     try:
         options = replace(_options(root, selectors, engines, env_name), data=data, seed=seed)
+        if screenshots_dir is not None:
+            snapshot, shots = write_screenshots(root, Path(screenshots_dir), options, changed_since)
+            _report(snapshot)
+            click.echo(f"wrote {len(shots)} screenshot(s) into {screenshots_dir}", err=True)
+            if snapshot.load_error or snapshot.data_error:
+                ctx.exit(int(ExitCode.INVALID))
+            return
         if export_dir is not None:
             snapshot = export_site(root, Path(export_dir), options)
             _report(snapshot)

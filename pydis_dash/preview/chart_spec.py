@@ -61,3 +61,26 @@ def _thresholds(defaults: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
+
+
+# Metabase's ``display`` -> the Grafana panel type drawn the same way.
+_QUESTION_DISPLAYS = {
+    "table": "table",
+    "scalar": "stat",
+    "smartscalar": "stat",
+    "gauge": "gauge",
+    "progress": "bargauge",
+    "line": "timeseries",
+    "area": "timeseries",
+    "bar": "barchart",
+    "row": "barchart",
+    "combo": "barchart",
+    "pie": "piechart",
+}
+
+
+def question_chart_spec(body: Mapping[str, Any], frames: Sequence[Frame]) -> Markup | None:
+    """The chart of a Metabase question's result: drawn as its ``display`` (a table when unknown)."""
+    display = str(body.get("display") or "table")
+    panel = {"type": _QUESTION_DISPLAYS.get(display, "table"), "options": {}}
+    return chart_spec(panel, frames)

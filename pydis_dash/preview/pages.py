@@ -18,6 +18,7 @@ import jinja2
 
 from pydis_dash.model import Kind, Ref, Resource
 from pydis_dash.plan import canonical_json
+from pydis_dash.preview.chart_spec import question_chart_spec
 from pydis_dash.preview.dashboard_view import GRID_COLUMNS, ROW_HEIGHT_PX, dashboard_view
 from pydis_dash.preview.diff_view import change_view
 from pydis_dash.preview.question_view import question_view
@@ -128,9 +129,10 @@ def render_resource(snapshot: Snapshot, resource: Resource, version: int | None 
             **context,
         )
     if resource.kind is Kind.METABASE_QUESTION:
-        return _render(
-            "question.html", snapshot, version, root="../", view=question_view(resource, findings), **context
-        )
+        frames = snapshot.frames_for(resource.ref)
+        chart = question_chart_spec(resource.body, frames.get("", ())) if frames is not None else None
+        question = question_view(resource, findings)
+        return _render("question.html", snapshot, version, root="../", view=question, chart=chart, **context)
     if resource.kind is Kind.GRAFANA_RULE_GROUP:
         view = rule_group_view(resource, findings, _policy(snapshot))
         return _render("rule_group.html", snapshot, version, root="../", view=view, **context)

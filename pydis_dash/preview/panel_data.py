@@ -5,8 +5,8 @@ throwaway PostgreSQL filled by the data sources' sample generators, over the das
 with the variables at their saved values. The results are keyed by resource and by *owner*: the JSON
 pointer of the panel a target belongs to (``/panels/3``), or ``""`` for a Metabase question.
 
-Queries of the other languages get a frame saying why they have no data yet, so the panel shows
-that instead of a blank box.
+PromQL and Graphite queries run on the throwaway Prometheus and graphite-web that ``validate`` seeds
+from the data sources' series lists, over their seeded two hours.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pydis_dash.model import Ref, Resource
 from pydis_dash.sample import SampleContext
+from pydis_dash.validate.engine_sources import CheckedSource, default_source, sources_for
 from pydis_dash.validate.engines.sql_results import QueryResult
 from pydis_dash.validate.extract import extract_queries
 from pydis_dash.validate.queries import Language, Query
@@ -52,46 +53,113 @@ def owner_of(query: Query) -> str | None:
     return None
 
 
+class _Runner(Protocol):
+    def run(self, query: Query) -> QueryResult | str: ...
+
+
 def collect_panel_data(
     resources: Sequence[Resource], context: SampleContext, everything: Sequence[Resource] = ()
 ) -> dict[Ref, PanelFrames]:
-    """Run the panel queries of ``resources`` on sample data; frames by resource and owner.
+    """Run the panel queries of ``resources`` on sample data once; frames by resource and owner.
 
-    ``everything`` adds resources (data sources) the queries refer to. Only throwaway engines are
-    used, seeded from each data source's ``check:`` schema and ``sample_data``: a preview never
-    reads a live database. Raises :class:`~pydis_dash.errors.EnvironmentProblem` when PostgreSQL
-    cannot start and :class:`~pydis_dash.errors.DefinitionError` for a broken sample generator.
+    The engines start for this call and stop before it returns; a live preview keeps a
+    :class:`PanelDataSession` instead. See :meth:`PanelDataSession.collect`.
     """
-    from pydis_dash.validate.datasources import DatasourceCatalog
-    from pydis_dash.validate.engine_sources import checked_sources, default_source, sources_for
-    from pydis_dash.validate.engines.sql import open_sql_engine
+    with PanelDataSession(context) as session:
+        return session.collect(resources, everything)
 
-    selected = {r.ref for r in resources}
-    every = list(resources) + [r for r in everything if r.ref not in selected]
-    owned = [(q, owner) for q in extract_queries(resources, DatasourceCatalog(every)) if (owner := owner_of(q))
-             is not None]  # fmt: skip
-    sources = sources_for(Language.SQL, checked_sources(every, {}, {}))
-    default = default_source(sources)
-    frames: dict[Ref, dict[str, list[Frame]]] = {}
-    with ExitStack() as stack:
-        sql = None
-        if any(q.language is Language.SQL for q, _ in owned):
-            sql = stack.enter_context(
-                open_sql_engine(
-                    {source.uid: source.schema for source in sources if source.schema is not None},
-                    default_database=default.uid if default is not None else None,
-                    samples={source.uid: source.sample_data for source in sources if source.sample_data},
-                    sample_context=context,
-                    execute=True,
-                    time_for=lambda query: query_time(query, context.now),
-                )
-            )
+
+class PanelDataSession:
+    """Throwaway engines kept running between builds (the live preview), closed on ``__exit__``.
+
+    Only throwaway engines are used, seeded from each data source's ``check:`` settings (schema,
+    series list, ``sample_data``) when first needed: a preview never reads a live database. Seeded
+    data is kept for the session: restart the preview after changing a sample generator.
+    """
+
+    def __init__(self, context: SampleContext) -> None:
+        self.context = context
+        self._stack = ExitStack()
+        self._engines: _Engines | None = None
+
+    def __enter__(self) -> PanelDataSession:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop every engine the session started."""
+        self._stack.close()
+        self._engines = None
+
+    def collect(self, resources: Sequence[Resource], everything: Sequence[Resource] = ()) -> dict[Ref, PanelFrames]:
+        """Run the panel queries of ``resources``; frames by resource and owner.
+
+        ``everything`` adds resources (data sources) the queries refer to. Raises
+        :class:`~pydis_dash.errors.EnvironmentProblem` when an engine cannot start and
+        :class:`~pydis_dash.errors.DefinitionError` for a broken sample generator.
+        """
+        from pydis_dash.validate.datasources import DatasourceCatalog
+        from pydis_dash.validate.engine_sources import checked_sources
+
+        selected = {r.ref for r in resources}
+        every = list(resources) + [r for r in everything if r.ref not in selected]
+        queries = extract_queries(resources, DatasourceCatalog(every))
+        owned = [(query, owner) for query in queries if (owner := owner_of(query)) is not None]
+        if self._engines is None:
+            self._engines = _Engines(checked_sources(every, {}, {}), self.context)
+        frames: dict[Ref, dict[str, list[Frame]]] = {}
         for query, owner in owned:
             ref_id = query.ref_id or "A"
-            if sql is not None and query.language is Language.SQL:
-                outcome = sql.run(query)
-                frame = Frame(ref_id, outcome) if isinstance(outcome, QueryResult) else Frame(ref_id, error=outcome)
-            else:
-                frame = Frame(ref_id, error=f"no sample data for {query.language.value} queries yet")
+            runner = self._engines.for_query(query, self._stack)
+            outcome = runner.run(query) if runner is not None else "no sample data for this data source"
+            frame = Frame(ref_id, outcome) if isinstance(outcome, QueryResult) else Frame(ref_id, error=outcome)
             frames.setdefault(query.resource.ref, {}).setdefault(owner, []).append(frame)
-    return {ref: {owner: tuple(fs) for owner, fs in by_owner.items()} for ref, by_owner in frames.items()}
+        return {ref: {owner: tuple(fs) for owner, fs in by_owner.items()} for ref, by_owner in frames.items()}
+
+
+class _Engines:
+    """Throwaway engines for the preview: one PostgreSQL for every SQL source, one Prometheus or
+    Graphite per source, each opened when a query first needs it."""
+
+    def __init__(self, sources: Sequence[CheckedSource], context: SampleContext) -> None:
+        self._sources = sources
+        self._context = context
+        self._open: dict[tuple[Language, str], _Runner | None] = {}
+
+    def for_query(self, query: Query, stack: ExitStack) -> _Runner | None:
+        candidates = sources_for(query.language, self._sources)
+        if query.language is Language.SQL:
+            key = ""  # one cluster holds every SQL source's database
+        else:
+            source = next((s for s in candidates if s.uid == query.datasource_uid), default_source(candidates))
+            if source is None:
+                return None
+            key = source.uid
+        if (query.language, key) not in self._open:
+            self._open[(query.language, key)] = self._start(query.language, key, candidates, stack)
+        return self._open[(query.language, key)]
+
+    def _start(self, language: Language, uid: str, candidates: Sequence[CheckedSource], stack: ExitStack) -> _Runner:
+        from pydis_dash.validate.engines.graphite import open_graphite_engine
+        from pydis_dash.validate.engines.prometheus import open_promql_engine
+        from pydis_dash.validate.engines.sql import open_sql_engine
+
+        if language is Language.SQL:
+            default = default_source(candidates)
+            return stack.enter_context(
+                open_sql_engine(
+                    {source.uid: source.schema for source in candidates if source.schema is not None},
+                    default_database=default.uid if default is not None else None,
+                    samples={source.uid: source.sample_data for source in candidates if source.sample_data},
+                    sample_context=self._context,
+                    execute=True,
+                    time_for=lambda query: query_time(query, self._context.now),
+                )
+            )
+        source = next(s for s in candidates if s.uid == uid)
+        if language is Language.PROMQL:
+            series = source.schema.read_text(encoding="utf-8") if source.schema is not None else ""
+            return stack.enter_context(open_promql_engine(None, series_text=series))
+        return stack.enter_context(open_graphite_engine(None, metrics_file=source.schema))

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 from pydis_dash.errors import PydisDashError
 from pydis_dash.model import Ref, Resource
 from pydis_dash.pipeline import load_resources
 from pydis_dash.plan import Change, Plan
-from pydis_dash.preview.panel_data import PanelFrames
+from pydis_dash.preview.panel_data import PanelDataSession, PanelFrames
 from pydis_dash.sample import DEFAULT_SEED, SampleContext, sample_now
 from pydis_dash.validate.findings import Finding, Severity
 from pydis_dash.validate.lint.config import load_lint_config
@@ -46,6 +47,9 @@ class PreviewOptions:
     engine_openers: Mapping[Language, EngineOpener] = field(default_factory=dict)
     data: bool = False
     seed: int = DEFAULT_SEED
+    now: datetime | None = None  # the sample data's "now"; None: the current hour
+    # Engines kept running between builds (the live preview); None: started and stopped per build.
+    data_session: PanelDataSession | None = field(default=None, compare=False, repr=False)
 
     @property
     def has_slow_phase(self) -> bool:
@@ -176,13 +180,16 @@ def complete(project_dir: Path, snapshot: Snapshot, options: PreviewOptions) -> 
 def _panel_data(
     project_dir: Path, resources: Sequence[Resource], options: PreviewOptions
 ) -> tuple[Mapping[Ref, PanelFrames], str | None]:
+    """The panels' query results on sample data, or why there are none (never raises)."""
     from pydis_dash.preview.panel_data import collect_panel_data
 
     try:
-        context = SampleContext(seed=options.seed, now=sample_now())
         datasources = project_dir / "datasources"
         selected_only = options.selectors and datasources.is_dir()
         everything = load_resources(project_dir, [str(datasources)]) if selected_only else ()
+        if options.data_session is not None:
+            return options.data_session.collect(resources, everything), None
+        context = SampleContext(seed=options.seed, now=options.now or sample_now())
         return collect_panel_data(resources, context, everything), None
     except PydisDashError as error:
         return {}, str(error)

@@ -11,10 +11,13 @@ import importlib
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from pydis_dash.load import DEFINITION_DIRS
+from pydis_dash.preview.panel_data import PanelDataSession
 from pydis_dash.preview.snapshot import PreviewOptions, Snapshot, complete, load_and_lint
+from pydis_dash.sample import SampleContext, sample_now
 
 #: Files outside the definition folders that change what preview shows (lint and environment config).
 CONFIG_FILES = ("pyproject.toml", "pydis-dash.toml")
@@ -70,7 +73,13 @@ class LiveProject:
         on_rebuild: Callable[[Snapshot], None] | None = None,
     ) -> None:
         self.project_dir = project_dir.resolve()
-        self.options = options
+        # With --data the engines stay up between rebuilds: a save redraws in a second, not a restart.
+        self._session = (
+            PanelDataSession(SampleContext(seed=options.seed, now=options.now or sample_now()))
+            if options.data and options.data_session is None
+            else None
+        )
+        self.options = replace(options, data_session=self._session) if self._session else options
         self.interval = interval
         self.on_rebuild = on_rebuild
         self._lock = threading.Lock()
@@ -141,6 +150,8 @@ class LiveProject:
         if self._thread is not None:
             self._thread.join()
             self._thread = None
+        if self._session is not None:
+            self._session.close()
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):

@@ -78,3 +78,18 @@ def test_readme_exit_code_table_matches_the_code() -> None:
     assert sorted(int(code) for code in table) == sorted(int(code) for code in ExitCode)
     assert "changes present" in table[str(int(ExitCode.CHANGES))]
     assert "environment" in table[str(int(ExitCode.ENVIRONMENT))]
+
+
+def test_pr_uploads_pictures_of_changed_dashboards_and_the_comment_links_them() -> None:
+    pr = yaml.safe_load((REPO_ROOT / ".github/workflows/pull-request.yml").read_text())
+    validate = pr["jobs"]["validate"]
+    runs = [step.get("run", "") for step in validate["steps"]]
+    assert 'pydis-dash preview --screenshots screenshots --changed-since "origin/$BASE_REF"' in runs
+    upload = next(step for step in validate["steps"] if step.get("id") == "upload-screenshots")
+    assert upload["with"]["path"] == "screenshots"
+    assert validate["outputs"]["screenshots-url"] == "${{ steps.upload-screenshots.outputs.artifact-url }}"
+    comment = next(
+        step for step in pr["jobs"]["plan"]["steps"] if step.get("name") == "Post or update the plan comment"
+    )
+    assert comment["env"]["SCREENSHOTS_URL"] == "${{ needs.validate.outputs.screenshots-url }}"
+    assert "Pictures of the changed dashboards" in comment["with"]["script"]

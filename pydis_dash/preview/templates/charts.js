@@ -160,7 +160,7 @@ function drawTimeSeries(box, spec) {
     scales: { x: { time: true } },
     axes: [
       { stroke: "#9fa7b3", grid: { stroke: "#2a2d33" }, ticks: { stroke: "#2a2d33" }, font: "10px sans-serif" },
-      { stroke: "#9fa7b3", grid: { stroke: "#2a2d33" }, ticks: { stroke: "#2a2d33" }, font: "10px sans-serif", size: 56,
+      { stroke: "#9fa7b3", grid: { stroke: "#2a2d33" }, ticks: { stroke: "#2a2d33" }, font: "10px sans-serif", size: 70,
         values: (u, splits) => splits.map((v) => formatValue(v, spec.unit, spec.decimals)) },
     ],
   };

@@ -29,11 +29,13 @@ from pydis_dash.validate.engines.graphite_server import GraphiteServer
 from pydis_dash.validate.engines.graphite_target import TargetSyntaxError, parse_target, path_patterns
 from pydis_dash.validate.engines.graphite_variables import prepare_target, resolve_references
 from pydis_dash.validate.engines.net import display_url
+from pydis_dash.validate.engines.sql_results import QueryResult, series_result
 from pydis_dash.validate.findings import Finding, Severity
 from pydis_dash.validate.queries import Language, Query
 
 RULE = "GRAPHITE"
 RENDER_FROM = "-1h"
+RUN_FROM = "-2h"
 TIMEOUT_SECONDS = 10.0
 CONNECT_TIMEOUT_SECONDS = 5.0
 MAX_SUGGESTIONS = 3
@@ -106,7 +108,27 @@ class GraphiteEngine(QueryByQuery):
 
     def render(self, target: str) -> RenderOutcome:
         """POST ``/render`` as Grafana does; Graphite's own message when it rejects the target."""
-        form = {"target": target, "format": "json", "from": RENDER_FROM, "until": "now"}
+        response = self._render_request(target, RENDER_FROM)
+        return RenderOutcome(response if isinstance(response, str) else None)
+
+    def run(self, query: Query) -> QueryResult | str:
+        """The target's series over the last two hours (the seeded window), named as Graphite names
+        them (aliases applied); or why it failed (for the preview)."""
+        response = self._render_request(grafana_target(query), RUN_FROM)
+        if isinstance(response, str):
+            return response
+        try:
+            rendered = response.json()
+        except ValueError:
+            return "Graphite answered with something that is not JSON"
+        items = [item for item in rendered if isinstance(item, Mapping)] if isinstance(rendered, list) else []
+        return series_result(
+            [(str(item.get("target", "")), [(float(t), v) for v, t in item.get("datapoints") or ()]) for item in items]
+        )
+
+    def _render_request(self, target: str, since: str) -> requests.Response | str:
+        """``/render?format=json`` from ``since`` until now: the response, or why Graphite refused."""
+        form = {"target": target, "format": "json", "from": since, "until": "now"}
         try:
             response = self._session.post(
                 f"{self.url}/render", data=form, timeout=(CONNECT_TIMEOUT_SECONDS, self.timeout)
@@ -114,13 +136,12 @@ class GraphiteEngine(QueryByQuery):
         except requests.ConnectionError as error:  # connect timeouts included: the server is gone
             raise EnvironmentProblem(f"Graphite at {display_url(self.url)} is unreachable: {error}") from None
         except requests.Timeout:
-            return RenderOutcome(f"Graphite did not answer within {self.timeout:g} s")
+            return f"Graphite did not answer within {self.timeout:g} s"
         if response.status_code == 400:
-            return RenderOutcome(f"Graphite rejected the target: {input_error(response.text)}")
+            return f"Graphite rejected the target: {input_error(response.text)}"
         if response.status_code != 200:
-            detail = short_text(response.text)
-            return RenderOutcome(f"Graphite failed on the target (HTTP {response.status_code}): {detail}")
-        return RenderOutcome(None)
+            return f"Graphite failed on the target (HTTP {response.status_code}): {short_text(response.text)}"
+        return response
 
     def find(self, pattern: str) -> list[str]:
         """Names of the nodes ``/metrics/find`` matches for a pattern (cached for the run)."""

@@ -16,19 +16,25 @@ one instead. For each query, Grafana variables and interval macros are expanded 
 from __future__ import annotations
 
 import difflib
+import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from pydis_dash.validate.engines.base import QueryByQuery
+from pydis_dash.validate.engines.graphite import resolve_pointer
 from pydis_dash.validate.engines.prometheus_api import EvaluationError, PrometheusApi
 from pydis_dash.validate.engines.prometheus_server import PrometheusServer
 from pydis_dash.validate.engines.promql_expand import IntervalSettings, expand, undefined_references
 from pydis_dash.validate.engines.promql_lexer import metric_names
+from pydis_dash.validate.engines.sql_results import QueryResult, series_result
 from pydis_dash.validate.findings import Finding, Severity
 from pydis_dash.validate.queries import Language, Query
 
 RULE = "PROMQL"
+RUN_RANGE_S = 7200
+RUN_STEP_S = 60
+_LEGEND_LABEL = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
 class PromqlEngine(QueryByQuery):
@@ -68,6 +74,18 @@ class PromqlEngine(QueryByQuery):
             if name not in self.known_metrics
         ]
 
+    def run(self, query: Query) -> QueryResult | str:
+        """The query's series over the two hours before the evaluation time (the seeded window), one
+        point a minute, named by the target's legend format; or why it failed (for the preview)."""
+        end = self.at if self.at is not None else time.time()
+        settings = IntervalSettings(interval_s=RUN_STEP_S, range_s=RUN_RANGE_S, at=end)
+        expanded = expand(query.text, query.variables, settings)
+        outcome = self.api.query_range(expanded, end - RUN_RANGE_S, end, RUN_STEP_S)
+        if isinstance(outcome, EvaluationError):
+            return _error_message(outcome, query.text, expanded)
+        legend = legend_format(query)
+        return series_result([(series_name(labels, legend), points) for labels, points in outcome])
+
     def _evaluate(self, expression: str) -> EvaluationError | None:
         # Dashboards repeat expressions (one per panel and per variable sample): evaluate each once.
         if expression not in self._outcomes:
@@ -80,6 +98,23 @@ class PromqlEngine(QueryByQuery):
         if close:
             message += "; did you mean " + ", ".join(f"'{c}'" for c in close) + "?"
         return message
+
+
+def legend_format(query: Query) -> str:
+    """The ``legendFormat`` of the target a query came from ("" when none)."""
+    target = resolve_pointer(query.resource.body, query.json_path.rsplit("/", 1)[0])
+    value = target.get("legendFormat") if isinstance(target, Mapping) else None
+    return value if isinstance(value, str) else ""
+
+
+def series_name(labels: Mapping[str, str], legend: str) -> str:
+    """A series' display name as Grafana makes it: the legend format with ``{{label}}`` filled, else
+    the label set (``__name__`` first, as ``name{a="b"}``), else ``value`` for a bare number."""
+    if legend and legend != "__auto":
+        return _LEGEND_LABEL.sub(lambda m: labels.get(m.group(1), ""), legend)
+    name = labels.get("__name__", "")
+    rest = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k != "__name__")
+    return f"{name}{{{rest}}}" if rest else name or "value"
 
 
 def _error_message(error: EvaluationError, original: str, expanded: str) -> str:

@@ -84,6 +84,33 @@ class PrometheusApi:
             )
         return EvaluationError(str(body["errorType"]), str(body.get("error", "")).removeprefix(_PARAMETER_PREFIX))
 
+    def query_range(
+        self, expression: str, start: float, end: float, step: float
+    ) -> list[tuple[dict[str, str], list[tuple[float, float | None]]]] | EvaluationError:
+        """Evaluate ``expression`` over ``start..end`` every ``step`` seconds: each series' labels and points."""
+        params = {
+            "query": expression,
+            "start": f"{start:.3f}",
+            "end": f"{end:.3f}",
+            "step": f"{step:g}",
+            "timeout": f"{self.query_timeout_s:g}s",
+        }
+        try:
+            response = self._request("POST", "/api/v1/query_range", params)
+        except requests.Timeout:
+            return EvaluationError("timeout", f"Prometheus did not answer within {self.http_timeout_s:g} s")
+        body = self._json(response, "/api/v1/query_range")
+        if body.get("status") != "success":
+            return EvaluationError(str(body.get("errorType", "error")), str(body.get("error", "")))
+        data = body.get("data") or {}
+        if data.get("resultType") == "scalar":
+            t, v = data.get("result") or (end, "NaN")
+            return [({}, [(float(t), _number(v))])]
+        return [
+            (dict(item.get("metric") or {}), [(float(t), _number(v)) for t, v in item.get("values") or ()])
+            for item in data.get("result") or ()
+        ]
+
     def _request(self, method: str, path: str, params: dict[str, str]) -> requests.Response:
         """Send one request; a server that cannot be reached is an environment problem."""
         try:
@@ -108,3 +135,12 @@ class PrometheusApi:
                 "with something that is not Prometheus JSON (is the URL right?)"
             )
         return body
+
+
+def _number(text: Any) -> float | None:
+    """A sample value; NaN and infinities (which JSON cannot carry) become None."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if value == value and abs(value) != float("inf") else None

@@ -131,3 +131,19 @@ def panel_at(body: Mapping[str, Any], json_path: str) -> Mapping[str, Any] | Non
         else:
             return None
     return current if isinstance(current, Mapping) else None
+
+
+TIMESTAMPTZ_OID = 1184
+FLOAT8_OID = 701
+TEXT_OID = 25
+
+Series = tuple[str, Sequence[tuple[float, float | None]]]
+"""A named series of ``(unix seconds, value)`` points, as Prometheus and Graphite return them."""
+
+
+def series_result(series: Sequence[Series]) -> QueryResult:
+    """Series as one long frame (``time``, ``series``, ``value``), the shape the charts split by name."""
+    rows = tuple((round(t * 1000), name, value) for name, points in series for t, value in points)
+    return QueryResult(
+        columns=("time", "series", "value"), type_oids=(TIMESTAMPTZ_OID, TEXT_OID, FLOAT8_OID), rows=rows
+    )
