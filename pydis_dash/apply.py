@@ -22,7 +22,9 @@ from pydis_dash.providers.base import Handler, Provider, ResourceError, handler_
 from pydis_dash.providers.dryrun import DryRunBlocked
 from pydis_dash.redact import mask, remember_secret
 
-DEFAULT_CONCURRENCY = 8
+# Requests in flight at once, reads and writes: a plan reads one dashboard per desired one, so at 20 ms a
+# request 500 dashboards take 0.6 s at 16 (1.25 s at 8). `--concurrency` lowers it for a small server.
+DEFAULT_CONCURRENCY = 16
 
 
 @dataclass(frozen=True)

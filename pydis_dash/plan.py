@@ -346,16 +346,28 @@ def render_text(plan: Plan, *, verbose: bool = False) -> str:
     return "\n".join(out)
 
 
+def _style_parts(**style: Any) -> tuple[str, str]:
+    """The ANSI codes ``click.style`` puts before and after a text, worked out once: a plan of 500
+    new dashboards styles 800,000 diff lines."""
+    before, after = click.style("\0", **style).split("\0")
+    return before, after
+
+
+_HEADER = _style_parts(bold=True)
+_HUNK = _style_parts(fg="cyan")
+_ADDED = _style_parts(fg="green")
+_REMOVED = _style_parts(fg="red")
+
+
 def _colour_diff_line(line: str) -> str:
-    if line.startswith(("+++", "---")):
-        return click.style(line, bold=True)
-    if line.startswith("@@"):
-        return click.style(line, fg="cyan")
-    if line.startswith("+"):
-        return click.style(line, fg="green")
-    if line.startswith("-"):
-        return click.style(line, fg="red")
-    return line
+    first = line[:1]
+    if first == "+" or first == "-":
+        before, after = _HEADER if line.startswith(("+++", "---")) else _ADDED if first == "+" else _REMOVED
+    elif line.startswith("@@"):
+        before, after = _HUNK
+    else:
+        return line
+    return before + line + after
 
 
 def render_json(plan: Plan) -> str:

@@ -120,3 +120,21 @@ def test_explicit_mapping_resolves_an_input(tmp_path: Path) -> None:
     assert "${DS_PROMETHEUS}" in unmapped.unknown_datasources
     [mapped] = import_inputs(project, [item], ImportOptions(datasources={"DS_PROMETHEUS": "prometheus"}, dry_run=True))
     assert mapped.problems == []
+
+
+def test_what_grafana_fills_on_load_is_filled_and_listed(tmp_path: Path) -> None:
+    project = scratch_project(tmp_path)
+    document = load_json("grafana/plugins-and-text.json")
+    mixed = document["panels"][3]
+    for target in mixed["targets"]:
+        del target["refId"]
+    mixed["transformations"] = [{"id": "merge"}]
+    [outcome] = import_inputs(project, [ImportInput(InputKind.DASHBOARD, document, "x.json")], ImportOptions())
+    assert outcome.problems == []
+    assert outcome.resource is not None
+    [note] = [line for line in outcome.resource.upgrades if "'Graphite vs Prometheus'" in line and "filled" in line]
+    assert "targets[0].refId, targets[1].refId, transformations[0].options" in note
+    resource = built(project, Kind.GRAFANA_DASHBOARD, "bot-health-ui")
+    panel = resource.body["panels"][3]
+    assert [t["refId"] for t in panel["targets"]] == ["A", "B"]
+    assert panel["transformations"] == [{"id": "merge", "options": {}}]

@@ -12,6 +12,7 @@ import pytest
 import requests
 from click.testing import CliRunner, Result
 from emulators.grafana import GrafanaEmulator
+from emulators.metabase import MetabaseEmulator, new_state
 from import_support import load_json, scratch_project
 
 from pydis_dash.cli import main
@@ -108,3 +109,63 @@ def test_a_schema_v2_dashboard_is_read_natively_and_refused_alone(project: Path,
     assert f"dashboard 'moderation-overview-ui' is stored as schema {stored}" in result.stderr
     assert not (project / "dashboards/moderation_overview.py").exists()
     assert not any(r.path == "/api/dashboards/uid/moderation-overview-ui" for r in grafana.requests)
+
+
+MB_KEY = "mb-import-key-3e4f"
+
+
+@pytest.fixture
+def metabase(metabase_server: MetabaseEmulator) -> MetabaseEmulator:
+    return metabase_server.reset(new_state(api_key=MB_KEY))
+
+
+def test_card_made_in_the_ui_imports_and_diff_shows_only_the_marker(
+    tmp_path: Path, metabase: MetabaseEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = scratch_project(tmp_path)
+    with (root / "pyproject.toml").open("a") as config:
+        config.write(f'\n[tool.pydis-dash.environments.test]\nmetabase_url = "{metabase.url}"\n')
+        config.write('metabase_api_key_env = "TEST_MB_KEY"\n')
+    monkeypatch.setenv("TEST_MB_KEY", MB_KEY)
+    monkeypatch.delenv("PYDIS_DASH_ENV", raising=False)
+    database = next(db.id for db in metabase.state.databases.values() if db.name == "Metricity")
+    field = metabase.state.field_id("Metricity", "channels", "name")
+    tag = {"id": "4b6d1c7e-0f2a-4e3b-9c5d-7a8b9c0d1e2f", "name": "channel", "display-name": "Channel",
+           "type": "dimension", "dimension": ["field", field, None], "widget-type": "string/="}  # fmt: skip
+    card = {
+        "name": "Messages in a channel",
+        "display": "line",
+        "visualization_settings": {"graph.dimensions": ["day"]},
+        "collection_id": None,
+        "description": "Made in the UI.",
+        "dataset_query": {
+            "type": "native",
+            "database": database,
+            "native": {
+                "query": "SELECT date_trunc('day', m.created_at) AS day, count(*)\nFROM messages AS m\n"
+                "JOIN channels ON channels.id = m.channel_id\nWHERE {{channel}}\nGROUP BY 1",
+                "template-tags": {"channel": tag},
+            },
+        },
+        "parameters": [
+            {"id": tag["id"], "type": "string/=", "target": ["dimension", ["template-tag", "channel"]],
+             "name": "Channel", "slug": "channel"}
+        ],
+    }  # fmt: skip
+    made = requests.post(f"{metabase.url}/api/card", json=card, headers={"x-api-key": MB_KEY}, timeout=5)
+    made.raise_for_status()
+
+    result = _run(root, "import", "--env", "test", "--card", str(made.json()["id"]))
+    assert result.exit_code == 0, result.output
+    source = (root / "dashboards/metabase/messages_in_a_channel.py").read_text()
+    assert 'field="channels.name"' in source and 'database="metricity"' in source
+    # Metabase has no settable id: a card is linked to its question by the marker line in its
+    # description (docs/importing.md), which the owner adds to adopt it.
+    marked = {"description": "Made in the UI.\n\npydis-dash:key=messages-in-a-channel"}
+    put = requests.put(
+        f"{metabase.url}/api/card/{made.json()['id']}", json=marked, headers={"x-api-key": MB_KEY}, timeout=5
+    )
+    put.raise_for_status()
+    [change] = _changes(root, "metabase-question/messages-in-a-channel")
+    assert change["before"] == change["after"], "\n".join(change["diff"])
+    assert change["diff"] == [], change["notes"]

@@ -6,13 +6,21 @@ turns :class:`~pydis_dash.errors.PydisDashError` into one clear line and the doc
 
 from __future__ import annotations
 
-from pydis_dash.cli import build as _build  # noqa: F401  (registers build, render, list)
-from pydis_dash.cli import deploy as _deploy  # noqa: F401  (registers diff, deploy)
-from pydis_dash.cli import importing as _importing  # noqa: F401  (registers import)
-from pydis_dash.cli import preview as _preview  # noqa: F401  (registers preview)
-from pydis_dash.cli import pulling as _pulling  # noqa: F401  (registers pull)
-from pydis_dash.cli import rules as _rules  # noqa: F401  (registers rules)
-from pydis_dash.cli import validate as _validate  # noqa: F401  (registers validate)
 from pydis_dash.cli.app import main
+
+# Imported when the command is first used (see ExitCodeGroup.lazy_commands); each module registers
+# its commands on `main`.
+main.lazy_commands = {
+    "build": "pydis_dash.cli.build",
+    "render": "pydis_dash.cli.build",
+    "list": "pydis_dash.cli.build",
+    "diff": "pydis_dash.cli.deploy",
+    "deploy": "pydis_dash.cli.deploy",
+    "import": "pydis_dash.cli.importing",
+    "preview": "pydis_dash.cli.preview",
+    "pull": "pydis_dash.cli.pulling",
+    "rules": "pydis_dash.cli.rules",
+    "validate": "pydis_dash.cli.validate",
+}
 
 __all__ = ["main"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 from collections.abc import Sequence
@@ -18,7 +19,24 @@ from pydis_dash.redact import masked_output
 class ExitCodeGroup(click.Group):
     """click exits 2 on a usage error (unknown option, bad value, missing argument); in pydis-dash 2
     means only "changes present" (`diff --exit-code`), so CI could mistake a typo for a plan. Usage
-    errors exit 3, a tool error, like every other problem that is not in the definitions."""
+    errors exit 3, a tool error, like every other problem that is not in the definitions.
+
+    Commands named in :attr:`lazy_commands` are imported on first use: a run pays the start-up of
+    the command it runs (``deploy`` never imports the preview's templates or the importers).
+    """
+
+    #: Command name -> the module that registers it on this group when imported.
+    lazy_commands: dict[str, str] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command, imported or not (``--help`` lists them all)."""
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy_commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command, importing the module that registers it the first time it is asked for."""
+        if cmd_name not in self.commands and cmd_name in self.lazy_commands:
+            importlib.import_module(self.lazy_commands[cmd_name])
+        return super().get_command(ctx, cmd_name)
 
     # click's overloads of main() distinguish standalone mode; this one always behaves standalone.
     def main(  # type: ignore[override]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,6 +97,9 @@ def upgrade_dashboard(
             panel.clear()
             panel.update(upgraded)
             notes.append(f"{where} {panel.get('title', '')!r}: {line}")
+        filled = fill_on_load(panel)
+        if filled:
+            notes.append(f"{where} {panel.get('title', '')!r}: Grafana's defaults filled in for {', '.join(filled)}")
     raw = map_datasources(raw, mapper)
     for reference, uid in sorted(mapper.mapped.items()):
         notes.append(f"data source {reference!r} -> project data source {uid!r}")
@@ -181,6 +184,41 @@ def _title_at(model: Mapping[str, Any], key: str) -> str:
         node = container[int(index)]
     label = node.get("title") or node.get("name") if isinstance(node, Mapping) and node is not model else None
     return f" {label!r}" if label else ""
+
+
+#: The table footer Grafana's table panel starts from (its ``defaultOptions``).
+_TABLE_FOOTER = {"countRows": False, "fields": "", "reducer": ["sum"], "show": False}
+
+
+def fill_on_load(panel: dict[str, Any]) -> list[str]:
+    """What Grafana's frontend fills in when it loads a panel; returns the fields it filled.
+
+    Queries without a ``refId`` get the next free letter (``A``, ``B``...), a transformation without
+    ``options`` gets ``{}``, a table's partial footer gets the table's defaults.
+    """
+    filled: list[str] = []
+    targets = [t for t in panel.get("targets") or [] if isinstance(t, dict)]
+    taken = {str(t["refId"]) for t in targets if t.get("refId")}
+    letters = (letter for letter in _ref_ids() if letter not in taken)
+    for index, target in enumerate(targets):
+        if not target.get("refId"):
+            target["refId"] = next(letters)
+            filled.append(f"targets[{index}].refId")
+    for index, transformation in enumerate(panel.get("transformations") or []):
+        if isinstance(transformation, dict) and "options" not in transformation:
+            transformation["options"] = {}
+            filled.append(f"transformations[{index}].options")
+    footer = (panel.get("options") or {}).get("footer") if panel.get("type") == "table" else None
+    if isinstance(footer, dict) and set(_TABLE_FOOTER) - set(footer):
+        filled.append("options.footer " + ", ".join(sorted(set(_TABLE_FOOTER) - set(footer))))
+        panel["options"]["footer"] = {**copy.deepcopy(_TABLE_FOOTER), **footer}
+    return filled
+
+
+def _ref_ids() -> Iterator[str]:
+    from pydis_dash.grafana.panels import ref_ids
+
+    yield from ref_ids(26 * 27)
 
 
 def _folder_of(meta: Mapping[str, Any]) -> str | None:
