@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pydis_dash.errors import DefinitionError
-from pydis_dash.model import Resource, SourceLocation
+from pydis_dash.model import Resource, SourceLocation, SourceText
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 # Frames in these folders are never the author's: pydis-dash itself, the standard library (e.g.
@@ -75,7 +75,7 @@ def is_author_file(name: str) -> bool:
 def project_relative(location: SourceLocation, project_root: Path) -> SourceLocation:
     """``location`` with its path relative to the project root when it lies inside (stable, readable
     output); a relative path is taken as relative to the project already, one outside stays absolute."""
-    return SourceLocation(_project_path(location.path, project_root), location.line)
+    return SourceLocation(_project_path(location.path, project_root), location.line, location.column)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -121,10 +121,10 @@ class SqlFileError(Exception):
         super().__init__(f"cannot read SQL file {name!r}: {reason}")
 
 
-def read_sql_file(name: str, folder: Path) -> str:
+def read_sql_file(name: str, folder: Path) -> SourceText:
     """The query in the ``.sql`` file ``name`` beside a definition (``folder``), trailing whitespace removed.
 
-    Leading lines are kept, so line N of the query is line N of the file (engine errors map back to it).
+    The text remembers that it starts at line 1 of the file, so engine errors point at ``file.sql:line:col``.
     The path is resolved (symlinks, ``..``) and must stay inside the project being loaded (or, outside a
     load, inside ``folder``): a definition must not embed ``/etc/passwd`` in a dashboard.
     Raises :class:`SqlFileError`.
@@ -144,7 +144,7 @@ def read_sql_file(name: str, folder: Path) -> str:
         raise SqlFileError(name, exc.strerror or type(exc).__name__) from None
     if not text.strip():
         raise SqlFileError(name, "the file is empty")
-    return text.rstrip()
+    return SourceText(text.rstrip(), SourceLocation(folder / name, 1, 1))
 
 
 @dataclass(frozen=True)

@@ -53,13 +53,50 @@ class Ref:
 
 @dataclass(frozen=True)
 class SourceLocation:
-    """Where a definition was written: a file (relative to the project root when possible) and line."""
+    """Where a definition was written: a file (relative to the project root when possible), line and,
+    for a position inside a query file, column (both 1-based)."""
 
     path: Path
     line: int | None = None
+    column: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}" if self.line else str(self.path)
+        if not self.line:
+            return str(self.path)
+        return f"{self.path}:{self.line}:{self.column}" if self.column else f"{self.path}:{self.line}"
+
+    def advanced(self, text: str, offset: int) -> SourceLocation:
+        """Where character ``offset`` of ``text`` sits, when ``text`` starts at this location."""
+        line_start = text.rfind("\n", 0, offset) + 1
+        newlines = text.count("\n", 0, offset)
+        column = offset - line_start + 1 + (((self.column or 1) - 1) if newlines == 0 else 0)
+        return SourceLocation(self.path, (self.line or 1) + newlines, column)
+
+
+class SourceText(str):
+    """Text read from a file (a ``.sql`` query) that remembers where it starts, so a problem the engines
+    find at an offset in it can be reported at ``file:line:column``.
+
+    It is a ``str`` everywhere (rendering, JSON, comparisons); ``pipeline.render_all`` records the JSON
+    pointer of each one in ``Resource.text_origins`` and leaves plain strings in the rendered body.
+    Copies and pickles are plain strings.
+    """
+
+    origin: SourceLocation
+
+    def __new__(cls, text: str, origin: SourceLocation) -> SourceText:
+        """``text``, starting at ``origin``."""
+        value = super().__new__(cls, text)
+        value.origin = origin
+        return value
+
+    def strip(self, chars: str | None = None) -> SourceText:
+        """Stripped like ``str.strip``, the origin moved past what was removed at the start."""
+        start = len(self) - len(str.lstrip(self, chars))
+        return SourceText(str.strip(self, chars), self.origin.advanced(self, start))
+
+    def __reduce__(self) -> tuple[type[str], tuple[str]]:
+        return (str, (str(self),))
 
 
 @dataclass(frozen=True)
@@ -72,9 +109,10 @@ class Resource:
     the panel's line. ``secret_env`` maps secret field names (e.g. ``password``) to the *names* of the
     environment variables holding them; values are only read at deploy time. ``depends_on`` lists
     resources that must exist first (a dashboard's folder). ``lint_exclusions`` maps lint rule ids
-    disabled for this resource to the reason the author gave. Data sources only: ``metabase_database``
-    (the same database's name in Metabase) and ``check`` (how validate checks their queries); neither
-    is sent to any server.
+    disabled for this resource to the reason the author gave. ``text_origins`` maps the JSON pointer of
+    a string read from its own file (a ``.sql`` query) to where that string starts in the file.
+    Data sources only: ``metabase_database`` (the same database's name in Metabase) and ``check`` (how
+    validate checks their queries); neither is sent to any server.
     """
 
     ref: Ref
@@ -86,6 +124,7 @@ class Resource:
     secret_env: Mapping[str, str] = field(default_factory=dict)
     depends_on: tuple[Ref, ...] = ()
     lint_exclusions: Mapping[str, str] = field(default_factory=dict)
+    text_origins: Mapping[str, SourceLocation] = field(default_factory=dict)
     metabase_database: str | None = None
     check: SourceCheck | None = None
 

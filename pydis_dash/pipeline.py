@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydis_dash.alerts.policy_links import link_policy
 from pydis_dash.datasource import DataSource
 from pydis_dash.definition import Definition, RenderContext
 from pydis_dash.errors import DefinitionError, UsageProblem
@@ -19,6 +20,7 @@ from pydis_dash.load import (
     running_definitions,
 )
 from pydis_dash.model import Kind, Ref, Resource
+from pydis_dash.render.text_origins import with_text_origins
 from pydis_dash.render_cache import RenderCache, catalogue_digest, recording_reads
 from pydis_dash.selectors import Selection
 
@@ -64,7 +66,7 @@ def _render(
         ctx = RenderContext(project_root, definition.defined_at, catalogue, metabase)
         try:
             with running_definitions(project_root):
-                rendered.extend(definition.render(ctx))
+                rendered.extend(with_text_origins(r, project_root) for r in definition.render(ctx))
         except DefinitionError as exc:  # raised with the absolute path of the author's file
             raise relocate_error(exc, project_root) from None
         except KeyboardInterrupt:
@@ -119,7 +121,8 @@ def _load_recording(project_root: Path, path: Path) -> tuple[list[Definition], s
 
 
 def _in_order(by_ref: dict[Ref, Resource]) -> list[Resource]:
-    return sorted(by_ref.values(), key=lambda r: (_KIND_ORDER[r.kind], r.ref.uid))
+    # Resources naming others by name learn their dependencies once every resource is rendered.
+    return sorted(link_policy(list(by_ref.values())), key=lambda r: (_KIND_ORDER[r.kind], r.ref.uid))
 
 
 def datasource_catalogues(

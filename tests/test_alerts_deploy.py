@@ -15,6 +15,7 @@ import requests
 from emulators.grafana import GrafanaEmulator
 from emulators.grafana_alerting import AlertingRoutes
 from emulators.grafana_releases import SUPPORTED
+from emulators.http import Status
 
 from pydis_dash.alerts.identity import UID_PREFIX
 from pydis_dash.apply import ApplyContext, ApplyReport, Outcome, apply_plan, render_report
@@ -188,7 +189,9 @@ def test_secrets_never_appear_in_plans_reports_or_logs(
     assert {c.ref.kind for c in rotated.pending} == {Kind.GRAFANA_CONTACT_POINT}  # rotation rewrites them only
 
 
-def test_a_missing_secret_fails_only_its_contact_point(grafana: Grafana, project: Path) -> None:
+def test_a_missing_secret_fails_its_contact_point_and_skips_the_policy_naming_it(
+    grafana: Grafana, project: Path
+) -> None:
     plan, provider = plan_for(grafana, resources_of(project))
     environ = {k: v for k, v in SECRETS.items() if k != "PYDIS_ALERTS_MODERATORS_WEBHOOK"}
 
@@ -202,9 +205,12 @@ def test_a_missing_secret_fails_only_its_contact_point(grafana: Grafana, project
     assert failed["grafana-contact-point/pydis-dash-moderators-discord"].detail == (
         "environment variable $PYDIS_ALERTS_MODERATORS_WEBHOOK is not set"
     )
-    # The policy names the missing contact point, so Grafana refuses it; the rules are deployed regardless.
-    assert failed["grafana-notification-policy/notification-policy"].outcome is Outcome.FAILED
-    assert "receiver 'moderators' does not exist" in failed["grafana-notification-policy/notification-policy"].detail
+    # The policy names the missing contact point: it is not sent at all (Grafana would refuse it, or
+    # route alerts nowhere), and the report says why. The rules are deployed regardless.
+    policy = failed["grafana-notification-policy/notification-policy"]
+    assert policy.outcome is Outcome.SKIPPED
+    assert policy.detail == ("depends on grafana-contact-point/pydis-dash-moderators-discord, which did not succeed")
+    assert not any(r.path.endswith("/policies") for r in grafana.emulator.writes())
     assert len(grafana.alerting.rules) == 7
 
 
@@ -356,7 +362,8 @@ def test_emulator_mute_timing_statuses(grafana: Grafana) -> None:
     assert grafana.admin("DELETE", f"{BASE}/mute-timings/nights").status_code == 204
 
 
-def test_mute_timings_are_created_before_the_policy_that_names_them(grafana: Grafana, project: Path) -> None:
+def mute_low_priority_on_weekend_nights(project: Path) -> None:
+    """Add a mute timing "Weekend nights" and name it on the policy's low-severity route."""
     (project / "alerts" / "mute.py").write_text(
         "from pydis_dash.alerts import MuteTiming, TimeInterval\n\n"
         'nights = MuteTiming("Weekend nights", [TimeInterval(times=[("00:00", "08:00")], weekdays=["saturday"])])\n'
@@ -368,6 +375,10 @@ def test_mute_timings_are_created_before_the_policy_that_names_them(grafana: Gra
         )
     )
 
+
+def test_mute_timings_are_created_before_the_policy_that_names_them(grafana: Grafana, project: Path) -> None:
+    mute_low_priority_on_weekend_nights(project)
+
     _, report = deploy(grafana, resources_of(project))
 
     assert report.ok, render_report(report)
@@ -378,6 +389,24 @@ def test_mute_timings_are_created_before_the_policy_that_names_them(grafana: Gra
     grafana.emulator.reset_log()
     assert deploy(grafana, resources_of(project))[0].pending == ()
     assert grafana.emulator.writes() == []
+
+
+def test_a_failed_mute_timing_skips_the_policy_naming_it(grafana: Grafana, project: Path) -> None:
+    mute_low_priority_on_weekend_nights(project)
+    grafana.emulator.inject("POST", rf"{BASE}/mute-timings", Status(500, {"message": "database is locked"}))
+
+    _, report = deploy(grafana, resources_of(project))
+
+    outcomes = {str(r.change.ref): (r.outcome, r.detail) for r in report.failures}
+    assert outcomes["grafana-notification-policy/notification-policy"] == (
+        Outcome.SKIPPED,
+        "depends on grafana-mute-timing/weekend-nights, which did not succeed",
+    )
+    assert set(outcomes) == {
+        "grafana-mute-timing/weekend-nights",
+        "grafana-notification-policy/notification-policy",
+    }
+    assert len(grafana.alerting.contact_points) >= 3  # the contact points it names were written
 
 
 def test_a_pruned_contact_point_never_shows_a_setting_grafana_returned_in_clear() -> None:

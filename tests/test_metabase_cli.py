@@ -212,3 +212,33 @@ def test_drift_is_shown_refused_and_forced(emulator: MetabaseEmulator, tmp_path:
     assert content_writes(emulator) == []
     for result in (diff, refused, forced, again):
         assert KEY not in output(result) and staff_key not in output(result)
+
+
+def test_a_saved_plan_applies_and_refuses_a_card_edited_since(emulator: MetabaseEmulator, tmp_path: Path) -> None:
+    root = write_project(tmp_path, emulator.url)
+    assert run(root, "deploy", "--env", "test").exit_code == 0
+    write_project(tmp_path, emulator.url, name="Where a nominee talks")
+    plan = root / "plan.json"
+    assert run(root, "diff", "--env", "test", "--out", str(plan)).exit_code == 0
+
+    applied = run(root, "deploy", "--env", "test", "--plan", str(plan))
+    assert applied.exit_code == 0, output(applied)
+    names = {key_of(c["description"]): c["name"] for c in emulator.state.cards.values()}
+    assert names["nominee-channels"] == "Where a nominee talks"
+
+    # A second plan, then someone edits that card before it is applied: refused, the rest untouched.
+    write_project(tmp_path, emulator.url, name="Channels again")
+    assert run(root, "diff", "--env", "test", "--out", str(plan)).exit_code == 0
+    [card] = [c for c in emulator.state.cards.values() if key_of(c["description"]) == "nominee-channels"]
+    staff_key = "mb-staff-key-81b2aa"
+    emulator.state.add_person("sam@example.com", "Sam", "Staff", api_key=staff_key)
+    edit = requests.put(
+        f"{emulator.url}/api/card/{card['id']}", json={"name": "Sam's"}, headers={"x-api-key": staff_key}, timeout=5
+    )
+    edit.raise_for_status()
+    refused = run(root, "deploy", "--env", "test", "--plan", str(plan))
+    assert refused.exit_code == 1
+    [line] = [line for line in refused.stdout.splitlines() if line.startswith("refused")]
+    assert "metabase-question/nominee-channels" in line and "moved on since the plan was made" in line
+    assert emulator.state.cards[card["id"]]["name"] == "Sam's"
+    assert KEY not in plan.read_text() and KEY not in output(refused)

@@ -249,6 +249,7 @@ def test_json_output() -> None:
         "resource": "grafana-dashboard/one",
         "file": "dashboards/test.py",
         "line": 10,
+        "column": None,
         "json_path": "/panels/0/targets/1/rawSql",
         "panel": "SQL",
         "ref_id": "B",

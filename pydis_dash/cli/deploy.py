@@ -14,12 +14,21 @@ from pydis_dash.apply import DEFAULT_CONCURRENCY, ApplyContext, Result, apply_pl
 from pydis_dash.cli.app import fail, main, project_root
 from pydis_dash.config import Environment, load_config
 from pydis_dash.errors import ExitCode, PydisDashError
+from pydis_dash.model import Resource
 from pydis_dash.pipeline import load_resources
 from pydis_dash.plan import Plan, PlanOptions, build_plan, render_json, render_text
 from pydis_dash.plan_markdown import render_markdown
 from pydis_dash.providers.base import LockingProvider, Provider
 from pydis_dash.providers.registry import build_provider, registered_targets
-from pydis_dash.revision import deploy_message
+from pydis_dash.revision import MESSAGE_PREFIX, current_revision, deploy_message
+from pydis_dash.saved_plan import (
+    SavedPlan,
+    check_environment,
+    read_saved_plan,
+    replay,
+    saved_plan_json,
+    write_saved_plan,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,6 +76,44 @@ def prepare(
         raise click.UsageError("--prune needs the whole project: it cannot be combined with selectors")
     env = load_config(root).environment(env_name)
     resources = load_resources(root, selectors)
+    providers, selected = connect(root, env, resources, options, concurrency, read_only=read_only, locks=locks)
+    return build_plan(env.name, providers, selected, options), providers
+
+
+def prepare_saved(
+    root: Path,
+    env_name: str | None,
+    plan_file: Path,
+    concurrency: int,
+    *,
+    read_only: bool = False,
+    locks: ExitStack | None = None,
+) -> tuple[Plan, list[Provider], SavedPlan]:
+    """Read a saved plan, check it is for this environment and version, and replay it against the live
+    servers: the saved changes whose resources did not move on, the others blocked (see saved_plan).
+    ``read_only`` and ``locks`` as for :func:`prepare`."""
+    saved = read_saved_plan(plan_file)
+    env = load_config(root).environment(env_name or saved.environment)
+    check_environment(saved, env)
+    resources = saved.resources
+    providers, selected = connect(root, env, resources, saved.options, concurrency, read_only=read_only, locks=locks)
+    fresh = build_plan(env.name, providers, selected, saved.options)
+    return replay(saved, fresh), providers, saved
+
+
+def connect(
+    root: Path,
+    env: Environment,
+    resources: Sequence[Resource],
+    options: PlanOptions,
+    concurrency: int,
+    *,
+    read_only: bool = False,
+    locks: ExitStack | None = None,
+) -> tuple[list[Provider], list[Resource]]:
+    """Providers for the targets ``resources`` need (every target with ``prune``), their access checked
+    (and, with ``locks``, their deploy locks taken), and the resources they can deploy; notes on stderr
+    for those skipped."""
     known = registered_targets()
     targets = {r.kind.target for r in resources}
     if options.prune:
@@ -95,7 +142,7 @@ def prepare(
     for kind in sorted({r.kind for r in resources if r.kind.target in usable} - handled):
         count = sum(1 for r in resources if r.kind == kind)
         click.echo(f"note: skipping {count} {kind.value} resource(s): not deployable yet", err=True)
-    return build_plan(env.name, providers, selected, options), providers
+    return providers, selected
 
 
 @main.command()
@@ -106,6 +153,13 @@ def prepare(
 @click.option("--exit-code", is_flag=True, help="Exit 2 when there are changes, 0 when there are none (for CI).")
 @_prune_option
 @click.option("-v", "--verbose", is_flag=True, help="Also list unchanged resources.")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PLAN.json",
+    help="Also save the plan, for `deploy --plan` to apply exactly it.",
+)
 @click.argument("selectors", nargs=-1)
 @click.pass_context
 def diff(
@@ -115,6 +169,7 @@ def diff(
     exit_code: bool,
     prune: bool,
     verbose: bool,
+    out_file: Path | None,
     selectors: tuple[str, ...],
 ) -> None:
     """Show what `deploy` would change in an environment, without changing anything.
@@ -130,11 +185,14 @@ def diff(
       pydis-dash diff --env prod --format json --prune
       pydis-dash diff --env prod --format markdown > plan.md   # the PR comment
       pydis-dash diff --env prod grafana-dashboard/site-overview
+      pydis-dash diff --env prod --out plan.json       # then: pydis-dash deploy --env prod --plan plan.json
     """
+    root = project_root(ctx)
     try:
-        plan, _ = prepare(
-            project_root(ctx), env_name, selectors, PlanOptions(prune=prune), DEFAULT_CONCURRENCY, read_only=True
-        )
+        plan, _ = prepare(root, env_name, selectors, PlanOptions(prune=prune), DEFAULT_CONCURRENCY, read_only=True)
+        if out_file is not None:
+            env = load_config(root).environment(env_name)
+            write_saved_plan(out_file, saved_plan_json(plan, env, current_revision(root)))
     except PydisDashError as error:
         fail(error)
     renderers = {"json": render_json, "markdown": render_markdown}
@@ -162,6 +220,14 @@ def diff(
 @click.option(
     "--rotate-secrets", is_flag=True, help="Send every data source secret again from its environment variable."
 )
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PLAN.json",
+    help="Apply exactly this plan saved by `diff --out` (no selectors, --prune or --rotate-secrets: the "
+    "plan holds them); a resource changed since is refused.",
+)
 @click.argument("selectors", nargs=-1)
 @click.pass_context
 def deploy(
@@ -172,6 +238,7 @@ def deploy(
     force: bool,
     concurrency: int,
     rotate_secrets: bool,
+    plan_file: Path | None,
     selectors: tuple[str, ...],
 ) -> None:
     """Make an environment match the definitions: print the plan, then apply exactly that plan.
@@ -188,18 +255,35 @@ def deploy(
       pydis-dash deploy --env prod --dry-run
       pydis-dash deploy --env prod --prune
       pydis-dash deploy --env prod --rotate-secrets grafana-datasource/metricity
+      pydis-dash deploy --env prod --plan plan.json   # exactly what `diff --out plan.json` saved
+    With --plan, each resource the plan touches must still be as the plan saw it: one changed since
+    is refused (exit 1) and the others applied; a plan for another environment or made by another
+    version of pydis-dash is refused whole (exit 3). Saves carry the plan's revision.
     Exit status: 0 all applied, 1 a resource failed or was refused, 3 environment error.
     """
     root = project_root(ctx)
     options = PlanOptions(prune=prune, rotate_secrets=rotate_secrets)
     try:
         with ExitStack() as locks:  # held from before the plan until the last write
-            plan, providers = prepare(root, env_name, selectors, options, concurrency, read_only=dry_run, locks=locks)
+            if plan_file is not None:
+                if selectors or prune or rotate_secrets:
+                    raise click.UsageError(
+                        "--plan applies the saved plan as it is: no selectors, --prune or --rotate-secrets"
+                    )
+                plan, providers, saved = prepare_saved(
+                    root, env_name, plan_file, concurrency, read_only=dry_run, locks=locks
+                )
+                message = f"{MESSAGE_PREFIX} {saved.revision}"
+            else:
+                plan, providers = prepare(
+                    root, env_name, selectors, options, concurrency, read_only=dry_run, locks=locks
+                )
+                message = deploy_message(root)
             click.echo(render_text(plan))
             if not plan.has_changes:
                 click.echo("Nothing to deploy.")
                 return
-            apply_ctx = ApplyContext(deploy_message(root), force=force, dry_run=dry_run)
+            apply_ctx = ApplyContext(message, force=force, dry_run=dry_run)
             label = "Dry run" if dry_run else "Deploying"
             with click.progressbar(length=len(plan.pending), label=label, file=sys.stderr) as bar:
 

@@ -7,7 +7,7 @@ findings. Engines never look at authoring objects.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from pydis_dash.model import Resource
@@ -71,6 +71,33 @@ class Query:
     panel: str | None = None
     ref_id: str | None = None
 
-    def finding(self, rule: str, severity: Severity, message: str) -> Finding:
-        """A finding about this query, located at its line in the definition (engines report these)."""
-        return Finding.at(self.resource, self.json_path, rule, severity, message, panel=self.panel, ref_id=self.ref_id)
+    def finding(
+        self, rule: str, severity: Severity, message: str, *, offset: int | None = None, detail: str = ""
+    ) -> Finding:
+        """A finding about this query (engines report these), located at its line in the definition.
+
+        ``offset`` is where in the query text the problem is. A query read from a ``.sql`` file is then
+        located at that file's line and column; an inline one stays at the definition's line and the
+        message says where in the query it is. ``detail`` (a hint) ends the message.
+        """
+        origin = self.resource.text_origins.get(self.json_path) if offset is not None else None
+        if offset is not None and origin is None:
+            message += position_in_query(self.text, offset)
+        finding = Finding.at(
+            self.resource, self.json_path, rule, severity, message + detail, panel=self.panel, ref_id=self.ref_id
+        )
+        if offset is not None and origin is not None:
+            return replace(finding, location=origin.advanced(self.text, offset))
+        return finding
+
+
+def position_in_query(text: str, offset: int) -> str:
+    """`` (line L, column C of the query: <that line>)`` for an offset into ``text``."""
+    offset = min(max(offset, 0), len(text))
+    line = text.count("\n", 0, offset) + 1
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_end = text.find("\n", offset)
+    source_line = text[line_start : line_end if line_end >= 0 else len(text)].strip()
+    if len(source_line) > 80:
+        source_line = source_line[:77] + "..."
+    return f" (line {line}, column {offset - line_start + 1} of the query: {source_line})"

@@ -19,7 +19,7 @@ def format_report(report: ValidationReport, output_format: str) -> str:
 
 
 def render_human(report: ValidationReport) -> str:
-    """Findings grouped by file, each line ``  line: severity RULE resource, panel (refId): message``."""
+    """Findings grouped by file, each line ``  file:line[:column]: severity RULE resource, panel (refId): message``."""
     lines: list[str] = []
     by_file: dict[str, list[Finding]] = {}
     for finding in report.findings:
@@ -28,8 +28,7 @@ def render_human(report: ValidationReport) -> str:
     for path, findings in by_file.items():
         lines.append(path)
         for finding in findings:
-            line = finding.location.line if finding.location and finding.location.line else None
-            where = f"{path}:{line}" if line else path
+            where = str(finding.location) if finding.location else path
             lines.append(f"  {where}: {finding.severity.value} {finding.rule} {_subject(finding)}: {finding.message}")
         lines.append("")
     lines.append(_summary(report))
@@ -62,6 +61,8 @@ def render_github(report: ValidationReport) -> str:
             properties["file"] = str(finding.location.path)
             if finding.location.line:
                 properties["line"] = str(finding.location.line)
+            if finding.location.column:
+                properties["col"] = str(finding.location.column)
         properties["title"] = f"{finding.rule} {_subject(finding)}"
         props = ",".join(f"{key}={_escape_property(value)}" for key, value in properties.items())
         lines.append(f"::{finding.severity.value} {props}::{_escape_data(finding.message)}")
@@ -90,6 +91,7 @@ def _finding_json(finding: Finding) -> dict[str, Any]:
         "resource": str(finding.ref) if finding.ref else None,
         "file": str(finding.location.path) if finding.location else None,
         "line": finding.location.line if finding.location else None,
+        "column": finding.location.column if finding.location else None,
         "json_path": finding.json_path,
         "panel": finding.panel,
         "ref_id": finding.ref_id,

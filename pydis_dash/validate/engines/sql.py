@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from pydis_dash.validate.engines.sql_expand import SAMPLE_TIME, ExpandProblem, S
 from pydis_dash.validate.engines.sql_results import MAX_ROWS, QueryResult, cell, panel_at, row_problems
 from pydis_dash.validate.engines.sql_sandbox import check_single_select
 from pydis_dash.validate.findings import Finding, Severity
-from pydis_dash.validate.queries import Language, Query, ResultShape, TemplateSyntax
+from pydis_dash.validate.queries import Language, Query, ResultShape, TemplateSyntax, position_in_query
 
 RULE = "SQL"
 """The ``rule`` of every finding this engine reports."""
@@ -79,6 +79,15 @@ class _ServerError:
     hint: str | None
     position: int | None  # 0-based offset into the text that was sent
     sqlstate: str | None
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """One problem with a query: what, where in the query text (when known), and a hint to end with."""
+
+    message: str
+    offset: int | None = None
+    hint: str = ""
 
 
 @dataclass(frozen=True)
@@ -154,15 +163,19 @@ class SqlEngine(QueryByQuery):
         findings = [self._problem_finding(query, problem) for problem in expansion.problems]
         if not expansion.checkable:
             return findings
-        seen: set[str] = set()
+        seen: set[_Problem] = set()
         for variant in expansion.variants:
-            for message in self._check_variant(conn, query, variant):
+            for problem in self._check_variant(conn, query, variant):
                 # The same error in several optional-clause variants is one problem: report it once,
                 # naming the first variant that shows it.
-                if message not in seen:
-                    seen.add(message)
+                if problem not in seen:
+                    seen.add(problem)
                     prefix = f"{variant.label}: " if variant.label else ""
-                    findings.append(_finding(query, Severity.ERROR, prefix + message))
+                    findings.append(
+                        query.finding(
+                            RULE, Severity.ERROR, prefix + problem.message, offset=problem.offset, detail=problem.hint
+                        )
+                    )
         return findings
 
     def run(self, query: Query) -> QueryResult | str:
@@ -181,7 +194,11 @@ class SqlEngine(QueryByQuery):
         if violation is not None:
             return violation.message
         result = self._execute(conn, variant.text)
-        return self._server_error_message(query, variant, result) if isinstance(result, _ServerError) else result
+        if isinstance(result, _ServerError):
+            problem = self._server_error_problem(variant, result)
+            where = position_in_query(query.text, problem.offset) if problem.offset is not None else ""
+            return problem.message + where + problem.hint
+        return result
 
     def _time(self, query: Query) -> SampleTime:
         return self._time_for(query) if self._time_for is not None else SAMPLE_TIME
@@ -258,23 +275,26 @@ class SqlEngine(QueryByQuery):
 
     # -- checking -------------------------------------------------------------------------------------
 
-    def _check_variant(self, conn: psycopg.Connection[Any], query: Query, variant: Variant) -> list[str]:
-        """Problems with one expanded variant, as messages (empty when it is fine)."""
+    def _check_variant(self, conn: psycopg.Connection[Any], query: Query, variant: Variant) -> list[_Problem]:
+        """Problems with one expanded variant (empty when it is fine)."""
         violation = check_single_select(variant.text)
         if violation is not None:
-            return [violation.message + _where(query.text, variant.original_offset(violation.position))]
+            return [_Problem(violation.message, variant.original_offset(violation.position))]
         if "\x00" in variant.text:
-            return ["the query contains a NUL character"]
+            return [_Problem("the query contains a NUL character")]
         result = self._describe(conn, variant.text)
         if isinstance(result, _ServerError):
-            return [self._server_error_message(query, variant, result)]
-        problems = _shape_problems(query.shape, result)
+            return [self._server_error_problem(variant, result)]
+        problems = [_Problem(message) for message in _shape_problems(query.shape, result)]
         if problems or not self.execute:
             return problems
         rows = self._execute(conn, variant.text)
         if isinstance(rows, _ServerError):
-            return ["on the sample data: " + self._server_error_message(query, variant, rows)]
-        return row_problems(query, rows, panel_at(query.resource.body, query.json_path))
+            problem = self._server_error_problem(variant, rows)
+            return [replace(problem, message="on the sample data: " + problem.message)]
+        return [
+            _Problem(message) for message in row_problems(query, rows, panel_at(query.resource.body, query.json_path))
+        ]
 
     def _execute(self, conn: psycopg.Connection[Any], sql: str) -> QueryResult | _ServerError:
         """Run ``sql`` inside a rolled-back read-only transaction; its first rows, or the server's error."""
@@ -346,23 +366,18 @@ class SqlEngine(QueryByQuery):
             message = (conn.pgconn.error_message or b"").decode(errors="replace").strip()
             raise EnvironmentProblem(f"lost the connection to PostgreSQL: {message or 'connection closed'}")
 
-    def _server_error_message(self, query: Query, variant: Variant, error: _ServerError) -> str:
+    def _server_error_problem(self, variant: Variant, error: _ServerError) -> _Problem:
         if error.sqlstate == _QUERY_CANCELED:
-            return (
+            return _Problem(
                 f"not checked: PostgreSQL did not finish checking the query within "
                 f"{self.statement_timeout:g} s (statement_timeout)"
             )
-        message = error.message
-        if error.position is not None:
-            message += _where(query.text, variant.original_offset(error.position))
-        if error.hint:
-            message += f"; hint: {error.hint}"
-        return message
+        offset = variant.original_offset(error.position) if error.position is not None else None
+        return _Problem(error.message, offset, f"; hint: {error.hint}" if error.hint else "")
 
     @staticmethod
     def _problem_finding(query: Query, problem: ExpandProblem) -> Finding:
-        where = _where(query.text, problem.position) if problem.position is not None else ""
-        return _finding(query, problem.severity, problem.message + where)
+        return query.finding(RULE, problem.severity, problem.message, offset=problem.position)
 
 
 def _from_diagnostic(exc: psycopg.Error) -> _ServerError:
@@ -391,18 +406,6 @@ def _shape_problems(shape: ResultShape, columns: list[_Column]) -> list[str]:
     ):
         return [f"a single-value panel needs a numeric column; the query returns {listing}"]
     return []
-
-
-def _where(text: str, offset: int) -> str:
-    """`` (line L, column C of the query: <that line>)`` for an offset into the original text."""
-    offset = min(max(offset, 0), len(text))
-    line = text.count("\n", 0, offset) + 1
-    line_start = text.rfind("\n", 0, offset) + 1
-    line_end = text.find("\n", offset)
-    source_line = text[line_start : line_end if line_end >= 0 else len(text)].strip()
-    if len(source_line) > 80:
-        source_line = source_line[:77] + "..."
-    return f" (line {line}, column {offset - line_start + 1} of the query: {source_line})"
 
 
 def _finding(query: Query, severity: Severity, message: str) -> Finding:
