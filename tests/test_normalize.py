@@ -99,3 +99,38 @@ json_values = st.recursive(
 def test_dashboard_normalisation_is_idempotent(model: dict[str, Any]) -> None:
     once = normalize_dashboard(model)
     assert normalize_dashboard(once) == once
+
+
+def test_what_grafana_rewrites_on_a_ui_save_is_not_a_difference() -> None:
+    from pydis_dash.providers.grafana.normalize import normalize_dashboard
+
+    panel = {
+        "id": 1,
+        "type": "timeseries",
+        "fieldConfig": {"defaults": {"custom": {"scaleDistribution": {"type": "linear"}}}, "overrides": []},
+    }
+    saved_from_ui = {"uid": "d", "timepicker": {}, "panels": [panel]}
+    built = {
+        "uid": "d",
+        "timepicker": {"hidden": False, "refresh_intervals": ["5s", "10s", "30s", "1m", "5m", "15m", "30m", "1h", "2h", "1d"]},
+        "panels": [
+            {
+                **panel,
+                "pluginVersion": "11.6.0",
+                "links": [],
+                "transformations": [],
+                "fieldConfig": {
+                    "defaults": {"custom": {"scaleDistribution": {"type": "linear", "log": 2}}},
+                    "overrides": [],
+                },
+            }
+        ],
+    }
+    assert normalize_dashboard(built) == normalize_dashboard(saved_from_ui)
+    # A log scale's base, a custom time picker and a non-empty transformation still count.
+    log_scale = {"type": "log", "log": 2}
+    built["panels"][0]["fieldConfig"]["defaults"]["custom"]["scaleDistribution"] = log_scale
+    assert normalize_dashboard(built) != normalize_dashboard(saved_from_ui)
+    assert normalize_dashboard({"timepicker": {"hidden": True}}) != normalize_dashboard({"timepicker": {}})
+    with_transformation = {"panels": [{**panel, "transformations": [{"id": "merge", "options": {}}]}]}
+    assert normalize_dashboard(with_transformation) != normalize_dashboard({"panels": [panel]})

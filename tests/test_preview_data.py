@@ -148,3 +148,20 @@ def test_a_question_draws_its_result_with_its_variables_sample_values(
     frame = spec["frames"][0]
     assert [c["name"] for c in frame["columns"]] == ["day", "joined"]
     assert 10 <= len(frame["rows"]) <= 11  # {{days}} took its default, 10
+
+
+def test_an_alert_rule_draws_its_query_with_the_threshold_line(tmp_path: Path) -> None:
+    repo = Path(__file__).resolve().parent.parent
+    code, out = _export(repo, tmp_path / "site", "--data", "alerts/postgres.py", "datasources")
+    assert code == 0, out
+    page = tmp_path / "site" / "grafana-rule-group" / "pydis-dash-postgresql.postgres.html"
+    specs = re.findall(r'data-chart-type="rule"><script type="application/json" class="chart-spec">(.*?)</script>',
+                       page.read_text())  # fmt: skip
+    charts = [json.loads(spec) for spec in specs]
+    # "PostgreSQL connections near the limit": > 80 (% of max_connections), on its PromQL query's series.
+    near_limit = charts[1]
+    assert near_limit["type"] == "timeseries" and near_limit["options"]["thresholdLine"] == 80.0
+    [frame] = near_limit["frames"]
+    assert [c["name"] for c in frame["columns"]] == ["time", "series", "value"]
+    assert len(frame["rows"]) == 120  # two seeded hours, one point a minute
+    assert {row[1] for row in frame["rows"]} == {'{instance="10.0.0.2:9187"}'}

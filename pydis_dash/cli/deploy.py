@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -18,8 +19,9 @@ from pydis_dash.model import Resource
 from pydis_dash.pipeline import load_resources
 from pydis_dash.plan import Plan, PlanOptions, build_plan, render_json, render_text
 from pydis_dash.plan_markdown import render_markdown
-from pydis_dash.providers.base import LockingProvider, Provider
+from pydis_dash.providers.base import LockingProvider, Provider, reading_answers
 from pydis_dash.providers.registry import build_provider, registered_targets
+from pydis_dash.redact import remember_named_secrets
 from pydis_dash.revision import MESSAGE_PREFIX, current_revision, deploy_message
 from pydis_dash.saved_plan import (
     SavedPlan,
@@ -113,7 +115,8 @@ def connect(
 ) -> tuple[list[Provider], list[Resource]]:
     """Providers for the targets ``resources`` need (every target with ``prune``), their access checked
     (and, with ``locks``, their deploy locks taken), and the resources they can deploy; notes on stderr
-    for those skipped."""
+    for those skipped. Every secret the resources name is masked in all output before anything is sent."""
+    remember_named_secrets((name for r in resources for name in r.secret_env.values()), os.environ)
     known = registered_targets()
     targets = {r.kind.target for r in resources}
     if options.prune:
@@ -132,11 +135,12 @@ def connect(
             click.echo(f"note: skipping {count} {target} resource(s): {reason}", err=True)
     providers = [build_provider(t, env, root, concurrency) for t in sorted(usable)]
     for provider in providers:
-        provider.check_access()
-        if read_only:
-            provider.enable_dry_run()
-        elif locks is not None and isinstance(provider, LockingProvider):
-            locks.enter_context(provider.deploy_lock())
+        with reading_answers(f"{env.name}: connecting to {provider.target}"):
+            provider.check_access()
+            if read_only:
+                provider.enable_dry_run()
+            elif locks is not None and isinstance(provider, LockingProvider):
+                locks.enter_context(provider.deploy_lock())
     handled = {handler.kind for provider in providers for handler in provider.handlers}
     selected = [r for r in resources if r.kind in handled]
     for kind in sorted({r.kind for r in resources if r.kind.target in usable} - handled):
@@ -291,9 +295,10 @@ def deploy(
                     bar.update(1)
 
                 report = apply_plan(plan, providers, apply_ctx, concurrency=concurrency, on_result=advance)
+            # Shown before the locks are given back: failing to give one back must not hide the report.
+            click.echo("")
+            click.echo(render_report(report))
     except PydisDashError as error:
         fail(error)
-    click.echo("")
-    click.echo(render_report(report))
     if not report.ok:
         sys.exit(int(ExitCode.INVALID))

@@ -84,3 +84,16 @@ def question_chart_spec(body: Mapping[str, Any], frames: Sequence[Frame]) -> Mar
     display = str(body.get("display") or "table")
     panel = {"type": _QUESTION_DISPLAYS.get(display, "table"), "options": {}}
     return chart_spec(panel, frames)
+
+
+def rule_chart_spec(frames: Sequence[Frame], threshold: float | None) -> Markup | None:
+    """An alert rule's queries as a time series over the range, its threshold as a red line."""
+    steps: list[dict[str, Any]] = [{"value": None, "color": "green"}]
+    if threshold is not None:
+        steps.append({"value": threshold, "color": "red"})
+    panel = {
+        "type": "timeseries",
+        "options": {"thresholdLine": threshold},
+        "fieldConfig": {"defaults": {"thresholds": {"mode": "absolute", "steps": steps}}},
+    }
+    return chart_spec(panel, frames)

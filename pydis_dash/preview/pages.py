@@ -134,7 +134,7 @@ def render_resource(snapshot: Snapshot, resource: Resource, version: int | None 
         question = question_view(resource, findings)
         return _render("question.html", snapshot, version, root="../", view=question, chart=chart, **context)
     if resource.kind is Kind.GRAFANA_RULE_GROUP:
-        view = rule_group_view(resource, findings, _policy(snapshot))
+        view = rule_group_view(resource, findings, _policy(snapshot), snapshot.frames_for(resource.ref))
         return _render("rule_group.html", snapshot, version, root="../", view=view, **context)
     contents = [r for r in snapshot.resources if resource.ref in r.depends_on]
     return _render("resource.html", snapshot, version, root="../", contents=contents, **context)

@@ -45,11 +45,14 @@ PanelFrames = Mapping[str, tuple[Frame, ...]]
 
 
 def owner_of(query: Query) -> str | None:
-    """The panel pointer a query belongs to (``""`` for a question); None for variable and rule queries."""
+    """What a query is drawn in: its panel's pointer, its alert rule's (``/rules/0``), ``""`` for a
+    question; None for variable queries."""
     if "/targets/" in query.json_path:
         return query.json_path.split("/targets/")[0]
     if query.json_path.startswith("/dataset_query/"):
         return ""
+    if query.json_path.startswith("/rules/"):
+        return "/".join(query.json_path.split("/")[:3])
     return None
 
 

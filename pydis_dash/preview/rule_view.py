@@ -4,14 +4,18 @@ labels and where its notifications are routed."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+from markupsafe import Markup
 
 from pydis_dash.alerts.durations import format_duration
 from pydis_dash.alerts.rules import EXPRESSION_UID
 from pydis_dash.model import Resource, json_pointer
 from pydis_dash.plan import canonical_json
+from pydis_dash.preview.chart_spec import rule_chart_spec
 from pydis_dash.preview.fragments import QueryView, assign_findings, query_view
+from pydis_dash.preview.panel_data import PanelFrames
 from pydis_dash.preview.routing import routes_for
 from pydis_dash.validate.findings import Finding
 
@@ -45,6 +49,7 @@ class RuleView:
     steps: tuple[StepView, ...]
     findings: tuple[Finding, ...]
     raw_json: str
+    chart: Markup | None = None
 
 
 @dataclass(frozen=True)
@@ -58,8 +63,17 @@ class RuleGroupView:
     findings: tuple[Finding, ...]
 
 
-def rule_group_view(resource: Resource, findings: Sequence[Finding], policy: Mapping[str, Any] | None) -> RuleGroupView:
-    """The page content of a ``grafana-rule-group`` resource; ``policy`` is the project's policy tree."""
+def rule_group_view(
+    resource: Resource,
+    findings: Sequence[Finding],
+    policy: Mapping[str, Any] | None,
+    frames: PanelFrames | None = None,
+) -> RuleGroupView:
+    """The page content of a ``grafana-rule-group`` resource; ``policy`` is the project's policy tree.
+
+    With ``frames`` (the rules' query results on sample data, by rule pointer), each rule carries the
+    chart of its queries with its threshold drawn as a line.
+    """
     body = resource.body
     rules = [(json_pointer("rules", i), r) for i, r in enumerate(body.get("rules") or ()) if isinstance(r, Mapping)]
     owned, rest = assign_findings(findings, [pointer for pointer, _ in rules])
@@ -68,7 +82,7 @@ def rule_group_view(resource: Resource, findings: Sequence[Finding], policy: Map
         title=str(body.get("title") or resource.title),
         folder=folder,
         interval=_interval(body.get("interval")),
-        rules=tuple(_rule(p, r, owned.get(p, ()), policy, folder) for p, r in rules),
+        rules=tuple(_with_chart(_rule(p, r, owned.get(p, ()), policy, folder), r, frames) for p, r in rules),
         findings=rest,
     )
 
@@ -119,6 +133,26 @@ def _rule(
         findings=findings,
         raw_json=canonical_json(rule),
     )
+
+
+def _with_chart(view: RuleView, rule: Mapping[str, Any], frames: PanelFrames | None) -> RuleView:
+    if frames is None:
+        return view
+    return replace(view, chart=rule_chart_spec(frames.get(view.pointer, ()), threshold_of(rule)))
+
+
+def threshold_of(rule: Mapping[str, Any]) -> float | None:
+    """The value the rule's condition compares with (its threshold expression's first parameter)."""
+    for data in rule.get("data") or ():
+        model = data.get("model") if isinstance(data, Mapping) else None
+        if not isinstance(model, Mapping) or model.get("type") not in ("threshold", "classic_conditions"):
+            continue
+        for condition in model.get("conditions") or ():
+            evaluator = condition.get("evaluator") if isinstance(condition, Mapping) else None
+            params = evaluator.get("params") if isinstance(evaluator, Mapping) else None
+            if isinstance(params, list) and params and isinstance(params[0], int | float):
+                return float(params[0])
+    return None
 
 
 def _step(data: Mapping[str, Any], index: int, condition: str) -> StepView:

@@ -176,6 +176,12 @@ function drawTimeSeries(box, spec) {
   });
   // Stacked: running totals, drawn top band first so each lower band paints over the one above.
   if (stacked) { lines = lines.reverse(); ys = ys.slice().reverse(); }
+  // An alert rule's threshold: a dashed red line across the range.
+  const threshold = spec.options.thresholdLine;
+  if (typeof threshold === "number") {
+    lines.push({ label: `threshold ${formatValue(threshold, spec.unit, spec.decimals)}`, stroke: "#f2495c", width: 1, dash: [6, 4], points: { show: false } });
+    ys = ys.concat([xs.map(() => threshold)]);
+  }
   opts.series = [{}].concat(lines);
   const data = [xs.map((x) => x / 1000)].concat(ys);
   new uPlot(opts, data, box);

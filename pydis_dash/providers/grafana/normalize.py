@@ -87,11 +87,24 @@ def _normalize_panel(panel: Any) -> Any:
             del result[key]
     field_config = result.get("fieldConfig")
     defaults = field_config.get("defaults") if isinstance(field_config, Mapping) else None
-    if isinstance(field_config, Mapping) and isinstance(defaults, Mapping) and defaults.get("custom") == {}:
-        # No custom options and an empty custom block mean the same to every plugin.
-        result["fieldConfig"] = {**field_config, "defaults": {k: v for k, v in defaults.items() if k != "custom"}}
+    if isinstance(field_config, Mapping) and isinstance(defaults, Mapping):
+        result["fieldConfig"] = {**field_config, "defaults": _normalize_field_defaults(defaults)}
     if isinstance(result.get("panels"), list):
         result["panels"] = [_normalize_panel(child) for child in result["panels"]]
+    return result
+
+
+def _normalize_field_defaults(defaults: Mapping[str, Any]) -> dict[str, Any]:
+    result = dict(defaults)
+    custom = result.get("custom")
+    if custom == {}:
+        # No custom options and an empty custom block mean the same to every plugin.
+        del result["custom"]
+    elif isinstance(custom, Mapping):
+        scale = custom.get("scaleDistribution")
+        if isinstance(scale, Mapping) and scale.get("type") == "linear" and "log" in scale:
+            # A log base means nothing on a linear scale; the panel editor saves {"type": "linear"}.
+            result["custom"] = {**custom, "scaleDistribution": {k: v for k, v in scale.items() if k != "log"}}
     return result
 
 
