@@ -19,6 +19,7 @@ from pydis_dash.validate.engines.postgres import PostgresCluster
 from pydis_dash.validate.engines.sql import SqlEngine
 from pydis_dash.validate.queries import Language, Query, ResultShape, TemplateSyntax, Variable
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = [
     (
         "SELECT $__timeGroupAlias(created_at, $__interval), count(*) AS messages FROM messages "
@@ -82,7 +83,8 @@ def main() -> None:
     count = parser.parse_args().queries
     queries = make_queries(count)
 
-    with PostgresCluster() as cluster:
+    schemas = {uid: REPO_ROOT / "datasources" / uid / "schema.sql" for uid in ("metricity", "site-db")}
+    with PostgresCluster(schemas) as cluster:
         print(f"cluster start: {cluster.startup_seconds:.3f} s")
         dsns = cluster.reader_dsns()
 

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import psycopg
-from _harness import record, report
+from _harness import REPO_ROOT, record, report
 from _trees import validation_query, write_validation_tree
 from _validate import validate_all_in
 
@@ -24,7 +24,11 @@ from pydis_dash.validate.engines.postgres import PostgresCluster
 
 def explain_loop(count: int) -> tuple[float, float]:
     """(seconds for the EXPLAIN loop, seconds the cluster took to start) for ``count`` queries."""
-    with PostgresCluster() as cluster, psycopg.connect(cluster.reader_dsns()["metricity"]) as connection:
+    schema = REPO_ROOT / "datasources" / "metricity" / "schema.sql"
+    with (
+        PostgresCluster({"metricity": schema}) as cluster,
+        psycopg.connect(cluster.reader_dsns()["metricity"]) as connection,
+    ):
         began = time.perf_counter()
         for number in range(count):
             connection.execute(f"EXPLAIN {validation_query('metricity', number)}").fetchall()

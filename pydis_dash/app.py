@@ -7,6 +7,7 @@ change; ``diff``, ``deploy`` and ``preview --env`` all go through it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -16,8 +17,9 @@ from pydis_dash.config import Environment, load_config
 from pydis_dash.model import Resource
 from pydis_dash.pipeline import load_resources
 from pydis_dash.plan import Plan, PlanOptions, build_plan
-from pydis_dash.providers.base import LockingProvider, Provider
+from pydis_dash.providers.base import LockingProvider, Provider, reading_answers
 from pydis_dash.providers.registry import build_provider, registered_targets
+from pydis_dash.redact import remember_named_secrets
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,10 @@ def prepare_plan(
     providers' dry-run guards are installed before the first request, so that nothing can write; else
     ``locks`` (a deploy that writes) takes each target's deploy lock before planning and holds it until
     the stack closes. ``options.prune`` plans every deployable target, since deletions may live there.
+    Every secret the resources name is masked in all output before anything is sent, and an answer of
+    an unexpected shape while connecting is one environment error naming the target.
     """
+    remember_named_secrets((name for r in resources for name in r.secret_env.values()), os.environ)
     notes: list[str] = []
     known = registered_targets()
     targets = {r.kind.target for r in resources}
@@ -67,11 +72,12 @@ def prepare_plan(
             notes.append(f"skipping {count} {target} resource(s): {reason}")
     providers = [build_provider(t, environment, root, concurrency) for t in sorted(usable)]
     for provider in providers:
-        if read_only:
-            provider.enable_dry_run()  # before the first request: nothing below may write
-        provider.check_access()
-        if not read_only and locks is not None and isinstance(provider, LockingProvider):
-            locks.enter_context(provider.deploy_lock())
+        with reading_answers(f"{environment.name}: connecting to {provider.target}"):
+            if read_only:
+                provider.enable_dry_run()  # before the first request: nothing below may write
+            provider.check_access()
+            if not read_only and locks is not None and isinstance(provider, LockingProvider):
+                locks.enter_context(provider.deploy_lock())
     handled = {handler.kind for provider in providers for handler in provider.handlers}
     for kind in sorted({r.kind for r in resources if r.kind.target in usable} - handled):
         count = sum(1 for r in resources if r.kind == kind)

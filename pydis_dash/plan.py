@@ -23,6 +23,7 @@ from pydis_dash.providers.base import (
     Provider,
     ResourceError,
     handler_for,
+    reading_answers,
 )
 from pydis_dash.providers.dryrun import DryRunBlocked
 from pydis_dash.providers.server_info import ServerInfo, servers_of
@@ -205,10 +206,11 @@ def build_plan(
     for handler in sorted(handlers, key=lambda h: h.stage):
         desired = by_kind.get(handler.kind, [])
         try:
-            live = handler.fetch(desired, options)
+            with reading_answers(f"{environment}: reading live {handler.kind.value} failed"):
+                live = handler.fetch(desired, options)
+                changes.extend(_desired_changes(handler, desired, live, options, environment))
         except (ResourceError, DryRunBlocked) as exc:
             raise EnvironmentProblem(f"{environment}: reading live {handler.kind.value} failed: {exc}") from exc
-        changes.extend(_desired_changes(handler, desired, live, options, environment))
         desired_uids = {r.ref.uid for r in desired}
         for item in (live[uid] for uid in sorted(live) if uid not in desired_uids):
             if not item.managed:
@@ -218,7 +220,8 @@ def build_plan(
             else:
                 orphans.append(item)
     try:
-        servers = servers_of(providers)
+        with reading_answers(f"{environment}: reading the server's version failed"):
+            servers = servers_of(providers)
     except (ResourceError, DryRunBlocked) as exc:
         raise EnvironmentProblem(f"{environment}: reading the server's version failed: {exc}") from exc
     return Plan(environment, tuple(changes), tuple(unmanaged), tuple(orphans), options, servers)

@@ -19,7 +19,7 @@ import logging
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from typing import Any, TextIO
 from urllib.parse import quote, quote_plus, urlsplit
@@ -48,6 +48,14 @@ def remember_secret(value: str | None) -> None:
         # Longest first: a secret containing another is masked whole, not around the shorter one.
         alternatives = sorted(_secrets, key=len, reverse=True)
         _pattern = re.compile("|".join(re.escape(form) for form in alternatives))
+
+
+def remember_named_secrets(variables: Iterable[str], environ: Mapping[str, str]) -> None:
+    """Mask the values of the environment variables ``variables`` (the secrets definitions name) before
+    anything is sent: a server may echo one that this run has not read itself, such as a password
+    stored earlier."""
+    for variable in variables:
+        remember_secret(environ.get(variable))
 
 
 def remember_connection_secrets(target: str | None) -> None:

@@ -417,7 +417,7 @@ def test_a_pruned_contact_point_never_shows_a_setting_grafana_returned_in_clear(
     listed = [{"uid": f"{UID_PREFIX}old", "name": "old", "type": "discord", "settings": {"url": token}}]
 
     class Listing:
-        def get(self, path: str, params: Any = None) -> Any:
+        def get_list(self, path: str, params: Any = None) -> Any:
             return listed
 
     handler = ContactPointHandler(GrafanaContext(cast(GrafanaClient, Listing()), cast(Any, None)))

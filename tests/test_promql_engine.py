@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -207,8 +209,33 @@ def test_a_query_that_hangs_is_reported_and_the_run_goes_on(promql_query: MakeQu
         fake.inject("POST", "/api/v1/query", Latency(1.0), times=1)
         with PrometheusApi(fake.url, http_timeout_s=0.3) as api:
             findings = PromqlEngine(api).check([promql_query("up", ref_id="A"), promql_query("up + 1", ref_id="B")])
-    # B has no finding: it was sent after A timed out and answered (no answer would be a finding too).
-    assert findings == [finding("evaluation failed (timeout): Prometheus did not answer within 0.3 s")]
+    # The two are sent at once: whichever arrived first hung. The other has no finding: it was answered
+    # (no answer would be a finding too).
+    timeout = "evaluation failed (timeout): Prometheus did not answer within 0.3 s"
+    assert findings in ([finding(timeout, ref_id="A")], [finding(timeout, ref_id="B")])
+
+
+class CountingPrometheus(FakePrometheus):
+    """Holds each query until ``expected`` are in flight together (or a second passes)."""
+
+    def __init__(self, expected: int) -> None:
+        super().__init__()
+        self.together = threading.Barrier(expected)
+
+    def _dispatch(self, request: Request) -> Response:
+        if request.path == "/api/v1/query":
+            with contextlib.suppress(threading.BrokenBarrierError):
+                self.together.wait(timeout=1.0)
+        return super()._dispatch(request)
+
+
+def test_distinct_expressions_are_sent_together_and_each_once(promql_query: MakeQuery) -> None:
+    texts = ["up", "up + 1", "up * 2", "up", "up - 1"]  # four distinct, one repeated
+    with CountingPrometheus(expected=4) as fake, PrometheusApi(fake.url) as api:
+        findings = PromqlEngine(api).check([promql_query(text) for text in texts])
+        assert findings == []
+        assert fake.count("POST", "/api/v1/query") == 4
+        assert not fake.together.broken  # all four were in flight at once
 
 
 @pytest.mark.parametrize(

@@ -241,9 +241,10 @@ def deploy(
                     bar.update(1)
 
                 report = apply_plan(plan, providers, apply_ctx, concurrency=concurrency, on_result=advance)
+            # Shown before the locks are given back: failing to give one back must not hide the report.
+            click.echo("")
+            click.echo(render_report(report))
     except PydisDashError as error:
         fail(error)
-    click.echo("")
-    click.echo(render_report(report))
     if not report.ok:
         sys.exit(int(ExitCode.INVALID))

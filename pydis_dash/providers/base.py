@@ -9,11 +9,12 @@ line in the provider's handler list.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.model import Kind, Ref, Resource
 
 if TYPE_CHECKING:
@@ -184,6 +185,24 @@ class Provider(Protocol):
     def server_info(self) -> ServerInfo:
         """The server's version and the API paths picked for it (discovered once per run)."""
         ...
+
+
+#: What reading an answer of the wrong shape raises (a list where an object was expected, a missing field,
+#: a string where a number was).
+_SHAPE_ERRORS = (AttributeError, TypeError, KeyError, IndexError, ValueError)
+
+
+@contextmanager
+def reading_answers(what: str) -> Iterator[None]:
+    """Around code that interprets a server's answers: one of an unexpected shape becomes one
+    :class:`EnvironmentProblem` naming ``what`` (exit 3), never a traceback. Whatever the answer was, the
+    plan cannot be trusted after it."""
+    try:
+        yield
+    except _SHAPE_ERRORS as exc:
+        raise EnvironmentProblem(
+            f"{what}: the server's answer does not have the expected shape ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 @runtime_checkable

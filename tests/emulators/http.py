@@ -17,6 +17,7 @@ import json
 import re
 import socket
 import struct
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -111,6 +112,13 @@ class EchoRequest:
 
 
 @dataclass(frozen=True)
+class Rewrite:
+    """Run the route, then answer what ``rewrite`` makes of its response (a fuzzer's mangled answer)."""
+
+    rewrite: Callable[[Response], Response]
+
+
+@dataclass(frozen=True)
 class ResetMidResponse:
     """Run the route, send the headers and half the body, then reset the connection (TCP RST)."""
 
@@ -123,7 +131,7 @@ class SlowBody:
     chunks: int = 4
 
 
-Fault = Latency | Status | RateLimited | EchoRequest | ResetMidResponse | SlowBody
+Fault = Latency | Status | RateLimited | EchoRequest | Rewrite | ResetMidResponse | SlowBody
 
 
 @dataclass
@@ -210,7 +218,7 @@ class Emulator:
 
     def start(self) -> Emulator:
         """Start serving on a free loopback port in a daemon thread."""
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
+        self._server = _Server(("127.0.0.1", 0), _handler_class(self))
         self._server.daemon_threads = True
         # A short poll interval keeps shutdown (once per test) fast.
         self._thread = threading.Thread(
@@ -289,6 +297,16 @@ class Emulator:
             )
 
 
+class _Server(ThreadingHTTPServer):
+    """A client that hangs up (a timeout, a reset, an answer it refused to read) is its own business: the
+    default would print the server-side traceback into whatever stderr the test is capturing."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 def _handler_class(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         # HTTP/1.1 keeps connections alive, as real servers do; every response has a Content-Length.
@@ -336,6 +354,8 @@ def _handler_class(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                 response = Response(429, {"message": "Too many requests"}, {"Retry-After": str(fault.retry_after)})
             elif isinstance(fault, EchoRequest):
                 response = _echo(request, fault)
+            elif isinstance(fault, Rewrite):
+                response = fault.rewrite(emulator._dispatch(request))
             else:
                 response = emulator._dispatch(request)
             emulator._log(request, response.status, fault)

@@ -152,6 +152,16 @@ class GrafanaClient:
         log.debug("%s %s -> %s", method, path, response.status_code)
         body = _decode(response)
         if response.status_code < 400:
+            if body is _NOT_JSON or (body is None and method == "GET"):
+                # A proxy's HTML page or a cut answer: reading it as "nothing there" would plan creates.
+                what = "not JSON" if body is _NOT_JSON else "empty"
+                raise GrafanaApiError(response.status_code, f"the answer is {what}", None, method, path)
+            if method != "GET" and body is not None and not isinstance(body, dict | str):
+                # A write answers an object, a bare message (Grafana 10 folder deletes) or nothing: anything
+                # else cannot confirm the write.
+                raise GrafanaApiError(
+                    response.status_code, f"the answer is {_shape(body)}, not an object", None, method, path
+                )
             return body
         message, api_status = _error_fields(body, response)
         if response.status_code in (401, 403):
@@ -166,6 +176,22 @@ class GrafanaClient:
         """GET ``path``."""
         return self.request("GET", path, params=params)
 
+    def get_list(self, path: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """GET a listing: a JSON list of objects, or GrafanaApiError (another shape read as "nothing
+        there" would plan to create everything again)."""
+        answer = self.get(path, params)
+        if not isinstance(answer, list) or not all(isinstance(item, dict) for item in answer):
+            shown = _shape(answer) if not isinstance(answer, list) else "a list holding other things than objects"
+            raise GrafanaApiError(200, f"the answer is {shown}, not a list of objects", None, "GET", path)
+        return answer
+
+    def get_object(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """GET one resource: a JSON object, or GrafanaApiError."""
+        answer = self.get(path, params)
+        if not isinstance(answer, dict):
+            raise GrafanaApiError(200, f"the answer is {_shape(answer)}, not an object", None, "GET", path)
+        return answer
+
     def post(self, path: str, body: Any) -> Any:
         """POST a JSON body."""
         return self.request("POST", path, json=body)
@@ -179,13 +205,22 @@ class GrafanaClient:
         return self.request("DELETE", path)
 
 
+def _shape(value: Any) -> str:
+    """``a list``, ``a str``, ``null``: what an answer was, for a message."""
+    return "null" if value is None else f"a {type(value).__name__}"
+
+
+#: What :func:`_decode` returns for a body that is not JSON (``None`` stands for an empty body).
+_NOT_JSON = object()
+
+
 def _decode(response: requests.Response) -> Any:
     if not response.content:
         return None
     try:
         return response.json()
     except ValueError:
-        return None
+        return _NOT_JSON
 
 
 def _error_fields(body: Any, response: requests.Response) -> tuple[str, str | None]:

@@ -48,7 +48,7 @@ class ContactPointHandler(ProvisioningHandler):
         """Every contact point, compared without the secrets the desired ones declare."""
         secrets = {r.ref.uid: frozenset(r.secret_env) for r in desired}
         live: dict[str, LiveResource] = {}
-        for item in self.ctx.client.get(f"{BASE}/contact-points") or []:
+        for item in self.ctx.client.get_list(f"{BASE}/contact-points"):
             uid = str(item.get("uid") or "")
             settings = item.get("settings") or {}
             secret_fields = secrets.get(uid, frozenset())

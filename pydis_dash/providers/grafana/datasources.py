@@ -34,7 +34,7 @@ class DatasourceHandler(GrafanaHandler):
 
     def fetch(self, desired: Sequence[Resource], options: PlanOptions) -> Mapping[str, LiveResource]:
         """The list, then the full record of each desired data source that exists."""
-        listed = {str(item.get("uid")): item for item in self.ctx.client.get("/api/datasources") or []}
+        listed = {str(item.get("uid")): item for item in self.ctx.client.get_list("/api/datasources")}
         live = {uid: _live(item, full=False) for uid, item in listed.items()}
         wanted = [r.ref.uid for r in desired if r.ref.uid in listed]
         for found in self.ctx.parallel(self._read, wanted):
@@ -44,7 +44,7 @@ class DatasourceHandler(GrafanaHandler):
 
     def _read(self, uid: str) -> LiveResource | None:
         try:
-            return _live(self.ctx.client.get(f"/api/datasources/uid/{uid}"), full=True)
+            return _live(self.ctx.client.get_object(f"/api/datasources/uid/{uid}"), full=True)
         except NotFound:  # deleted between the list and this read
             return None
 

@@ -43,7 +43,7 @@ class FolderHandler(GrafanaHandler):
 
     def _read(self, uid: str) -> LiveResource | None:
         try:
-            body = self.ctx.client.get(f"/api/folders/{uid}")
+            body = self.ctx.client.get_object(f"/api/folders/{uid}")
         except NotFound:
             return None
         return self._live(normalize_folder(body), version=body.get("version"))

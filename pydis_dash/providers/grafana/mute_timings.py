@@ -30,7 +30,7 @@ class MuteTimingHandler(ProvisioningHandler):
         """Every mute timing; those the code defines count as managed."""
         wanted = {r.ref.uid for r in desired}
         live: dict[str, LiveResource] = {}
-        for item in self.ctx.client.get(f"{BASE}/mute-timings") or []:
+        for item in self.ctx.client.get_list(f"{BASE}/mute-timings"):
             name = str(item.get("name") or "")
             uid = mute_timing_uid(name)
             live[uid] = LiveResource(

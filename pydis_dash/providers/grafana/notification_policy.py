@@ -30,7 +30,7 @@ class NotificationPolicyHandler(ProvisioningHandler):
         """The live tree, only when code defines one (so an undefined tree is never touched)."""
         if not desired:
             return {}
-        tree = self.ctx.client.get(f"{BASE}/policies") or {}
+        tree = self.ctx.client.get_object(f"{BASE}/policies")
         return {
             POLICY_UID: LiveResource(
                 ref=Ref(Kind.GRAFANA_NOTIFICATION_POLICY, POLICY_UID),

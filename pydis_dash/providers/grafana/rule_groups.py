@@ -48,7 +48,7 @@ class RuleGroupHandler(ProvisioningHandler):
     def fetch(self, desired: Sequence[Resource], options: PlanOptions) -> Mapping[str, LiveResource]:
         """Every group (from the rule list); desired ones read in full."""
         groups: dict[str, list[Mapping[str, Any]]] = {}
-        for rule in self.ctx.client.get(f"{BASE}/alert-rules") or []:
+        for rule in self.ctx.client.get_list(f"{BASE}/alert-rules"):
             folder, group = str(rule.get("folderUID") or ""), str(rule.get("ruleGroup") or "")
             groups.setdefault(rule_group_uid(folder, group), []).append(rule)
         live = {uid: _live(uid, rules) for uid, rules in groups.items()}
@@ -61,7 +61,7 @@ class RuleGroupHandler(ProvisioningHandler):
     def _read(self, resource: Resource) -> LiveResource | None:
         folder, title = str(resource.body["folderUid"]), str(resource.body["title"])
         try:
-            body = self.ctx.client.get(f"{BASE}/folder/{segment(folder)}/rule-groups/{segment(title)}")
+            body = self.ctx.client.get_object(f"{BASE}/folder/{segment(folder)}/rule-groups/{segment(title)}")
         except NotFound:  # deleted between the list and this read
             return None
         return _live(resource.ref.uid, body.get("rules") or [], body)

@@ -70,7 +70,7 @@ class SearchIndex:
         seen: set[tuple[str, str]] = set()
         page = 1
         while True:
-            batch = self._client.get("/api/search", {"limit": self._page_size, "page": page}) or []
+            batch = self._client.get_list("/api/search", {"limit": self._page_size, "page": page})
             for raw in batch:
                 hit = Hit.from_json(raw)
                 if (hit.type, hit.uid) not in seen:  # guard against items shifting between pages

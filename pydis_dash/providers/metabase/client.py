@@ -136,6 +136,8 @@ class MetabaseClient:
                 f"{method} {path}: HTTP {response.status_code}: {_summary(response)}", response.status_code
             )
         if not response.content:
+            if method == "GET":  # every read answers JSON: an empty one must not read as "nothing there"
+                raise MetabaseError(f"{method} {path}: the answer is empty", response.status_code)
             return None
         answer = _json(response)
         if answer is _NOT_JSON:
@@ -175,47 +177,51 @@ class MetabaseClient:
         remember_secret(token)  # a session id is as good as the password for 14 days
         return token
 
+    def _object(
+        self, method: str, path: str, *, json: Any = None, params: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        """:meth:`_request` for an answer that must be a JSON object (every single resource, every write)."""
+        answer = self._request(method, path, params=params, json=json)
+        if not isinstance(answer, dict):
+            raise MetabaseError(f"{method} {path}: the answer is {_shape(answer)}, not an object")
+        return answer
+
     # -- reads --------------------------------------------------------------------------------------
 
     def current_user(self) -> dict[str, Any]:
         """``GET /api/user/current``: the cheapest authenticated request (API keys have a user too)."""
-        answer: dict[str, Any] = self._request("GET", "/api/user/current")
-        return answer
+        return self._object("GET", "/api/user/current")
 
     def version_tag(self) -> str | None:
         """``GET /api/session/properties``'s ``version.tag`` (``v0.57.3``), None when it does not say."""
-        answer = self._request("GET", "/api/session/properties")
-        version = answer.get("version") if isinstance(answer, dict) else None
+        answer = self._object("GET", "/api/session/properties")
+        version = answer.get("version")
         tag = version.get("tag") if isinstance(version, dict) else None
         return str(tag) if tag else None
 
     def databases(self) -> list[dict[str, Any]]:
         """Every connected database (``{"data": [...]}`` since v0.47, a bare list before)."""
         answer = self._request("GET", "/api/database")
-        data = answer.get("data", []) if isinstance(answer, dict) else answer
-        return list(data)
+        data = answer.get("data") if isinstance(answer, dict) else answer
+        return _list_of_objects(data, "GET /api/database")
 
     def database_metadata(self, database_id: int) -> dict[str, Any]:
         """``GET /api/database/:id/metadata``: tables with their fields."""
-        answer: dict[str, Any] = self._request("GET", f"/api/database/{database_id}/metadata")
-        return answer
+        return self._object("GET", f"/api/database/{database_id}/metadata")
 
     def collection_tree(self) -> list[dict[str, Any]]:
         """The non-archived collections, nested under ``children``."""
-        answer: list[dict[str, Any]] = self._request("GET", "/api/collection/tree", params={"exclude-archived": "true"})
-        return answer
+        answer = self._request("GET", "/api/collection/tree", params={"exclude-archived": "true"})
+        return _list_of_objects(answer, "GET /api/collection/tree")
 
     def cards(self, *, archived: bool = False) -> list[dict[str, Any]]:
         """All cards the credentials can read (``f=all``), or the archived ones (``f=archived``)."""
-        answer: list[dict[str, Any]] = self._request(
-            "GET", "/api/card", params={"f": "archived" if archived else "all"}
-        )
-        return answer
+        answer = self._request("GET", "/api/card", params={"f": "archived" if archived else "all"})
+        return _list_of_objects(answer, "GET /api/card")
 
     def card(self, card_id: int) -> dict[str, Any]:
         """One card as stored (MBQL 5 on v0.57+)."""
-        answer: dict[str, Any] = self._request("GET", f"/api/card/{card_id}")
-        return answer
+        return self._object("GET", f"/api/card/{card_id}")
 
     def collection_items(self, collection_id: int) -> list[dict[str, Any]]:
         """``GET /api/collection/:id/items``: the live items of every model directly in a collection
@@ -229,28 +235,39 @@ class MetabaseClient:
     def create_collection(self, name: str, parent_id: int | None, description: str | None) -> dict[str, Any]:
         """``POST /api/collection``; ``color`` is sent for releases that still require it."""
         body = {"name": name, "parent_id": parent_id, "description": description, "color": "#509EE3"}
-        answer: dict[str, Any] = self._request("POST", "/api/collection", json=body)
-        return answer
+        return self._object("POST", "/api/collection", json=body)
 
     def update_collection(self, collection_id: int, changes: Mapping[str, Any]) -> dict[str, Any]:
         """``PUT /api/collection/:id`` with only the given fields."""
-        answer: dict[str, Any] = self._request("PUT", f"/api/collection/{collection_id}", json=dict(changes))
-        return answer
+        return self._object("PUT", f"/api/collection/{collection_id}", json=dict(changes))
 
     def archive_collection(self, collection_id: int) -> dict[str, Any]:
         """``PUT /api/collection/:id {"archived": true}``: to the Trash (restorable), with its contents."""
-        answer: dict[str, Any] = self._request("PUT", f"/api/collection/{collection_id}", json={"archived": True})
-        return answer
+        return self._object("PUT", f"/api/collection/{collection_id}", json={"archived": True})
 
     def create_card(self, card: Mapping[str, Any]) -> dict[str, Any]:
         """``POST /api/card``."""
-        answer: dict[str, Any] = self._request("POST", "/api/card", json=dict(card))
-        return answer
+        return self._object("POST", "/api/card", json=dict(card))
 
     def update_card(self, card_id: int, changes: Mapping[str, Any]) -> dict[str, Any]:
         """``PUT /api/card/:id`` with only the given fields (``{"archived": true}`` archives)."""
-        answer: dict[str, Any] = self._request("PUT", f"/api/card/{card_id}", json=dict(changes))
-        return answer
+        return self._object("PUT", f"/api/card/{card_id}", json=dict(changes))
+
+
+def _shape(value: Any) -> str:
+    """``a list``, ``a str``, ``null``: what an answer was, for a message."""
+    return "null" if value is None else f"a {type(value).__name__}"
+
+
+def _list_of_objects(value: Any, request: str) -> list[dict[str, Any]]:
+    """``value`` when it is a list of JSON objects; a MetabaseError naming the request otherwise (reading
+    another shape as "nothing there" would plan to create everything again)."""
+    if not isinstance(value, list):
+        raise MetabaseError(f"{request}: the answer is {_shape(value)}, not a list")
+    strays = [item for item in value if not isinstance(item, dict)]
+    if strays:
+        raise MetabaseError(f"{request}: the list holds {_shape(strays[0])}, not objects")
+    return value
 
 
 #: What :func:`_json` returns for a body that is not JSON (``None`` is valid JSON).

@@ -25,7 +25,6 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any
 
 from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.providers.metabase.client import MetabaseClient, MetabaseError
@@ -60,8 +59,10 @@ def lock_description(holder: str, expires: datetime) -> str:
     return f"Held by a running pydis-dash deploy; archived when it ends.\n\n{marker}"
 
 
-def parse_lock(collection: Mapping[str, Any]) -> LockEntry | None:
+def parse_lock(collection: object) -> LockEntry | None:
     """The lock a collection holds, or None when it is no lock collection."""
+    if not isinstance(collection, Mapping):
+        return None
     description = collection.get("description")
     if collection.get("name") != LOCK_NAME or not isinstance(description, str):
         return None
@@ -114,31 +115,59 @@ class MetabaseDeployLock:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
-        self.release()
+        try:
+            self.release()
+        except EnvironmentProblem:
+            if kind is None:
+                raise  # the deploy itself went through: say that the lock stays behind
+            # Otherwise the error already propagating is the one to report.
 
     # -- taking and giving back ---------------------------------------------------------------------
 
     def acquire(self) -> None:
-        """Take the lock, or raise :class:`DeployLocked` naming the holder (after giving back ours)."""
-        self._refuse_if_held(self._live_locks())
-        mine = self._write_lock()
-        winner = min(self._live_locks(), key=lambda entry: entry.collection_id, default=None)
-        if winner is not None and winner.collection_id != mine:
-            self._archive(mine)
-            self._refuse_if_held([winner])
-        self.collection_id = mine
+        """Take the lock, or raise :class:`DeployLocked` naming the holder (after giving back ours), or
+        :class:`EnvironmentProblem` when Metabase's answers cannot tell whether the instance is free."""
+        try:
+            self._take()
+        except MetabaseError as exc:
+            raise EnvironmentProblem(f"{self.environment}: cannot take the deploy lock: {exc}") from None
         self._renewer = threading.Thread(target=self._renew_until_released, name="metabase-lock", daemon=True)
         self._renewer.start()
 
+    def _take(self) -> None:
+        self._refuse_if_held(self._live_locks())
+        mine = self._write_lock()
+        try:
+            winner = min(self._live_locks(), key=lambda entry: entry.collection_id, default=None)
+            if winner is not None and winner.collection_id != mine:
+                self._refuse_if_held([winner])
+        except BaseException:
+            self._archive(mine)  # refused, or the check itself failed: never leave a lock nobody holds
+            raise
+        self.collection_id = mine
+
     def release(self) -> None:
-        """Give the lock back (archive our lock collection); harmless when not held."""
+        """Give the lock back (archive our lock collection); harmless when not held. Raises
+        :class:`EnvironmentProblem` when Metabase does not confirm it: the lock then stays until it expires,
+        and other deploys are refused until then."""
         self._stop.set()
         if self._renewer is not None:
             self._renewer.join()
             self._renewer = None
-        if self.collection_id is not None:
-            self._archive(self.collection_id)
-            self.collection_id = None
+        collection_id, self.collection_id = self.collection_id, None
+        if collection_id is None:
+            return
+        try:
+            answer = self.client.archive_collection(collection_id)
+        except MetabaseError as exc:
+            answer = {"error": str(exc)}
+        if answer.get("archived") is not True:
+            expires = (self.clock() + self.ttl).strftime(_TIME_FORMAT)
+            raise EnvironmentProblem(
+                f"{self.environment}: the deploy lock (collection {collection_id}) was not given back: Metabase "
+                f"did not confirm archiving it ({answer.get('error') or 'no archived flag in its answer'}). "
+                f"Other deploys are refused until it expires, by {expires} at the latest."
+            )
 
     # -- steps --------------------------------------------------------------------------------------
 
@@ -187,6 +216,9 @@ class MetabaseDeployLock:
             self.client.archive_collection(collection_id)
 
 
-def _locks_in(tree: Iterable[Mapping[str, Any]]) -> list[LockEntry]:
-    """The lock collections among the root collections of a collection tree."""
+def _locks_in(tree: object) -> list[LockEntry]:
+    """The lock collections among the root collections of a collection tree (a list of collections;
+    anything else cannot prove the instance free, so it is refused)."""
+    if not isinstance(tree, list):
+        raise MetabaseError(f"GET /api/collection/tree: the answer is a {type(tree).__name__}, not a list")
     return [entry for node in tree if (entry := parse_lock(node)) is not None]

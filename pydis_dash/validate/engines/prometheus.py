@@ -19,7 +19,8 @@ from __future__ import annotations
 import difflib
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from pydis_dash.validate.engines.base import QueryByQuery
@@ -33,6 +34,8 @@ from pydis_dash.validate.findings import Finding, Severity
 from pydis_dash.validate.queries import Language, Query
 
 RULE = "PROMQL"
+#: PromQL checks in flight at once (one Prometheus, its own process: it answers them in parallel).
+CONCURRENCY = 8
 RUN_RANGE_S = 7200
 RUN_STEP_S = 60
 _LEGEND_LABEL = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -55,12 +58,26 @@ class PromqlEngine(QueryByQuery):
         self._sorted_metrics = sorted(self.known_metrics)
         self._outcomes: dict[str, EvaluationError | None] = {}
 
+    def check(self, queries: Sequence[Query]) -> list[Finding]:
+        """The findings of every PromQL query, in query order; the distinct expressions are sent to
+        Prometheus :data:`CONCURRENCY` at a time first (each answer waits on the network, not on us)."""
+        at = self.at if self.at is not None else time.time()
+        expressions = {
+            self._expanded(query, at) for query in queries if query.language is self.language and query.text.strip()
+        }
+        with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+            for expression, outcome in zip(expressions, pool.map(self._ask, expressions), strict=True):
+                self._outcomes[expression] = outcome
+        return [finding for query in queries if query.language is self.language for finding in self._check(query, at)]
+
     def check_query(self, query: Query) -> list[Finding]:
         """Findings for one query (empty when Prometheus accepts it and every metric is known)."""
+        return self._check(query, self.at if self.at is not None else time.time())
+
+    def _check(self, query: Query, at: float) -> list[Finding]:
         if not query.text.strip():
             return []  # Grafana does not send empty targets either
-        settings = IntervalSettings(at=self.at if self.at is not None else time.time())
-        expanded = expand(query.text, query.variables, settings)
+        expanded = self._expanded(query, at)
         error = self._evaluate(expanded)
         if error is not None:
             message = _error_message(error, query.text, expanded)
@@ -86,6 +103,13 @@ class PromqlEngine(QueryByQuery):
             return _error_message(outcome, query.text, expanded)
         legend = legend_format(query)
         return series_result([(series_name(labels, legend), points) for labels, points in outcome])
+
+    @staticmethod
+    def _expanded(query: Query, at: float) -> str:
+        return expand(query.text, query.variables, IntervalSettings(at=at))
+
+    def _ask(self, expression: str) -> EvaluationError | None:
+        return self._outcomes[expression] if expression in self._outcomes else self.api.evaluate(expression, self.at)
 
     def _evaluate(self, expression: str) -> EvaluationError | None:
         # Dashboards repeat expressions (one per panel and per variable sample): evaluate each once.
