@@ -36,11 +36,11 @@ SITE_PASSWORD = "fuzz-site-password-2be8"
 SECRETS = (TOKEN, API_KEY, DB_PASSWORD, SITE_PASSWORD)
 
 DASHBOARD = """
-from pydis_dash.grafana import Dashboard, Row, metricity, prometheus
+from pydis_dash.grafana import Dashboard, Row, prometheus, sql
 
 dashboard = Dashboard(uid="fuzz", title="Fuzz", folder="Fuzz", rows=[Row("r", [
-    metricity.stat("N", sql="SELECT 1 AS n"),
-    prometheus.timeseries("Up", "up"),
+    sql('metricity').stat("N", sql="SELECT 1 AS n"),
+    prometheus('prometheus').timeseries("Up", "up"),
 ])])
 """
 QUESTION = """
