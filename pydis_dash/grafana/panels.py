@@ -269,7 +269,8 @@ class QueryPanels:
         unknown = unknown_options(opts)
         if unknown:
             raise DefinitionError(f"unknown option(s): {', '.join(unknown)}", where, f"panel {title!r}")
-        wrong_type = _query_type_problem(self.keyword, queries) or mapping_problem(opts, _option_types())
+        checked = {key: value for key, value in opts.items() if key != "grid_pos"}  # build_panel says more
+        wrong_type = _query_type_problem(self.keyword, queries) or mapping_problem(checked, _option_types())
         if wrong_type:
             raise DefinitionError(wrong_type, where, f"panel {title!r}")
         ignored = sorted((_QUERY_OPTIONS - self.query_options) & set(opts))
