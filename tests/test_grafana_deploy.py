@@ -180,6 +180,7 @@ def test_first_deploy_creates_everything_and_the_second_writes_nothing(
     second = project.run("deploy", "--env", "test")
     assert second.exit_code == 0 and "Nothing to deploy." in second.stdout
     assert writes(grafana) == []
+    assert grafana.count("GET", "/api/health") == 1  # the server is asked what it is once per run
     assert project.run("diff", "--env", "test", "--exit-code").exit_code == 0
 
 

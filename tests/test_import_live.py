@@ -22,8 +22,11 @@ ADMIN = "glsa_admin_token_7f8a"
 
 
 @pytest.fixture
-def grafana() -> Iterator[GrafanaEmulator]:
-    with GrafanaEmulator({TOKEN: "sa-pydis-dash", ADMIN: "admin"}) as emulator:
+def grafana(request: pytest.FixtureRequest) -> Iterator[GrafanaEmulator]:
+    """Grafana 11.6 unless a test names a release line."""
+    with GrafanaEmulator(
+        {TOKEN: "sa-pydis-dash", ADMIN: "admin"}, release=getattr(request, "param", "11.6")
+    ) as emulator:
         yield emulator
 
 
@@ -91,6 +94,21 @@ def test_import_needs_files_or_a_live_selector(project: Path) -> None:
     result = _run(project, "import")
     assert result.exit_code == 3
     assert "give FILES to import, or --env with" in result.stderr
+
+
+@pytest.mark.parametrize("grafana", ["12.1-new-layouts", "13.0"], indirect=True)
+def test_a_schema_v2_dashboard_is_read_natively_and_refused_alone(project: Path, grafana: GrafanaEmulator) -> None:
+    """12.x would answer the legacy read with 406 and 13.x with a lossy conversion: neither is used."""
+    _made_in_ui(grafana, load_json("grafana/api-answer-metricity.json")["dashboard"])
+    _made_in_ui(grafana, load_json("grafana/collapsed-rows-site-db.json"))
+    grafana.save_in_ui("moderation-overview-ui")  # stored as schema v2 from now on
+    result = _run(project, "import", "--env", "test", "--unmanaged")
+    assert result.exit_code == 1
+    assert "wrote dashboards/community_activity.py" in result.stderr
+    stored = grafana.release.v2_storage
+    assert f"dashboard 'moderation-overview-ui' is stored as schema {stored}" in result.stderr
+    assert not (project / "dashboards/moderation_overview.py").exists()
+    assert not any(r.path == "/api/dashboards/uid/moderation-overview-ui" for r in grafana.requests)
 
 
 MB_KEY = "mb-import-key-3e4f"

@@ -47,8 +47,9 @@ NEW_SQL = "SELECT $__timeGroupAlias(created_at, '1d'), count(DISTINCT author_id)
 
 
 @pytest.fixture
-def grafana() -> Iterator[GrafanaEmulator]:
-    with GrafanaEmulator({TOKEN: "sa-pydis-dash"}) as emulator:
+def grafana(request: pytest.FixtureRequest) -> Iterator[GrafanaEmulator]:
+    """Grafana 11.6 unless a test names a release line."""
+    with GrafanaEmulator({TOKEN: "sa-pydis-dash"}, release=getattr(request, "param", "11.6")) as emulator:
         yield emulator
 
 
@@ -148,3 +149,17 @@ def test_what_pull_cannot_map_is_printed_with_the_live_json(project: Path, grafa
     assert "not mapped to the code: /panels/2 'Per day'" in result.stderr
     assert '"placement": "right"' in result.stdout
     assert textwrap.dedent(DEFINITION) == (project / "dashboards/demo.py").read_text()
+
+
+@pytest.mark.parametrize("grafana", ["13.0"], indirect=True)
+def test_a_dashboard_saved_with_the_new_layouts_is_refused_never_down_converted(
+    project: Path, grafana: GrafanaEmulator
+) -> None:
+    assert _run(project, "deploy", "--env", "test").exit_code == 0
+    _edit_in_ui(grafana)  # Grafana 13 stores a UI save as schema v2
+    assert grafana.dashboards["pull-demo"].is_v2
+    refused = _run(project, "pull", "--env", "test")
+    assert refused.exit_code == 1
+    assert "dashboard 'pull-demo' is stored as schema v2beta1 (Grafana's new layouts)" in refused.stderr
+    assert (project / "dashboards/demo.py").read_text() == DEFINITION
+    assert (project / "dashboards/per_day.sql").read_text() == PER_DAY

@@ -14,11 +14,13 @@ from typing import Any
 
 from pydis_dash.config import load_config
 from pydis_dash.errors import DefinitionError, EnvironmentProblem
+from pydis_dash.importing.app_platform import live_dashboard
 from pydis_dash.importing.readers import ImportInput, InputKind
 from pydis_dash.model import Kind
 from pydis_dash.pipeline import load_resources
 from pydis_dash.plan import build_plan
 from pydis_dash.providers.base import Provider
+from pydis_dash.providers.grafana.dashboard_store import DashboardStore
 from pydis_dash.providers.registry import build_provider
 
 
@@ -68,7 +70,7 @@ def live_inputs(project_root: Path, env_name: str | None, selection: LiveSelecti
     if uids or selection.folders or groups:
         if grafana is None:
             raise EnvironmentProblem(f"environment {env.name!r} has no grafana_url")
-        reader = _GrafanaReader(grafana.client)  # type: ignore[attr-defined]
+        reader = _GrafanaReader(grafana.client, grafana.dashboard_store())  # type: ignore[attr-defined]
         uids += reader.dashboards_in(selection.folders)
         inputs += [reader.dashboard(uid) for uid in dict.fromkeys(uids)]
         inputs += [reader.rule_group(group) for group in groups]
@@ -81,8 +83,10 @@ def live_inputs(project_root: Path, env_name: str | None, selection: LiveSelecti
 
 
 class _GrafanaReader:
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, store: DashboardStore) -> None:
         self.client = client
+        #: Dashboards are read through the API the server supports best (schema v2 natively).
+        self.store = store
 
     def folder_path(self, uid: str) -> str | None:
         """``Parent/Child`` for a folder uid (Grafana 11+ lists ``parents``), None for the root."""
@@ -104,7 +108,7 @@ class _GrafanaReader:
         return found
 
     def dashboard(self, uid: str) -> ImportInput:
-        answer = self.client.get(f"/api/dashboards/uid/{uid}")
+        answer = live_dashboard(self.store, uid)
         meta = answer.get("meta") or {}
         library: dict[str, Any] = {}
         for panel in _panels(answer.get("dashboard") or {}):

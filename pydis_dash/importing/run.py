@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydis_dash.errors import DefinitionError, PydisDashError
 from pydis_dash.importing.alerts import groups_of, import_rule_group
+from pydis_dash.importing.app_platform import from_app_platform
 from pydis_dash.importing.datasources import DatasourceMapper, project_sources
 from pydis_dash.importing.grafana import import_dashboard
 from pydis_dash.importing.metabase import CardNames, import_card
@@ -85,9 +86,8 @@ def _import_one(
     if item.kind == InputKind.DASHBOARD:
         folder = options.folder if options.folder is not None else context.get("folder")
         library = context.get("library_panels")
-        return [
-            import_dashboard(item.document, item.origin, project_root, mapper, folder=folder, library_panels=library)
-        ]
+        document = from_app_platform(item.document, item.origin)  # a live v2 dashboard is refused here
+        return [import_dashboard(document, item.origin, project_root, mapper, folder=folder, library_panels=library)]
     if item.kind == InputKind.CARD:
         databases = {**context.get("databases", {}), **options.datasources}
         names = CardNames(mapper.sources, databases, {**context.get("fields", {}), **options.fields})

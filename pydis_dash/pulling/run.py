@@ -15,6 +15,7 @@ from typing import Any
 
 from pydis_dash.config import load_config
 from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.importing.app_platform import schema_v2_refusal
 from pydis_dash.importing.jsondiff import changes
 from pydis_dash.model import Kind, Resource
 from pydis_dash.pipeline import load_resources
@@ -53,6 +54,10 @@ def pull(project_root: Path, env_name: str | None, selectors: Sequence[str], for
     for change in drifted:
         if change.ref.kind != Kind.GRAFANA_DASHBOARD:
             results.append(Pulled(str(change.ref), unmapped=[("whole resource", change.before)]))
+            continue
+        stored = (change.before or {}).get("storedAs")
+        if stored:  # saved with Grafana's new layouts: the code holds a classic dashboard
+            results.append(Pulled(str(change.ref), refused=schema_v2_refusal(change.ref.uid, str(stored))))
             continue
         results.append(_pull_dashboard(project_root, change, force))
     return results

@@ -168,9 +168,11 @@ class AppPlatformDashboards:
     """``dashboard.grafana.app`` through its stable classic-schema version."""
 
     def __init__(self, client: GrafanaClient, capabilities: GrafanaCapabilities) -> None:
+        if capabilities.v1_api is None:
+            raise ValueError(f"{DASHBOARD_GROUP} serves no classic-schema version here; use LegacyDashboards")
         self.client = client
         self.capabilities = capabilities
-        assert capabilities.v1_api is not None  # store_for picks this store only then
+        self.v1_api = capabilities.v1_api
         self.path = capabilities.dashboards_path(capabilities.v1_api)
 
     def read(self, uid: str) -> StoredDashboard | None:
@@ -213,7 +215,7 @@ class AppPlatformDashboards:
         if resource_version is not None:
             metadata["resourceVersion"] = resource_version
         return {
-            "apiVersion": f"{DASHBOARD_GROUP}/{self.capabilities.v1_api}",
+            "apiVersion": f"{DASHBOARD_GROUP}/{self.v1_api}",
             "kind": "Dashboard",
             "metadata": metadata,
             "spec": {k: v for k, v in model.items() if k not in _SERVER_FIELDS},
@@ -238,7 +240,9 @@ def _stored_version(found: Any, v2_api: str | None) -> str:
 
 def _from_object(found: Any, uid: str, *, stored: str | None = None) -> StoredDashboard:
     """A ``dashboard.grafana.app`` object as a :class:`StoredDashboard`."""
-    metadata = found.get("metadata") or {} if isinstance(found, Mapping) else {}
+    if not isinstance(found, Mapping):
+        raise ResourceError(f"dashboard {uid}: {DASHBOARD_GROUP} answered something that is not an object")
+    metadata = found.get("metadata") or {}
     annotations = metadata.get("annotations") or {}
     spec = dict(found.get("spec") or {})
     if stored is None:

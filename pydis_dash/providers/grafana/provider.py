@@ -15,6 +15,7 @@ from pydis_dash.providers.base import Handler, ResourceError
 from pydis_dash.providers.grafana.client import GrafanaClient, TransportError
 from pydis_dash.providers.grafana.common import GrafanaContext
 from pydis_dash.providers.grafana.contact_points import ContactPointHandler
+from pydis_dash.providers.grafana.dashboard_store import DashboardStore, store_for
 from pydis_dash.providers.grafana.dashboards import DashboardHandler
 from pydis_dash.providers.grafana.datasources import DatasourceHandler
 from pydis_dash.providers.grafana.folders import FolderHandler
@@ -68,6 +69,10 @@ class GrafanaProvider:
     def begin_plan(self) -> None:
         """Forget the search listing of an earlier plan."""
         self.search.clear()
+
+    def dashboard_store(self) -> DashboardStore:
+        """Dashboards read and written through the API this server supports best (for import and pull)."""
+        return store_for(self.client, self.context.capabilities.get())
 
     def server_info(self) -> ServerInfo:
         """Grafana's version and the dashboard API picked for it (discovered once per run)."""
