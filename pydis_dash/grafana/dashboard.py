@@ -9,6 +9,7 @@ from typing import Any
 import attr
 import grafanalib.core as gl
 
+from pydis_dash.argtypes import dataclass_problem
 from pydis_dash.definition import Definition, RenderContext, caller_location, is_valid_uid
 from pydis_dash.errors import DefinitionError
 from pydis_dash.folders import folder_path, folder_resources
@@ -33,7 +34,7 @@ class Row:
     defined_at: SourceLocation = field(default_factory=caller_location)
 
     def __post_init__(self) -> None:
-        problem = _panels_problem(self.panels)
+        problem = dataclass_problem(self, skip=frozenset({"panels"})) or _panels_problem(self.panels)
         if problem:
             raise DefinitionError(problem, self.defined_at, f"row {self.title!r}")
 
@@ -62,6 +63,9 @@ class Dashboard(Definition):
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        wrong_type = dataclass_problem(self, skip=frozenset({"uid", "rows", "panels", "variables"}))
+        if wrong_type:
+            raise DefinitionError(wrong_type, self.defined_at, self.identity)
         if not is_valid_uid(self.uid):
             raise DefinitionError(
                 "uid must be 1-40 characters of letters, digits, '-' and '_'", self.defined_at, self.identity

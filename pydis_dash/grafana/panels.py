@@ -6,7 +6,9 @@ authors may also put any raw grafanalib panel in a :class:`~pydis_dash.grafana.R
 
 from __future__ import annotations
 
+import functools
 import string
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict, Unpack
@@ -14,6 +16,7 @@ from typing import Any, TypedDict, Unpack
 import attr
 import grafanalib.core as gl
 
+from pydis_dash.argtypes import mapping_problem
 from pydis_dash.datasource_ref import SourceName
 from pydis_dash.definition import caller_location
 from pydis_dash.errors import DefinitionError
@@ -105,6 +108,21 @@ def ref_ids(count: int) -> list[str]:
             letters = string.ascii_uppercase[remainder] + letters
         ids.append(letters)
     return ids
+
+
+@functools.cache
+def _option_types() -> dict[str, Any]:
+    """The resolved annotations of :class:`PanelOptions`: what each option expects."""
+    return typing.get_type_hints(PanelOptions)
+
+
+def _query_type_problem(keyword: str, queries: Sequence[Any]) -> str | None:
+    """Why a query is not text (``sql=None``), worded for the store's keyword; or None."""
+    what = "the query, or a .sql file beside the definition" if keyword == "sql" else "the query"
+    for query in queries:
+        if not isinstance(query, str):
+            return f"option {keyword!r} expects a string ({what}), got {type(query).__name__} {query!r:.40}"
+    return None
 
 
 def unknown_options(opts: Mapping[str, Any]) -> list[str]:
@@ -232,6 +250,10 @@ class QueryPanels:
         unknown = unknown_options(opts)
         if unknown:
             raise DefinitionError(f"unknown option(s): {', '.join(unknown)}", where, f"panel {title!r}")
+        checked = {key: value for key, value in opts.items() if key != "grid_pos"}  # build_panel says more
+        wrong_type = _query_type_problem(self.keyword, queries) or mapping_problem(checked, _option_types())
+        if wrong_type:
+            raise DefinitionError(wrong_type, where, f"panel {title!r}")
         ignored = sorted((_QUERY_OPTIONS - self.query_options) & set(opts))
         if ignored:
             takes = ", ".join(k + "=" for k in sorted(self.query_options))
