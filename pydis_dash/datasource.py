@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from pydis_dash.argtypes import dataclass_problem
 from pydis_dash.definition import Definition, RenderContext, is_valid_uid, secret_env_problem
 from pydis_dash.errors import DefinitionError
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation
@@ -68,8 +69,10 @@ class DataSource(Definition):
     check: SourceCheck | Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
-        problem = _problem(self.uid, self.secrets, self.json_data, self.url) or _metabase_problem(
-            self.metabase_database
+        problem = (
+            dataclass_problem(self, skip=frozenset({"uid", "secrets", "json_data"}))
+            or _problem(self.uid, self.secrets, self.json_data, self.url)
+            or _metabase_problem(self.metabase_database)
         )
         if problem:
             raise DefinitionError(problem, self.defined_at, self.identity)

@@ -49,3 +49,11 @@ def test_right_types_pass() -> None:
     assert type_problem("decimals", True, int) is not None  # a bool is not a count
     assert type_problem("thresholds", [(None, "green"), (80.5, "red")], list[tuple[float | None, str]]) is None
     assert describe(tuple[int, int, int, int]) == "a (whole number, whole number, whole number, whole number) tuple"
+
+
+def test_a_python_data_source_with_a_wrong_type_names_the_option(make_project: MakeProject) -> None:
+    source = "from pydis_dash.datasource import DataSource\n\nsource = DataSource(uid='u', name='U', type='prometheus', url=5)\n"
+    project = make_project({"datasources/typed.py": source})
+    result = CliRunner().invoke(main, ["--project", str(project), "list"])
+    assert result.exit_code == 1
+    assert "datasources/typed.py:3: datasource 'u': option 'url' expects a string, got int 5" in result.output
