@@ -55,7 +55,7 @@ def uid(index: int) -> str:
 
 def _pydis_panel(spec: PanelSpec) -> str:
     legend = f", legend={spec.legend!r}" if spec.legend else ""
-    return f"prometheus.{spec.kind}({spec.title!r}, {spec.expr!r}, unit={spec.unit!r}{legend})"
+    return f"PROM.{spec.kind}({spec.title!r}, {spec.expr!r}, unit={spec.unit!r}{legend})"
 
 
 def pydis_dashboard_source(index: int) -> str:
@@ -67,6 +67,7 @@ def pydis_dashboard_source(index: int) -> str:
     rows_text = ",\n".join(rows)
     return (
         "from pydis_dash.grafana import Dashboard, Row, prometheus\n\n"
+        'PROM = prometheus("prometheus")\n\n'
         "dashboard = Dashboard(\n"
         f'    uid="{uid(index)}",\n'
         f'    title="Bench dashboard {index}",\n'
@@ -79,12 +80,19 @@ def pydis_dashboard_source(index: int) -> str:
     )
 
 
-def write_pydis_tree(root: Path, count: int, *, datasources: bool = True) -> Path:
-    """A pydis-dash project of ``count`` dashboards under ``root``, with the repo's data sources unless
-    told otherwise (deploy benchmarks leave them out: they measure dashboards, not secrets)."""
-    root.mkdir(parents=True, exist_ok=True)
-    if datasources:
-        shutil.copytree(REPO_ROOT / "datasources", root / "datasources", dirs_exist_ok=True)
+# The generated project's one data source: no secret, no engine check (build and deploy benchmarks
+# measure dashboards; the validation trees below use the repo's checked data sources).
+_BENCH_DATASOURCE = """uid: prometheus
+name: Prometheus
+type: prometheus
+url: http://prometheus.invalid:9090
+"""
+
+
+def write_pydis_tree(root: Path, count: int) -> Path:
+    """A pydis-dash project of ``count`` dashboards under ``root`` and its one Prometheus data source."""
+    (root / "datasources").mkdir(parents=True, exist_ok=True)
+    (root / "datasources" / "prometheus.yaml").write_text(_BENCH_DATASOURCE, encoding="utf-8")
     folder = root / "dashboards" / "bench"
     folder.mkdir(parents=True, exist_ok=True)
     for index in range(count):
@@ -175,13 +183,14 @@ def write_validation_tree(root: Path, store: str, queries: int) -> Path:
     folder = root / "dashboards" / "bench"
     folder.mkdir(parents=True, exist_ok=True)
     kind = _VALIDATION_QUERIES[store][0]
+    helper = "sql" if store == "metricity" else "prometheus"
     for first in range(0, queries, PANELS_PER_DASHBOARD):
         panels = "".join(
-            f"\n    {store}.{kind}({f'Panel {n}'!r}, {validation_query(store, n)!r}),"
+            f"\n    source.{kind}({f'Panel {n}'!r}, {validation_query(store, n)!r}),"
             for n in range(first, min(first + PANELS_PER_DASHBOARD, queries))
         )
         (folder / f"q{first:05d}.py").write_text(
-            f"from pydis_dash.grafana import Dashboard, {store}\n\n"
+            f"from pydis_dash.grafana import Dashboard, {helper}\n\nsource = {helper}({store!r})\n\n"
             f'dashboard = Dashboard(uid="bench-q{first}", title="Queries from {first}", panels=[{panels}\n])\n',
             encoding="utf-8",
         )

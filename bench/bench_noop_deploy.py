@@ -25,7 +25,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.02)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-noop-") as tmp:
-        project = write_pydis_tree(Path(tmp) / "project", args.dashboards, datasources=False)
+        project = write_pydis_tree(Path(tmp) / "project", args.dashboards)
         build = Path(tmp) / "build"
         deploy = [tool("pydis-dash"), "--project", str(project), "deploy", "--env", "bench"]
         with grafana(args.latency) as server:
