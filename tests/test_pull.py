@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 from emulators.grafana import GrafanaEmulator
-from import_support import scratch_project
-from pull_support import changed_lines, commit_all, run
+from pull_support import changed_lines, grafana_project, run
 
 TOKEN = "glsa_pull_token_never_printed_2b3c"
 DEFINITION = """\
@@ -53,24 +52,9 @@ def grafana(request: pytest.FixtureRequest) -> Iterator[GrafanaEmulator]:
 
 @pytest.fixture
 def project(tmp_path: Path, grafana: GrafanaEmulator, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = scratch_project(tmp_path)
-    with (root / "pyproject.toml").open("a") as config:
-        config.write(
-            f'\n[tool.pydis-dash.environments.test]\ngrafana_url = "{grafana.url}"\n'
-            'grafana_token_env = "TEST_GRAFANA_TOKEN"\n'
-        )
-    (root / "dashboards").mkdir()
-    (root / "dashboards/demo.py").write_text(DEFINITION)
-    (root / "dashboards/per_day.sql").write_text(PER_DAY)
-    for name, value in {
-        "TEST_GRAFANA_TOKEN": TOKEN,
-        "PYDIS_METRICITY_DB_PASSWORD": "pw-1",
-        "PYDIS_SITE_DB_PASSWORD": "pw-2",
-        "PYDIS_DASH_REVISION": "abc123",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("PYDIS_DASH_ENV", raising=False)
-    commit_all(root)
+    root = grafana_project(
+        tmp_path, grafana.url, TOKEN, {"dashboards/demo.py": DEFINITION, "dashboards/per_day.sql": PER_DAY}, monkeypatch
+    )
     return root
 
 

@@ -12,8 +12,7 @@ import pytest
 import requests
 from click.testing import Result
 from emulators.grafana import GrafanaEmulator
-from import_support import scratch_project
-from pull_support import changed_lines, commit_all, run
+from pull_support import changed_lines, grafana_project, run
 
 TOKEN = "glsa_pull_alerts_token_never_printed_7d8e"
 ADMIN = "glsa_pull_alerts_admin_token_9f0a"
@@ -49,22 +48,7 @@ def grafana() -> Iterator[GrafanaEmulator]:
 
 @pytest.fixture
 def project(tmp_path: Path, grafana: GrafanaEmulator, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = scratch_project(tmp_path)
-    with (root / "pyproject.toml").open("a") as config:
-        config.write(
-            f'\n[tool.pydis-dash.environments.test]\ngrafana_url = "{grafana.url}"\n'
-            'grafana_token_env = "TEST_GRAFANA_TOKEN"\n'
-        )
-    (root / "alerts").mkdir()
-    (root / "alerts/site.py").write_text(DEFINITION)
-    for name, value in {
-        "TEST_GRAFANA_TOKEN": TOKEN,
-        "PYDIS_METRICITY_DB_PASSWORD": "pw-1",
-        "PYDIS_SITE_DB_PASSWORD": "pw-2",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("PYDIS_DASH_ENV", raising=False)
-    commit_all(root)
+    root = grafana_project(tmp_path, grafana.url, TOKEN, {"alerts/site.py": DEFINITION}, monkeypatch)
     assert _run(root, "deploy", "--env", "test").exit_code == 0
     return root
 
