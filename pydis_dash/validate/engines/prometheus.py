@@ -63,22 +63,25 @@ class PromqlEngine(QueryByQuery):
         """The findings of every PromQL query, in query order; the distinct expressions are sent to
         Prometheus :data:`CONCURRENCY` at a time first (each answer waits on the network, not on us)."""
         at = self.at if self.at is not None else time.time()
-        expressions = {
-            self._expanded(query, at) for query in queries if query.language is self.language and query.text.strip()
-        }
+        # Expanded once per query: expansion tokenizes the expression, a cost per query worth not paying twice.
+        ours = [
+            (query, self._expanded(query, at) if query.text.strip() else "")
+            for query in queries
+            if query.language is self.language
+        ]
+        expressions = list(dict.fromkeys(expanded for query, expanded in ours if query.text.strip()))
         with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
             for expression, outcome in zip(expressions, pool.map(self._ask, expressions), strict=True):
                 self._outcomes[expression] = outcome
-        return [finding for query in queries if query.language is self.language for finding in self._check(query, at)]
+        return [finding for query, expanded in ours for finding in self._check(query, expanded)]
 
     def check_query(self, query: Query) -> list[Finding]:
         """Findings for one query (empty when Prometheus accepts it and every metric is known)."""
-        return self._check(query, self.at if self.at is not None else time.time())
+        return self._check(query, self._expanded(query, self.at if self.at is not None else time.time()))
 
-    def _check(self, query: Query, at: float) -> list[Finding]:
+    def _check(self, query: Query, expanded: str) -> list[Finding]:
         if not query.text.strip():
             return []  # Grafana does not send empty targets either
-        expanded = self._expanded(query, at)
         error = self._evaluate(expanded)
         if error is not None:
             message = _error_message(error, query.text, expanded)
