@@ -103,7 +103,9 @@ def _echo_notes(prepared: PreparedPlan) -> None:
 )
 @click.option("--exit-code", is_flag=True, help="Exit 2 when there are changes, 0 when there are none (for CI).")
 @_prune_option
-@click.option("-v", "--verbose", is_flag=True, help="Also list unchanged resources.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also list unchanged resources and show new resources' JSON in full."
+)
 @click.option(
     "--out",
     "out_file",
