@@ -298,7 +298,7 @@ class GrafanaEmulator(Emulator):
         model = body.get("dashboard")
         if not isinstance(model, dict):
             return _error(400, "bad request data")
-        model = json_copy(model)
+        # The body was decoded for this request alone: it is stored as it is, without a copy.
         message = str(body.get("message") or "")
         if self.version >= 11 and len(message) > 500:
             return _error(400, "message too long, max 500 characters")
