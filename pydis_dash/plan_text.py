@@ -16,7 +16,13 @@ from pydis_dash.plan import Action, Change, Plan, canonical_json
 #: reads what is created, not 800,000 lines of ``+``, and the plan prints in a blink.
 CREATE_SHOWN_LINES = 40
 
-_COLOURS = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red", Action.UNCHANGED: None}
+_COLOURS = {
+    Action.CREATE: "green",
+    Action.UPDATE: "yellow",
+    Action.DELETE: "red",
+    Action.UNCHANGED: None,
+    Action.ADOPT: "cyan",
+}
 
 
 def render_text(plan: Plan, *, verbose: bool = False) -> str:
@@ -54,8 +60,6 @@ def render_text(plan: Plan, *, verbose: bool = False) -> str:
 
 def _diff_text(change: Change, verbose: bool) -> list[str]:
     """The coloured diff lines shown under ``change`` (computed here, only for what is printed)."""
-    if change.action == Action.UNCHANGED:
-        return []
     if change.action == Action.CREATE and change.after is not None and not verbose:
         size = canonical_json(change.after).count("\n") + 1
         if size > CREATE_SHOWN_LINES:
