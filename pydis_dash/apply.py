@@ -99,7 +99,7 @@ class ApplyReport:
         return sum(1 for r in self.results if r.outcome == outcome)
 
 
-_VERBS = {Action.CREATE: "created", Action.UPDATE: "updated", Action.DELETE: "deleted"}
+_VERBS = {Action.CREATE: "created", Action.UPDATE: "updated", Action.DELETE: "deleted", Action.ADOPT: "adopted"}
 
 
 def apply_plan(
@@ -161,7 +161,7 @@ def execution_waves(changes: Sequence[Change], providers: Sequence[Provider]) ->
     """Group changes into waves that may run concurrently: upserts by ascending handler stage then
     dependency depth; deletes after them by descending stage, children before parents."""
     stage = {c.ref: _stage(providers, c) for c in changes}
-    upserts = [c for c in changes if c.action in (Action.CREATE, Action.UPDATE)]
+    upserts = [c for c in changes if c.action in (Action.CREATE, Action.UPDATE, Action.ADOPT)]
     deletes = [c for c in changes if c.action == Action.DELETE]
     by_ref = {c.ref: c for c in upserts}
     depth: dict[Ref, int] = {}
@@ -216,7 +216,12 @@ def _precheck(change: Change, results: Mapping[Ref, Result], ctx: ApplyContext) 
 
 
 def _run(handler: Handler, change: Change, ctx: ApplyContext) -> Result:
-    operation = {Action.CREATE: handler.create, Action.UPDATE: handler.update, Action.DELETE: handler.delete}
+    operation = {
+        Action.CREATE: handler.create,
+        Action.UPDATE: handler.update,
+        Action.DELETE: handler.delete,
+        Action.ADOPT: handler.adopt,
+    }
     verb = _VERBS[change.action]
     try:
         note = operation[change.action](change, ctx)

@@ -16,6 +16,7 @@ from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.model import Kind, Ref, Resource
 from pydis_dash.providers.base import (
     DUPLICATE_OF,
+    Adoption,
     Drift,
     Handler,
     LiveResource,
@@ -47,6 +48,9 @@ class Action(StrEnum):
     UPDATE = "update"
     DELETE = "delete"
     UNCHANGED = "unchanged"
+    #: An unmanaged live resource equal to the code but for the ownership marker: deploy writes the
+    #: marker only (no ``--force`` needed, nothing else changes). Listed after the others in summaries.
+    ADOPT = "adopt"
 
     @property
     def symbol(self) -> str:
@@ -54,7 +58,7 @@ class Action(StrEnum):
         return _SYMBOLS[self]
 
 
-_SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.UNCHANGED: "="}
+_SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.UNCHANGED: "=", Action.ADOPT: "@"}
 
 
 @dataclass(frozen=True)
@@ -100,8 +104,17 @@ class Change:
         """Server version read at plan time: writes are conditional on it."""
         return self.live.version if self.live else None
 
+    @property
+    def shows_content(self) -> bool:
+        """Whether the change has a content diff to show: unchanged and adopted resources have none
+        (an adoption's only difference is the ownership marker, which its note names)."""
+        return self.action not in (Action.UNCHANGED, Action.ADOPT)
+
     def diff_lines(self) -> list[str]:
-        """Unified diff of the canonical JSON of ``before`` and ``after`` (no colour)."""
+        """Unified diff of the canonical JSON of ``before`` and ``after`` (no colour); empty for a change
+        without a content diff (:attr:`shows_content`)."""
+        if not self.shows_content:
+            return []
         before = canonical_json(self.before).splitlines() if self.before is not None else []
         after = canonical_json(self.after).splitlines() if self.after is not None else []
         return list(difflib.unified_diff(before, after, f"live/{self.ref}", f"code/{self.ref}", lineterm=""))
@@ -121,7 +134,7 @@ class Change:
             "locatedIn": [str(ref) for ref in self.located_in],
             "before": self.before,
             "after": self.after,
-            "diff": self.diff_lines() if self.action != Action.UNCHANGED else [],
+            "diff": self.diff_lines(),
         }
 
 
@@ -167,8 +180,11 @@ class Plan:
         return sum(1 for c in self.pending if c.blocked)
 
     def summary(self) -> str:
-        """``+ 1 create  ~ 2 update  - 0 delete  = 5 unchanged``, plus drift and blocked counts."""
-        text = "  ".join(f"{a.symbol} {self.count(a)} {a.value}" for a in Action)
+        """``+ 1 create  ~ 2 update  - 0 delete  = 5 unchanged``, plus adoption, drift and blocked counts
+        (each only when there are some)."""
+        text = "  ".join(f"{a.symbol} {self.count(a)} {a.value}" for a in Action if a != Action.ADOPT)
+        if self.count(Action.ADOPT):
+            text += f"  @ {self.count(Action.ADOPT)} adopt (ownership marker only)"
         if self.drifted_count:
             text += f"  ! {self.drifted_count} drifted (deploy refuses them without --force)"
         if self.blocked_count:
@@ -208,10 +224,13 @@ def build_plan(
         try:
             with reading_answers(f"{environment}: reading live {handler.kind.value} failed"):
                 live = handler.fetch(desired, options)
-                changes.extend(_desired_changes(handler, desired, live, options, environment))
+                kind_changes = _desired_changes(handler, desired, live, options, environment)
         except (ResourceError, DryRunBlocked) as exc:
             raise EnvironmentProblem(f"{environment}: reading live {handler.kind.value} failed: {exc}") from exc
-        desired_uids = {r.ref.uid for r in desired}
+        changes.extend(kind_changes)
+        # An adopted live resource is the desired one from now on, whatever its live uid.
+        adopted = {c.live.ref.uid for c in kind_changes if c.action == Action.ADOPT and c.live}
+        desired_uids = {r.ref.uid for r in desired} | adopted
         for item in (live[uid] for uid in sorted(live) if uid not in desired_uids):
             if not item.managed:
                 unmanaged.append(item)
@@ -240,6 +259,22 @@ def _delete_change(handler: Handler, item: LiveResource) -> Change:
     )
 
 
+def _adopt_change(handler: Handler, resource: Resource, after: Mapping[str, Any], adoption: Adoption) -> Change:
+    """The adoption of ``adoption.live`` by ``resource``: content equal, the marker is all deploy writes."""
+    return Change(
+        Action.ADOPT,
+        resource.ref,
+        resource.title,
+        adoption.live.state,
+        after,
+        resource=resource,
+        live=adoption.live,
+        depends_on=handler.dependencies(resource),
+        located_in=handler.live_dependencies(adoption.live),
+        notes=(f"content equals the code: deploy adds the ownership marker ({adoption.marker}), nothing else",),
+    )
+
+
 def _desired_changes(
     handler: Handler,
     desired: Iterable[Resource],
@@ -247,11 +282,17 @@ def _desired_changes(
     options: PlanOptions,
     environment: str,
 ) -> list[Change]:
-    changes = []
+    changes: list[Change] = []
+    adopted: set[Ref] = set()
     for resource in desired:
         after = handler.desired_state(resource)
         deps = handler.dependencies(resource)
         current = live.get(resource.ref.uid)
+        adoption = handler.adoption(resource, after, live) if current is None or not current.managed else None
+        if adoption is not None and adoption.live.ref not in adopted:  # one live resource, one owner
+            adopted.add(adoption.live.ref)
+            changes.append(_adopt_change(handler, resource, after, adoption))
+            continue
         if current is None:
             changes.append(
                 Change(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydis_dash.plan import Action, Change, Plan
 
-_HEADINGS = {Action.CREATE: "create", Action.UPDATE: "update", Action.DELETE: "delete"}
+_HEADINGS = {Action.CREATE: "create", Action.UPDATE: "update", Action.DELETE: "delete", Action.ADOPT: "adopt"}
 
 
 def render_markdown(plan: Plan) -> str:
@@ -24,7 +24,7 @@ def render_markdown(plan: Plan) -> str:
         lines += [_row(change) for change in pending]
         lines.append("")
         for change in pending:
-            lines += _details(change)
+            lines += _details(change) if change.shows_content else []
     if plan.orphans:
         lines += ["", "Managed but gone from code (`deploy --prune` deletes them):", ""]
         lines += [f"- `{item.ref}` {_escape(item.title)}" for item in plan.orphans]
@@ -39,6 +39,8 @@ def _row(change: Change) -> str:
         notes.append(f"drift: {change.drift.describe()}")
     if change.blocked:
         notes.append(f"blocked: {change.blocked}")
+    if change.action == Action.ADOPT:
+        notes.extend(change.notes)
     symbol = change.action.symbol.replace("-", "&minus;")
     return (
         f"| {symbol} {_HEADINGS[change.action]} | {change.ref.kind.value} | `{change.ref.uid}` "

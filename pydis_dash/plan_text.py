@@ -11,7 +11,13 @@ import click
 
 from pydis_dash.plan import Action, Plan
 
-_COLOURS = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red", Action.UNCHANGED: None}
+_COLOURS = {
+    Action.CREATE: "green",
+    Action.UPDATE: "yellow",
+    Action.DELETE: "red",
+    Action.UNCHANGED: None,
+    Action.ADOPT: "cyan",
+}
 
 
 def render_text(plan: Plan, *, verbose: bool = False) -> str:
@@ -30,7 +36,7 @@ def render_text(plan: Plan, *, verbose: bool = False) -> str:
         if change.blocked:
             out.append(click.style(f"  ! blocked: {change.blocked}", fg="magenta", bold=True))
         out.extend(f"  note: {note}" for note in change.notes)
-        for line in change.diff_lines() if change.action != Action.UNCHANGED else []:
+        for line in change.diff_lines():
             out.append("  " + _colour_diff_line(line))
         out.append("")
     if plan.orphans:

@@ -1,8 +1,9 @@
-"""import from a live environment (the Grafana emulator): --unmanaged, then diff shows nothing for
-those dashboards but pydis-dash's ownership marker (the adoption ``deploy --force`` would do)."""
+"""import from a live environment (the emulators): --unmanaged, then diff shows no content change for
+those resources, only their adoption (the ownership marker ``deploy`` writes, without ``--force``)."""
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from emulators.metabase import MetabaseEmulator, new_state
 from import_support import load_json, scratch_project
 
 from pydis_dash.cli import main
+from pydis_dash.providers.grafana.normalize import normalize_dashboard
 
 TOKEN = "glsa_import_token_never_printed_5d6e"
 ADMIN = "glsa_admin_token_7f8a"
@@ -49,9 +51,13 @@ def _run(root: Path, *args: str) -> Result:
     return result
 
 
-def _made_in_ui(grafana: GrafanaEmulator, model: dict[str, Any]) -> None:
-    """A dashboard someone built in the UI: saved by another user, no ownership marker."""
-    body = {"dashboard": {k: v for k, v in model.items() if k not in ("id", "version")}, "folderUid": ""}
+def _made_in_ui(grafana: GrafanaEmulator, model: dict[str, Any], *, overwrite: bool = False) -> None:
+    """A dashboard someone built (or edited) in the UI: saved by another user, no ownership marker."""
+    body = {
+        "dashboard": {k: v for k, v in model.items() if k not in ("id", "version")},
+        "folderUid": "",
+        "overwrite": overwrite,
+    }
     saved = requests.post(
         grafana.url + "/api/dashboards/db", json=body, headers={"Authorization": f"Bearer {ADMIN}"}, timeout=5
     )
@@ -64,7 +70,19 @@ def _changes(root: Path, ref: str) -> list[dict[str, Any]]:
     return [c for c in json.loads(result.stdout)["changes"] if c["ref"] == ref]
 
 
-def test_unmanaged_dashboards_import_and_diff_shows_only_the_ownership_marker(
+def _dashboard(grafana: GrafanaEmulator, uid: str) -> dict[str, Any]:
+    answer = requests.get(
+        f"{grafana.url}/api/dashboards/uid/{uid}", headers={"Authorization": f"Bearer {ADMIN}"}, timeout=5
+    )
+    answer.raise_for_status()
+    model: dict[str, Any] = answer.json()["dashboard"]
+    return model
+
+
+UI_DASHBOARDS = ("community-activity-ui", "moderation-overview-ui")
+
+
+def test_unmanaged_dashboards_import_then_diff_shows_only_their_adoption(
     project: Path, grafana: GrafanaEmulator
 ) -> None:
     _made_in_ui(grafana, load_json("grafana/api-answer-metricity.json")["dashboard"])
@@ -73,12 +91,62 @@ def test_unmanaged_dashboards_import_and_diff_shows_only_the_ownership_marker(
     assert result.exit_code == 0, result.output
     assert "wrote dashboards/community_activity.py" in result.stderr
     assert "wrote dashboards/moderation_overview.py" in result.stderr
-    for uid in ("community-activity-ui", "moderation-overview-ui"):
+    for uid in UI_DASHBOARDS:
         [change] = _changes(project, f"grafana-dashboard/{uid}")
-        assert change["drift"]["reason"].startswith("exists but is not managed")
+        assert (change["action"], change["drift"], change["diff"]) == ("adopt", None, [])
+        assert change["notes"] == [
+            "content equals the code: deploy adds the ownership marker (the tag 'pydis-dash'), nothing else"
+        ]
+        # The marker is the only difference between what is live and what deploy writes.
         before, after = change["before"], change["after"]
         after["dashboard"]["tags"].remove("pydis-dash")
-        assert after == before, "\n".join(change["diff"])
+        assert after == before
+    text = _run(project, "diff", "--env", "test", "--exit-code", *(f"grafana-dashboard/{uid}" for uid in UI_DASHBOARDS))
+    assert text.exit_code == 2, text.output  # adopting writes the marker: a change for CI
+    sections = [block.splitlines() for block in text.stdout.split("\n\n") if "grafana-dashboard/" in block]
+    assert sections == [  # the two dashboards (their data sources are created first), no diff line at all
+        [f"@ grafana-dashboard/{uid}  {title!r}", f"  note: {change['notes'][0]}"]
+        for uid, title in zip(UI_DASHBOARDS, ("Community activity", "Moderation overview"), strict=True)
+    ]
+    assert "@ 2 adopt (ownership marker only)" in text.stdout
+
+
+def test_deploy_adopts_imported_dashboards_without_force_writing_only_the_marker(
+    project: Path, grafana: GrafanaEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for variable in ("PYDIS_METRICITY_DB_PASSWORD", "PYDIS_SITE_DB_PASSWORD"):  # their data sources are created
+        monkeypatch.setenv(variable, "not-a-real-password-9c1d")
+    _made_in_ui(grafana, load_json("grafana/api-answer-metricity.json")["dashboard"])
+    _made_in_ui(grafana, load_json("grafana/collapsed-rows-site-db.json"))
+    assert _run(project, "import", "--env", "test", "--unmanaged").exit_code == 0
+    live_before = {uid: _dashboard(grafana, uid) for uid in UI_DASHBOARDS}
+    deployed = _run(project, "deploy", "--env", "test")
+    assert deployed.exit_code == 0, deployed.output
+    assert deployed.stdout.count("adopted") == 2, deployed.stdout
+    for uid, before in live_before.items():
+        after = _dashboard(grafana, uid)
+        assert after["tags"] == [*before["tags"], "pydis-dash"]
+        # The model saved is the code's rendering: equal to what was live as the plan compares them.
+        assert normalize_dashboard({**after, "tags": before["tags"]}) == normalize_dashboard(before)
+    again = _run(project, "diff", "--env", "test", "--exit-code")
+    assert again.exit_code == 0, again.stdout
+    assert "= 0 unchanged" not in again.stdout and "adopt" not in again.stdout
+
+
+def test_an_unmanaged_dashboard_that_differs_from_the_code_still_needs_force(
+    project: Path, grafana: GrafanaEmulator
+) -> None:
+    """Adoption never overwrites: edited in the UI after the import, it is refused as before."""
+    _made_in_ui(grafana, load_json("grafana/api-answer-metricity.json")["dashboard"])
+    assert _run(project, "import", "--env", "test", "--uid", "community-activity-ui").exit_code == 0
+    edited = _dashboard(grafana, "community-activity-ui") | {"title": "Renamed in the UI"}
+    _made_in_ui(grafana, edited, overwrite=True)
+    [change] = _changes(project, "grafana-dashboard/community-activity-ui")
+    assert change["action"] == "update"
+    assert change["drift"]["reason"].startswith("exists but is not managed")
+    refused = _run(project, "deploy", "--env", "test")
+    assert refused.exit_code == 1
+    assert _dashboard(grafana, "community-activity-ui")["title"] == "Renamed in the UI"
 
 
 def test_import_by_uid_keeps_library_panels_resolved_live(project: Path, grafana: GrafanaEmulator) -> None:
@@ -119,7 +187,7 @@ def metabase(metabase_server: MetabaseEmulator) -> MetabaseEmulator:
     return metabase_server.reset(new_state(api_key=MB_KEY))
 
 
-def test_card_made_in_the_ui_imports_and_diff_shows_only_the_marker(
+def test_card_made_in_the_ui_imports_then_deploy_adopts_it_writing_only_the_marker(
     tmp_path: Path, metabase: MetabaseEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = scratch_project(tmp_path)
@@ -159,13 +227,23 @@ def test_card_made_in_the_ui_imports_and_diff_shows_only_the_marker(
     assert result.exit_code == 0, result.output
     source = (root / "dashboards/metabase/messages_in_a_channel.py").read_text()
     assert 'field="channels.name"' in source and 'database="metricity"' in source
-    # Metabase has no settable id: a card is linked to its question by the marker line in its
-    # description (docs/importing.md), which the owner adds to adopt it.
-    marked = {"description": "Made in the UI.\n\npydis-dash:key=messages-in-a-channel"}
-    put = requests.put(
-        f"{metabase.url}/api/card/{made.json()['id']}", json=marked, headers={"x-api-key": MB_KEY}, timeout=5
-    )
-    put.raise_for_status()
+    # Metabase has no settable id: the card is the question's because it has its name and content; the
+    # plan adopts it (writing the marker line that links them from now on) instead of creating a copy.
+    card_id = made.json()["id"]
     [change] = _changes(root, "metabase-question/messages-in-a-channel")
-    assert change["before"] == change["after"], "\n".join(change["diff"])
-    assert change["diff"] == [], change["notes"]
+    assert (change["action"], change["drift"], change["diff"]) == ("adopt", None, [])
+    assert "pydis-dash:key=messages-in-a-channel ending its description" in change["notes"][0]
+    diff = _run(root, "diff", "--env", "test", "--format", "json")
+    assert json.loads(diff.stdout)["unmanaged"] == []  # the adopted card is the question's now
+    before = copy.deepcopy(metabase.state.cards[card_id])
+    deployed = _run(root, "deploy", "--env", "test")
+    assert deployed.exit_code == 0, deployed.output
+    assert len(metabase.state.cards) == 1, "adopted, not copied"
+    after = metabase.state.cards[card_id]
+    assert after["description"].startswith("Made in the UI.\n\npydis-dash:key=messages-in-a-channel digest=")
+    unwritten = ("description", "updated_at", "last-edit-info")
+    assert {k: v for k, v in after.items() if k not in unwritten} == {
+        k: v for k, v in before.items() if k not in unwritten
+    }
+    [again] = _changes(root, "metabase-question/messages-in-a-channel")
+    assert again["action"] == "unchanged"

@@ -16,8 +16,9 @@ from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation
 from pydis_dash.plan import Action, Change, Plan, PlanOptions, build_plan
 from pydis_dash.plan_json import render_json
+from pydis_dash.plan_markdown import render_markdown
 from pydis_dash.plan_text import render_text
-from pydis_dash.providers.base import Drift, Handler, LiveResource, ResourceError
+from pydis_dash.providers.base import Adoption, Drift, Handler, LiveResource, ResourceError
 from pydis_dash.providers.dryrun import DryRunBlocked
 
 SRC = SourceLocation(Path("defs.py"), 1)
@@ -157,6 +158,58 @@ def test_desired_uid_existing_unmanaged_is_drift_and_refused_without_force() -> 
     assert forced.ok and provider.calls == [("update", "grafana-dashboard/taken")]
 
 
+class AdoptingHandler(MemoryHandler):
+    """A kind whose ownership marker is the ``managed`` flag alone (not part of the state)."""
+
+    def adoption(
+        self, resource: Resource, desired: Mapping[str, Any], live: Mapping[str, LiveResource]
+    ) -> Adoption | None:
+        current = live.get(resource.ref.uid)
+        if current is None or current.managed or dict(current.state) != dict(desired):
+            return None
+        return Adoption(current, "the managed flag")
+
+
+def _adopting_provider(store: dict[str, tuple[dict[str, Any], bool]]) -> MemoryProvider:
+    provider = MemoryProvider()
+    provider.dashboards = AdoptingHandler(DASH, 2, provider)
+    provider.handlers = [provider.dashboards, provider.folders]
+    provider.dashboards.store = store
+    return provider
+
+
+def test_an_unmanaged_resource_equal_to_the_code_is_adopted_without_force() -> None:
+    provider = _adopting_provider({"same": ({"title": "same"}, False), "other": ({"title": "theirs"}, False)})
+    plan = build_plan("test", [provider], [dashboard("same"), dashboard("other", "ours")])
+    adopt, update = plan.changes
+    assert (adopt.action, adopt.drift, adopt.diff_lines()) == (Action.ADOPT, None, [])
+    assert adopt.notes == (
+        "content equals the code: deploy adds the ownership marker (the managed flag), nothing else",
+    )
+    assert update.action == Action.UPDATE and update.drift is not None  # differs: still needs --force
+    assert plan.unmanaged == () and plan.has_changes
+    assert plan.summary().endswith("= 0 unchanged  @ 1 adopt (ownership marker only)  ! 1 drifted "
+                                   "(deploy refuses them without --force)")  # fmt: skip
+    text = click.unstyle(render_text(plan))
+    assert "@ grafana-dashboard/same  'same'\n  note: content equals the code" in text
+    markdown = render_markdown(plan)
+    assert "| @ adopt | grafana-dashboard | `same` | same | content equals the code" in markdown
+    assert "<code>grafana-dashboard/same</code>" not in markdown  # no empty diff section
+    document = json.loads(render_json(plan))
+    assert document["summary"]["adopt"] == 1 and document["changes"][0]["diff"] == []
+
+    report = apply_plan(plan, [provider], ctx())
+    assert [(r.change.ref.uid, r.outcome, r.detail) for r in report.results] == [
+        ("same", Outcome.OK, "adopted"),
+        ("other", Outcome.REFUSED, "drift: exists but is not managed by pydis-dash (no ownership marker); "
+         "--force adopts it; --force overwrites"),
+    ]  # fmt: skip
+    assert provider.calls == [("update", "grafana-dashboard/same")]
+    assert provider.dashboards.store["same"] == ({"title": "same"}, True)
+    again = build_plan("test", [provider], [dashboard("same")])
+    assert [c.action for c in again.changes] == [Action.UNCHANGED]
+
+
 def test_drift_is_reported_with_who_and_when() -> None:
     provider = MemoryProvider()
     provider.dashboards.store = {"d": ({"title": "edited in UI"}, True)}
@@ -183,7 +236,15 @@ def test_json_rendering_is_complete_and_parseable() -> None:
     provider.dashboards.store = {"gone": ({"title": "gone"}, True)}
     plan = build_plan("test", [provider], [dashboard("new")], PlanOptions(prune=True))
     document = json.loads(render_json(plan))
-    assert document["summary"] == {"create": 1, "update": 0, "delete": 1, "unchanged": 0, "drifted": 0, "blocked": 0}
+    assert document["summary"] == {
+        "create": 1,
+        "update": 0,
+        "delete": 1,
+        "unchanged": 0,
+        "drifted": 0,
+        "blocked": 0,
+        "adopt": 0,
+    }
     by_uid = {c["uid"]: c for c in document["changes"]}
     assert by_uid["new"]["before"] is None and by_uid["new"]["after"] == {"title": "new"}
     assert by_uid["gone"]["action"] == "delete" and by_uid["gone"]["diff"][0].startswith("--- live/")

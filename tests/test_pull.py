@@ -4,17 +4,14 @@ in-place edits (comments and formatting kept), after which ``diff`` shows nothin
 from __future__ import annotations
 
 import copy
-import subprocess
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from emulators.grafana import GrafanaEmulator
-from import_support import scratch_project
-
-from pydis_dash.cli import main
+from pull_support import changed_lines, grafana_project, run
 
 TOKEN = "glsa_pull_token_never_printed_2b3c"
 DEFINITION = """\
@@ -53,40 +50,16 @@ def grafana(request: pytest.FixtureRequest) -> Iterator[GrafanaEmulator]:
         yield emulator
 
 
-def _git(root: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
-    return done.stdout
-
-
 @pytest.fixture
 def project(tmp_path: Path, grafana: GrafanaEmulator, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = scratch_project(tmp_path)
-    with (root / "pyproject.toml").open("a") as config:
-        config.write(
-            f'\n[tool.pydis-dash.environments.test]\ngrafana_url = "{grafana.url}"\n'
-            'grafana_token_env = "TEST_GRAFANA_TOKEN"\n'
-        )
-    (root / "dashboards").mkdir()
-    (root / "dashboards/demo.py").write_text(DEFINITION)
-    (root / "dashboards/per_day.sql").write_text(PER_DAY)
-    for name, value in {
-        "TEST_GRAFANA_TOKEN": TOKEN,
-        "PYDIS_METRICITY_DB_PASSWORD": "pw-1",
-        "PYDIS_SITE_DB_PASSWORD": "pw-2",
-        "PYDIS_DASH_REVISION": "abc123",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("PYDIS_DASH_ENV", raising=False)
-    _git(root, "init", "-q")
-    _git(root, "add", ".")
-    _git(root, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "definitions")
+    root = grafana_project(
+        tmp_path, grafana.url, TOKEN, {"dashboards/demo.py": DEFINITION, "dashboards/per_day.sql": PER_DAY}, monkeypatch
+    )
     return root
 
 
 def _run(root: Path, *args: str) -> Result:
-    result = CliRunner().invoke(main, ["--project", str(root), *args], catch_exceptions=False)
-    assert TOKEN not in result.output and TOKEN not in result.stderr
-    return result
+    return run(root, *args, secrets=(TOKEN,))
 
 
 def _edit_in_ui(grafana: GrafanaEmulator) -> None:
@@ -110,12 +83,7 @@ def test_pull_edits_literals_in_place_and_diff_is_then_empty(project: Path, graf
     assert "edited dashboards/demo.py" in pulled.stderr and "edited dashboards/per_day.sql" in pulled.stderr
     assert _run(project, "diff", "--env", "test", "--exit-code").exit_code == 0
 
-    changed = [
-        line
-        for line in _git(project, "diff", "-U0").splitlines()
-        if line[:1] in "+-" and line[:3] not in ("+++", "---")
-    ]
-    assert changed == [
+    assert changed_lines(project) == [
         '-    title="Pull demo",',
         '+    title="Pull demo (edited)",',
         '-                    thresholds=[(None, "green"), (100, "red")],',

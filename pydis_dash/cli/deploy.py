@@ -125,9 +125,10 @@ def diff(
 ) -> None:
     """Show what `deploy` would change in an environment, without changing anything.
 
-    Prints a unified diff per changed resource (+ create, ~ update, - delete), resources changed
-    outside pydis-dash since the last deploy (drift), managed resources gone from code, and
-    resources pydis-dash does not manage (never touched). SELECTORS narrow it like `build`.
+    Prints a unified diff per changed resource (+ create, ~ update, - delete; @ adopt: unmanaged
+    but equal to the code, deploy adds the ownership marker), resources changed outside pydis-dash
+    since the last deploy (drift), managed resources gone from code, and resources pydis-dash does
+    not manage (never touched). SELECTORS narrow it like `build`.
 
     \b
     Examples:

@@ -1,4 +1,4 @@
-"""``pull``: bring UI edits of managed dashboards back into the definition files."""
+"""``pull``: bring UI edits of managed dashboards, questions and alert rules back into the definition files."""
 
 from __future__ import annotations
 
@@ -21,15 +21,18 @@ from pydis_dash.pulling.run import pull
 def pull_command(ctx: click.Context, env_name: str | None, force: bool, selectors: tuple[str, ...]) -> int:
     """Bring what `diff` shows as drift (edits made in the UI) into the code.
 
-    Titles, units, thresholds, queries (inline or their .sql file), widths and heights are edited in
-    place at the lines that define them, keeping comments and formatting. What cannot be mapped is
-    printed with the live JSON to paste, and the command exits 1. Files with uncommitted changes are
-    never touched without --force.
+    Dashboards (titles, units, thresholds, queries, widths and heights), Metabase questions (name,
+    description, display, visualisation settings, collection, SQL, variables' labels and defaults)
+    and alert rule groups (interval; each rule's title, query, threshold, for, look-back, reducer,
+    states, labels and annotations) are edited in place at the lines that define them, a query in its
+    .sql file, keeping comments and formatting. What cannot be mapped is printed with the live JSON to
+    paste, and the command exits 1. Files with uncommitted changes are never touched without --force.
 
     \b
     Example:
       pydis-dash pull --env prod
       pydis-dash pull --env prod grafana-dashboard/site-requests && git diff
+      pydis-dash pull --env prod metabase-question/top-talkers
     """
     try:
         results = pull(project_root(ctx), env_name, selectors, force)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from pydis_dash.plan import Action, Change, canonical_json
+from pydis_dash.plan import Change, canonical_json
 
 #: Unchanged lines kept around each changed block.
 CONTEXT_LINES = 3
@@ -38,7 +38,7 @@ class ChangeView:
 def change_view(change: Change) -> ChangeView:
     """The side-by-side rows of one change (none for an unchanged resource)."""
     rows: tuple[DiffRow, ...] = ()
-    if change.action is not Action.UNCHANGED:
+    if change.shows_content:
         rows = side_by_side(
             canonical_json(change.before).splitlines() if change.before is not None else [],
             canonical_json(change.after).splitlines() if change.after is not None else [],

@@ -94,6 +94,16 @@ class LiveResource:
 
 
 @dataclass(frozen=True)
+class Adoption:
+    """An unmanaged live resource that is a desired one in everything but pydis-dash's ownership marker
+    (typically one just brought into code by ``pydis-dash import``). ``marker`` says, for humans, what a
+    deploy writes onto it to adopt it: nothing else changes, so no one's edit can be lost."""
+
+    live: LiveResource
+    marker: str
+
+
+@dataclass(frozen=True)
 class PlanOptions:
     """What the user asked ``diff``/``deploy`` to consider."""
 
@@ -136,6 +146,14 @@ class Handler(Protocol):
         resource forces an update even when the compared states are equal."""
         return []
 
+    def adoption(
+        self, resource: Resource, desired: Mapping[str, Any], live: Mapping[str, LiveResource]
+    ) -> Adoption | None:
+        """The unmanaged live resource (among ``live``, this kind's fetch) whose state equals ``desired``
+        but for the ownership marker, which a deploy adopts by writing only the marker; None when there
+        is none. The default adopts nothing: a kind opts in by saying where its marker lives."""
+        return None
+
     def drift(self, resource: Resource, live: LiveResource) -> Drift | None:
         """Whether someone else changed ``live`` since pydis-dash last wrote it.
 
@@ -158,6 +176,12 @@ class Handler(Protocol):
     def delete(self, change: Change, ctx: ApplyContext) -> str | None:
         """Delete the live resource of ``change``."""
         ...
+
+    def adopt(self, change: Change, ctx: ApplyContext) -> str | None:
+        """Write the ownership marker onto the live resource of an ``adopt`` change. The content already
+        equals the code's, so the default is the kind's guarded update (which writes the code's content,
+        marker included)."""
+        return self.update(change, ctx)
 
 
 class Provider(Protocol):

@@ -1,6 +1,7 @@
 """``pull``: bring a live edit made in the UI back into the definition files.
 
-:mod:`.changes` tells, per drifted dashboard, which values the edit changed and which of them are
-literals of a helper call (:mod:`.edits` rewrites those in place with libcst, keeping comments and
-formatting); :mod:`.run` is the use case: plan, edit, rebuild, and list what could not be mapped.
+:mod:`.run` is the use case (plan, hand each drifted resource to its kind's planner, edit, rebuild, list
+what could not be mapped); :mod:`.dashboards`, :mod:`.cards` and :mod:`.rule_groups` map one kind's
+differences onto the calls that define it, with the shared pieces in :mod:`.mapping`; :mod:`.edits`
+rewrites those calls in place with libcst, keeping comments and formatting.
 """

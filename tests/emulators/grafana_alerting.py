@@ -227,9 +227,11 @@ class AlertingRoutes:
             "_index": index,
         }
         for query in stored["data"]:
-            # Grafana fills these defaults into every stored query model.
+            # Grafana fills these defaults into every stored query model, decoding it into a Go
+            # map[string]any and encoding it again (AlertQuery.InitDefaults): numbers print as float64s.
             query["model"].setdefault("intervalMs", 1000)
             query["model"].setdefault("maxDataPoints", 43200)
+            query["model"] = _as_go_prints(query["model"])
             query.setdefault("queryType", "")
             query.setdefault("relativeTimeRange", {"from": 0, "to": 0})
         return stored
@@ -551,3 +553,15 @@ def mount_alerting(
 ) -> AlertingRoutes:
     """Register the alerting provisioning routes on ``emulator``; returns their state for assertions."""
     return AlertingRoutes(emulator, folder_exists=folder_exists, version=version)
+
+
+def _as_go_prints(value: Any) -> Any:
+    """A decoded JSON value as Go's ``encoding/json`` encodes it back from ``any``: whole numbers without
+    a fraction (a float64 5.0 prints as ``5``)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _as_go_prints(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_go_prints(item) for item in value]
+    return value

@@ -116,9 +116,22 @@ def _normalize_query(query: Any) -> Any:
     result.setdefault("relativeTimeRange", {"from": 0, "to": 0})
     model = result.get("model")
     if isinstance(model, Mapping):
-        # ... and fills these defaults into every stored query model.
-        result["model"] = {"intervalMs": 1000, "maxDataPoints": 43200, **model}
+        # ... and fills these defaults into every stored query model, which it decodes into Go's
+        # map[string]any and encodes again (AlertQuery.InitDefaults): every number comes back as Go prints
+        # a float64, so a threshold sent as 5.0 is read back as 5.
+        result["model"] = go_numbers({"intervalMs": 1000, "maxDataPoints": 43200, **model})
     return result
+
+
+def go_numbers(value: Any) -> Any:
+    """``value`` with every whole float written as an int, as Go's ``encoding/json`` prints a float64."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {key: go_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [go_numbers(item) for item in value]
+    return value
 
 
 def rule_digest(rule: Mapping[str, Any], interval: Any) -> str:

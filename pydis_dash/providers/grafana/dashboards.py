@@ -20,12 +20,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from pydis_dash.model import Kind, Ref, Resource
-from pydis_dash.providers.base import Drift, LiveResource, PlanOptions, ResourceError
+from pydis_dash.providers.base import Adoption, Drift, LiveResource, PlanOptions, ResourceError
 from pydis_dash.providers.grafana import ownership
 from pydis_dash.providers.grafana.client import NotFound
 from pydis_dash.providers.grafana.common import ALREADY_GONE, GrafanaHandler, folder_of
 from pydis_dash.providers.grafana.dashboard_store import DashboardStore, StoredDashboard, store_for
 from pydis_dash.providers.grafana.normalize import normalize_dashboard
+from pydis_dash.render.canonical import canonical_json
 
 if TYPE_CHECKING:
     from pydis_dash.apply import ApplyContext
@@ -90,6 +91,18 @@ class DashboardHandler(GrafanaHandler):
     def desired_state(self, resource: Resource) -> Mapping[str, Any]:
         """Folder uid and the normalised model, with the ownership tag."""
         return _state(folder_of(resource), ownership.with_dashboard_marker(resource.body))
+
+    def adoption(
+        self, resource: Resource, desired: Mapping[str, Any], live: Mapping[str, LiveResource]
+    ) -> Adoption | None:
+        """The unmanaged dashboard with this uid, when its folder and normalised model are the code's
+        without the ownership tag (as ``pydis-dash import`` writes it): adopting it adds the tag only."""
+        current = live.get(resource.ref.uid)
+        if current is None or current.managed:
+            return None
+        if canonical_json(current.state) != canonical_json(_state(folder_of(resource), resource.body)):
+            return None
+        return Adoption(current, f"the tag {ownership.DASHBOARD_TAG!r}")
 
     def drift(self, resource: Resource, live: LiveResource) -> Drift | None:
         """Drift when the dashboard is stored as schema v2 or its latest version was not saved by pydis-dash."""

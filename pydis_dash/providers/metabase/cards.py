@@ -27,9 +27,17 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pydis_dash.conventions.metabase import HINTS, digest_of, key_of, with_digest
+from pydis_dash.conventions.metabase import HINTS, MARKER_PREFIX, digest_of, key_of, with_digest, without_marker
 from pydis_dash.model import Kind, Ref, Resource
-from pydis_dash.providers.base import DUPLICATE_OF, Drift, Handler, LiveResource, PlanOptions, ResourceError
+from pydis_dash.providers.base import (
+    DUPLICATE_OF,
+    Adoption,
+    Drift,
+    Handler,
+    LiveResource,
+    PlanOptions,
+    ResourceError,
+)
 from pydis_dash.providers.dryrun import DryRunBlocked
 from pydis_dash.providers.metabase.client import MetabaseClient
 from pydis_dash.providers.metabase.collections import CollectionIndex, collection_ref
@@ -111,8 +119,9 @@ class CardHandler(Handler):
         for card in cards:
             unmanaged = key_of(card.get("description")) is None and not card.get("archived")
             if unmanaged and str(card.get("name", "")).casefold() in wanted_names:
-                uid = f"unmanaged:{card['id']}"
-                live[uid] = self._live(uid, card, managed=False)
+                uid = f"{_UNMANAGED}{card['id']}"
+                # Fields named like a managed card's: it may be adopted (``adoption``) if otherwise equal.
+                live[uid] = self._live(uid, card, managed=False, name_fields=True)
         return live
 
     def _left_by_a_concurrent_deploy(self, card: Mapping[str, Any], live: LiveResource) -> bool:
@@ -126,11 +135,17 @@ class CardHandler(Handler):
         )
 
     def _live(
-        self, uid: str, card: Mapping[str, Any], *, managed: bool, duplicate_of: int | None = None
+        self,
+        uid: str,
+        card: Mapping[str, Any],
+        *,
+        managed: bool,
+        duplicate_of: int | None = None,
+        name_fields: bool | None = None,
     ) -> LiveResource:
         collection = self.collections.path_of(card.get("collection_id"))
         database, _, _ = native_parts(card.get("dataset_query") or {})
-        field_names = self.catalog.field_names(database) if managed else {}
+        field_names = self.catalog.field_names(database) if (managed if name_fields is None else name_fields) else {}
         state = comparable_card(
             card,
             collection=collection,
@@ -162,6 +177,23 @@ class CardHandler(Handler):
             database_name=lambda _: str(self.catalog.database(database, resource)["name"]),
             name_field=str,
         )
+
+    def adoption(
+        self, resource: Resource, desired: Mapping[str, Any], live: Mapping[str, LiveResource]
+    ) -> Adoption | None:
+        """The oldest unmanaged card named like the question whose content equals the code's without the
+        key marker (a card brought into code by ``pydis-dash import``): adopting it writes the marker line
+        onto its description, nothing else. A card that differs in anything stays unmanaged."""
+        wanted = _unmarked(desired)
+        candidates = [
+            item
+            for uid, item in live.items()
+            if uid.startswith(_UNMANAGED) and item.title.casefold() == resource.title.casefold()
+        ]
+        for item in sorted(candidates, key=lambda item: int(item.live_id or 0)):
+            if _same(_unmarked(item.state), wanted):
+                return Adoption(item, f"the line {MARKER_PREFIX}{resource.ref.uid} ending its description")
+        return None
 
     def live_dependencies(self, live: LiveResource) -> tuple[Ref, ...]:
         """The collection a live card sits in: a pruned collection is archived only after its cards
@@ -280,6 +312,15 @@ class CardHandler(Handler):
 def _collection(live: LiveResource | None) -> Any:
     """The collection id a live card sits in (None for the root collection)."""
     return live.detail.get("collection_id") if live else None
+
+
+#: The uid prefix of an unmanaged live card listed because it is named like a desired question.
+_UNMANAGED = "unmanaged:"
+
+
+def _unmarked(state: Mapping[str, Any]) -> dict[str, Any]:
+    """A comparable card without pydis-dash's marker line (an empty description is no description)."""
+    return {**state, "description": without_marker(state.get("description")) or None}
 
 
 def _same(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
