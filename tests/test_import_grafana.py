@@ -45,6 +45,11 @@ DASHBOARDS: dict[str, list[str]] = {
         "data source 'Metricity' -> project data source 'metricity'",
         "schemaVersion 26 -> 39",
     ],
+    "datasource-variables.json": [
+        "panels[1] 'Site up': data source variable '$ds' given its plugin 'prometheus'",
+        "panels[2] 'Largest tables': data source variable '${pg}' given its plugin 'grafana-postgresql-datasource'",
+        "schemaVersion 36 -> 39",
+    ],
 }
 
 
@@ -98,6 +103,18 @@ def test_helpers_written_for_project_data_sources_with_long_sql_in_files(tmp_pat
     assert files["dashboards/most_nominated.sql"].startswith(
         "SELECT u.name, count(*) AS nominations FROM api_nomination"
     )
+
+
+def test_panels_on_a_data_source_variable_are_written_with_the_query_helpers(tmp_path: Path) -> None:
+    project = scratch_project(tmp_path)
+    outcome = _import(project, "datasource-variables.json", dry_run=True)
+    assert outcome.resource is not None
+    source = outcome.resource.files[Path("dashboards/site_on_any_environment.py")]
+    # Typed ({type, uid: "${ds}"}), a legacy string ("$ds") and a typeless reference ({uid: "${pg}"}).
+    assert 'prometheus("${ds}").timeseries(\n            "Requests by status"' in source
+    assert 'prometheus("$ds").stat(\n            "Site up"' in source
+    assert 'sql("${pg}").table("Largest tables", sql="largest_tables.sql"' in source
+    assert "raw_panel" not in source
 
 
 def test_unknown_data_source_is_reported_not_guessed(tmp_path: Path) -> None:
