@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from pydis_dash.model import Kind, Resource, json_pointer
 from pydis_dash.validate.findings import Finding
-from pydis_dash.validate.schema import definition_validator, schema_finding, shorten, sorted_errors
+from pydis_dash.validate.schema import schema_errors, schema_finding, shorten
 
 _SCHEMA_FILE = "alerting.jsonschema.json"
 _DEFINITIONS = {
@@ -33,7 +33,7 @@ def check_alerting_schemas(resources: Iterable[Resource]) -> list[Finding]:
         if entry is None:
             continue
         definition, what = entry
-        for error in sorted_errors(definition_validator(_SCHEMA_FILE, definition), resource.body):
+        for error in schema_errors(_SCHEMA_FILE, definition, resource.body):
             pointer = json_pointer(*error.absolute_path)
             findings.append(schema_finding(resource, pointer, f"{what} {pointer or '/'}: {shorten(error.message)}"))
     return findings

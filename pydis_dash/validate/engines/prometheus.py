@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
+from pydis_dash.sample.series import SeriesSample
 from pydis_dash.validate.engines.base import QueryByQuery
 from pydis_dash.validate.engines.graphite import resolve_pointer
 from pydis_dash.validate.engines.prometheus_api import EvaluationError, PrometheusApi
@@ -62,22 +63,25 @@ class PromqlEngine(QueryByQuery):
         """The findings of every PromQL query, in query order; the distinct expressions are sent to
         Prometheus :data:`CONCURRENCY` at a time first (each answer waits on the network, not on us)."""
         at = self.at if self.at is not None else time.time()
-        expressions = {
-            self._expanded(query, at) for query in queries if query.language is self.language and query.text.strip()
-        }
+        # Expanded once per query: expansion tokenizes the expression, a cost per query worth not paying twice.
+        ours = [
+            (query, self._expanded(query, at) if query.text.strip() else "")
+            for query in queries
+            if query.language is self.language
+        ]
+        expressions = list(dict.fromkeys(expanded for query, expanded in ours if query.text.strip()))
         with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
             for expression, outcome in zip(expressions, pool.map(self._ask, expressions), strict=True):
                 self._outcomes[expression] = outcome
-        return [finding for query in queries if query.language is self.language for finding in self._check(query, at)]
+        return [finding for query, expanded in ours for finding in self._check(query, expanded)]
 
     def check_query(self, query: Query) -> list[Finding]:
         """Findings for one query (empty when Prometheus accepts it and every metric is known)."""
-        return self._check(query, self.at if self.at is not None else time.time())
+        return self._check(query, self._expanded(query, self.at if self.at is not None else time.time()))
 
-    def _check(self, query: Query, at: float) -> list[Finding]:
+    def _check(self, query: Query, expanded: str) -> list[Finding]:
         if not query.text.strip():
             return []  # Grafana does not send empty targets either
-        expanded = self._expanded(query, at)
         error = self._evaluate(expanded)
         if error is not None:
             message = _error_message(error, query.text, expanded)
@@ -155,13 +159,18 @@ def _finding(query: Query, severity: Severity, message: str) -> Finding:
 
 @contextmanager
 def open_promql_engine(
-    url: str | None, *, series_text: str = "", strict: bool = False, at: float | None = None
+    url: str | None,
+    *,
+    series_text: str = "",
+    strict: bool = False,
+    at: float | None = None,
+    sample: SeriesSample | None = None,
 ) -> Iterator[PromqlEngine]:
     """Yield a :class:`PromqlEngine` for one validation run.
 
     ``url=None`` starts a throwaway Prometheus seeded with ``series_text`` (a data source's series
-    list, see :mod:`.prometheus_seed`; stopped on exit, also on
-    Ctrl-C) and evaluates inside the seeded window; a URL uses that live Prometheus and evaluates
+    list, see :mod:`.prometheus_seed`, its values shaped by ``sample``; stopped on exit, also on
+    Ctrl-C) and evaluates at the end of the seeded window; a URL uses that live Prometheus and evaluates
     at ``at`` (default: its current time). Raises
     :class:`~pydis_dash.errors.EnvironmentProblem` when Prometheus is missing, cannot start, or
     cannot be reached.
@@ -170,5 +179,5 @@ def open_promql_engine(
         with PrometheusApi(url) as api:
             yield PromqlEngine(api, strict=strict, at=at)
         return
-    with PrometheusServer(series_text=series_text) as server, PrometheusApi(server.url) as api:
+    with PrometheusServer(series_text=series_text, sample=sample) as server, PrometheusApi(server.url) as api:
         yield PromqlEngine(api, strict=strict, at=server.evaluation_time if at is None else at)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -9,6 +11,7 @@ from typing import Any
 import requests
 
 from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.validate.engines.keepalive import direct_client
 from pydis_dash.validate.engines.net import display_url
 
 QUERY_TIMEOUT_S = 5.0  # Prometheus cancels evaluation after this (its own `timeout` parameter)
@@ -29,13 +32,18 @@ class EvaluationError:
 
 
 class PrometheusApi:
-    """A session on one Prometheus (or compatible) server; usable as a context manager."""
+    """A session on one Prometheus (or compatible) server; usable as a context manager.
+
+    Instant queries, sent by the thousand from several threads, go over kept-alive connections
+    (:mod:`.keepalive`); the rest, and everything behind an environment proxy, over ``requests``.
+    """
 
     def __init__(self, url: str, *, http_timeout_s: float = HTTP_TIMEOUT_S, query_timeout_s: float = QUERY_TIMEOUT_S):
         self.url = url.rstrip("/")
         self.http_timeout_s = http_timeout_s
         self.query_timeout_s = query_timeout_s
         self._session = requests.Session()
+        self._direct = direct_client(self.url, http_timeout_s)
 
     def __enter__(self) -> PrometheusApi:
         return self
@@ -46,8 +54,10 @@ class PrometheusApi:
         self.close()
 
     def close(self) -> None:
-        """Close the HTTP session."""
+        """Close the HTTP session and the kept-alive connections."""
         self._session.close()
+        if self._direct is not None:
+            self._direct.close()
 
     def metric_names(self) -> list[str]:
         """Every metric name the server holds series for (``/api/v1/label/__name__/values``)."""
@@ -70,18 +80,26 @@ class PrometheusApi:
         params = {"query": expression, "timeout": f"{self.query_timeout_s:g}s"}
         if at is not None:
             params["time"] = f"{at:.3f}"
-        try:
-            # POST keeps long expressions out of URLs (and out of proxies' access logs).
-            response = self._request("POST", "/api/v1/query", params)
-        except requests.Timeout:
-            return EvaluationError("timeout", f"Prometheus did not answer within {self.http_timeout_s:g} s")
-        body = self._json(response, "/api/v1/query")
+        # POST keeps long expressions out of URLs (and out of proxies' access logs).
+        if self._direct is None:
+            try:
+                response = self._request("POST", "/api/v1/query", params)
+            except requests.Timeout:
+                return self._timed_out()
+            status, body = response.status_code, self._json(response, "/api/v1/query")
+        else:
+            try:
+                answer = self._direct.post_form("/api/v1/query", params)
+            except TimeoutError:
+                return self._timed_out()
+            except (OSError, http.client.HTTPException):
+                # The words requests uses for the same failure: one message whichever client sent it.
+                raise self._unreachable("ConnectionError") from None
+            status, body = answer.status, self._parsed(answer.status, answer.body, "/api/v1/query")
         if body.get("status") == "success":
             return None
         if "errorType" not in body:
-            raise EnvironmentProblem(
-                f"Prometheus at {display_url(self.url)} answered HTTP {response.status_code} to /api/v1/query"
-            )
+            raise EnvironmentProblem(f"Prometheus at {display_url(self.url)} answered HTTP {status} to /api/v1/query")
         return EvaluationError(str(body["errorType"]), str(body.get("error", "")).removeprefix(_PARAMETER_PREFIX))
 
     def query_range(
@@ -98,7 +116,7 @@ class PrometheusApi:
         try:
             response = self._request("POST", "/api/v1/query_range", params)
         except requests.Timeout:
-            return EvaluationError("timeout", f"Prometheus did not answer within {self.http_timeout_s:g} s")
+            return self._timed_out()
         body = self._json(response, "/api/v1/query_range")
         if body.get("status") != "success":
             return EvaluationError(str(body.get("errorType", "error")), str(body.get("error", "")))
@@ -120,18 +138,25 @@ class PrometheusApi:
         except requests.Timeout:
             raise
         except requests.RequestException as exc:
-            raise EnvironmentProblem(
-                f"Prometheus at {display_url(self.url)} is unreachable: {type(exc).__name__}"
-            ) from None
+            raise self._unreachable(type(exc).__name__) from None
+
+    def _unreachable(self, why: str) -> EnvironmentProblem:
+        return EnvironmentProblem(f"Prometheus at {display_url(self.url)} is unreachable: {why}")
+
+    def _timed_out(self) -> EvaluationError:
+        return EvaluationError("timeout", f"Prometheus did not answer within {self.http_timeout_s:g} s")
 
     def _json(self, response: requests.Response, path: str) -> dict[str, Any]:
+        return self._parsed(response.status_code, response.content, path)
+
+    def _parsed(self, status: int, content: bytes, path: str) -> dict[str, Any]:
         try:
-            body = response.json()
+            body = json.loads(content)
         except ValueError:
             body = None
         if not isinstance(body, dict):
             raise EnvironmentProblem(
-                f"Prometheus at {display_url(self.url)} answered HTTP {response.status_code} to {path} "
+                f"Prometheus at {display_url(self.url)} answered HTTP {status} to {path} "
                 "with something that is not Prometheus JSON (is the URL right?)"
             )
         return body

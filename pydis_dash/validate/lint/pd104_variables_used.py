@@ -24,13 +24,22 @@ class VariablesUsed(Rule):
         """Each variable is referenced somewhere in the dashboard outside its own definition."""
         body = dashboard.body
         repeats = {panel.get("repeat") for _, panel in iter_panels(body)}
-        # Each string is read once; a variable's own definition (its query, options) does not count as a use.
-        references = [(pointer, set(referenced_variables(text))) for pointer, text in _strings(body)]
-        for pointer, variable in template_variables(body):
-            name = variable.get("name")
-            # Ad hoc filters apply themselves to every query of their data source: no reference needed.
-            if not isinstance(name, str) or variable.get("type") == "adhoc" or name in repeats:
-                continue
+        # Ad hoc filters apply themselves to every query of their data source: no reference needed.
+        candidates = [
+            (pointer, name)
+            for pointer, variable in template_variables(body)
+            if isinstance(name := variable.get("name"), str) and variable.get("type") != "adhoc" and name not in repeats
+        ]
+        if not candidates:
+            return  # nothing to look for: the walk over every string is the cost of this rule
+        # Each string is read once (only those that can hold a reference: every form starts with "$" or
+        # "[["); a variable's own definition (its query, options) does not count as a use.
+        references = [
+            (pointer, set(referenced_variables(text)))
+            for pointer, text in _strings(body)
+            if "$" in text or "[[" in text
+        ]
+        for pointer, name in candidates:
             inside = pointer + "/"
             if not any(name in names for where, names in references if not where.startswith(inside)):
                 yield self.finding(dashboard, pointer, f"variable ${name} is defined but never used")
