@@ -87,18 +87,21 @@ def test_dashboard_round_trip(tmp_path: Path, name: str) -> None:
     assert [f"{f.rule}: {f.message}" for f in report.errors] == []
 
 
+def _generated(project: Path, name: str) -> dict[str, str]:
+    """The files a dry-run import of ``name`` would write, by project-relative POSIX path."""
+    outcome = _import(project, name, dry_run=True)
+    assert outcome.resource is not None
+    return {path.as_posix(): text for path, text in outcome.resource.files.items()}
+
+
 def test_helpers_written_for_project_data_sources_with_long_sql_in_files(tmp_path: Path) -> None:
     project = scratch_project(tmp_path)
-    outcome = _import(project, "api-answer-metricity.json", dry_run=True)
-    assert outcome.resource is not None
-    source = outcome.resource.files[Path("dashboards/community/community_activity.py")]
+    source = _generated(project, "api-answer-metricity.json")["dashboards/community/community_activity.py"]
     assert 'sql("metricity").stat(\n            "People posting"' in source
     assert 'folder="Community"' in source
     assert 'thresholds=[(None, "red"), (100, "yellow"), (500, "green")]' in source
 
-    outcome = _import(project, "collapsed-rows-site-db.json", dry_run=True)
-    assert outcome.resource is not None
-    files = {path.as_posix(): text for path, text in outcome.resource.files.items()}
+    files = _generated(project, "collapsed-rows-site-db.json")
     assert 'sql="most_nominated.sql"' in files["dashboards/moderation_overview.py"]
     assert files["dashboards/most_nominated.sql"].startswith(
         "SELECT u.name, count(*) AS nominations FROM api_nomination"
@@ -106,10 +109,7 @@ def test_helpers_written_for_project_data_sources_with_long_sql_in_files(tmp_pat
 
 
 def test_panels_on_a_data_source_variable_are_written_with_the_query_helpers(tmp_path: Path) -> None:
-    project = scratch_project(tmp_path)
-    outcome = _import(project, "datasource-variables.json", dry_run=True)
-    assert outcome.resource is not None
-    source = outcome.resource.files[Path("dashboards/site_on_any_environment.py")]
+    source = _generated(scratch_project(tmp_path), "datasource-variables.json")["dashboards/site_on_any_environment.py"]
     # Typed ({type, uid: "${ds}"}), a legacy string ("$ds") and a typeless reference ({uid: "${pg}"}).
     assert 'prometheus("${ds}").timeseries(\n            "Requests by status"' in source
     assert 'prometheus("$ds").stat(\n            "Site up"' in source
