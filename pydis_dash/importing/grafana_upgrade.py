@@ -27,6 +27,7 @@ from typing import Any
 from pydis_dash.importing.datasources import DatasourceMapper, map_datasources
 from pydis_dash.importing.jsondiff import changes
 from pydis_dash.importing.legacy_panels import upgrade_panel
+from pydis_dash.importing.variable_sources import type_variable_sources
 from pydis_dash.providers.grafana.normalize import LINK_DEFAULTS
 from pydis_dash.render.modernize import SCHEMA_VERSION, modernize_dashboard, resolve_ref
 from pydis_dash.render.plain import drop_none
@@ -105,6 +106,7 @@ def upgrade_dashboard(
     raw = map_datasources(raw, mapper)
     for reference, uid in sorted(mapper.mapped.items()):
         notes.append(f"data source {reference!r} -> project data source {uid!r}")
+    notes.extend(type_variable_sources(_all_panels(raw), raw))
     _legacy_dashboard_fields(raw, notes)
     version = raw.get("schemaVersion")
     if isinstance(version, int) and version < SCHEMA_VERSION:
