@@ -70,6 +70,15 @@ def _run(root: Path, *args: str) -> Result:
     return run(root, *args, secrets=(TOKEN, ADMIN, WEBHOOK, WEBHOOK.rsplit("/", 1)[1]))
 
 
+def _pull_leaving_no_drift(root: Path) -> Result:
+    """``pull`` succeeds, and ``diff`` then shows nothing to deploy."""
+    pulled = _run(root, "pull", "--env", "test")
+    assert pulled.exit_code == 0, pulled.output
+    after = _run(root, "diff", "--env", "test", "--exit-code")
+    assert after.exit_code == 0, after.output
+    return pulled
+
+
 def _edit_rule(grafana: GrafanaEmulator, title: str, change: Callable[[dict[str, Any]], None]) -> None:
     """Someone edits a rule in the UI: read it, change it, save it back (with their own token)."""
     headers = {"Authorization": f"Bearer {ADMIN}"}
@@ -97,12 +106,9 @@ def test_pull_brings_a_threshold_and_for_edit_into_the_rule_helpers(project: Pat
     drifted = _run(project, "diff", "--env", "test", "--exit-code")
     assert drifted.exit_code == 2 and "drift" in drifted.stdout
 
-    pulled = _run(project, "pull", "--env", "test")
+    pulled = _pull_leaving_no_drift(project)
 
-    assert pulled.exit_code == 0, pulled.output
     assert "edited alerts/site.py" in pulled.stderr
-    after = _run(project, "diff", "--env", "test", "--exit-code")
-    assert after.exit_code == 0, after.output
     assert changed_lines(project) == [
         "-            above=5,",
         '-            for_="5m",',
@@ -146,11 +152,8 @@ def test_a_renamed_rule_keeps_its_uid_and_the_group_interval_comes_back(
     group["interval"] = 120
     assert requests.put(path, json=group, headers=headers, timeout=5).status_code == 200
 
-    pulled = _run(project, "pull", "--env", "test")
+    _pull_leaving_no_drift(project)
 
-    assert pulled.exit_code == 0, pulled.output
-    after = _run(project, "diff", "--env", "test", "--exit-code")
-    assert after.exit_code == 0, after.output
     assert changed_lines(project) == [
         '-    interval="1m",',
         '+    interval="2m",',
@@ -171,12 +174,9 @@ def test_pull_brings_a_contact_point_edit_into_its_helper_never_its_secret(
     saved = requests.put(f"{grafana.url}{BASE}/contact-points/{point['uid']}", json=point, headers=headers, timeout=5)
     assert saved.status_code == 202, saved.text
 
-    pulled = _run(project, "pull", "--env", "test")
+    pulled = _pull_leaving_no_drift(project)
 
-    assert pulled.exit_code == 0, pulled.output
     assert "edited alerts/points.py" in pulled.stderr
-    after = _run(project, "diff", "--env", "test", "--exit-code")
-    assert after.exit_code == 0, after.output
     assert changed_lines(project) == [
         '-    title="{{ .CommonLabels.alertname }}",',
         '+    title="{{ .CommonLabels.alertname }} on the site",',
