@@ -91,23 +91,50 @@ def test_a_folder_selector_naming_no_folder_writes_nothing(project: Path) -> Non
     assert "--folder 'Nowhere': no dashboard in a Grafana folder of that path or title" in result.stderr
 
 
-def test_rule_group_selector_writes_exactly_that_group(project: Path, grafana: GrafanaEmulator) -> None:
-    """Its rules get pydis-dash's uids and folder (listed upgrades): the plan creates the group there and
-    leaves the original, unmanaged, alone (docs/importing.md: rule groups are not adopted)."""
+def test_rule_group_selector_writes_exactly_that_group_which_deploy_adopts(
+    project: Path, grafana: GrafanaEmulator
+) -> None:
+    """The group keeps its folder (made in the UI) and its rules their uids, so the plan adopts it: the
+    deploy writes pydis-dash's digest annotation on each rule and nothing else."""
     folder_made_in_ui(grafana, "adm2x7k", "Alerts")
     group = load_json("alerts/api-metricity-group.json")
     as_admin(grafana, "PUT", "/api/v1/provisioning/folder/adm2x7k/rule-groups/activity", group)
     result = run(project, "import", "--env", "test", "--rule-group", "Alerts/activity")
     assert result.exit_code == 0, result.output
     assert written(project) == ["alerts/alerts_activity.py"]
-    assert "upgrade: rule uids become pydis-dash's" in result.stderr
+    source = (project / "alerts/alerts_activity.py").read_text()
+    assert 'folder_uid="adm2x7k"' in source and f'live_uid="{group["rules"][0]["uid"]}"' in source
+    ref = "grafana-rule-group/adm2x7k.activity"
+    _adopted_with_no_diff(project, [ref])
+    [change] = changes(project, ref)
+    assert change["notes"] == [
+        "content equals the code: deploy adds the ownership marker (the annotation 'pydis-dash-digest' on each "
+        "rule), nothing else"
+    ]
     plan = json.loads(run(project, "diff", "--env", "test", "--format", "json").stdout)
-    groups = {c["ref"]: c for c in plan["changes"] if c["kind"] == "grafana-rule-group"}
-    [(ref, created)] = groups.items()
-    assert (ref, created["action"]) == ("grafana-rule-group/pydis-dash-alerts.activity", "create")
-    live_titles = [rule["title"] for rule in group["rules"]]
-    assert [rule["title"] for rule in created["after"]["rules"]] == live_titles
-    assert "grafana-rule-group/adm2x7k.activity" in {u["ref"] for u in plan["unmanaged"]}
+    assert not [c for c in plan["changes"] if c["kind"] == "grafana-folder"]  # "Alerts" is used as it is
+
+    deployed = run(project, "deploy", "--env", "test", ref)
+    assert deployed.exit_code == 0, deployed.output
+    [rule] = grafana.alerting.group("adm2x7k", "activity")
+    assert rule["uid"] == group["rules"][0]["uid"] and "pydis-dash-digest" in rule["annotations"]
+    assert run(project, "diff", "--env", "test", "--exit-code", ref).exit_code == 0
+
+
+def test_an_adopted_rule_edited_in_the_ui_is_drift_again(project: Path, grafana: GrafanaEmulator) -> None:
+    folder_made_in_ui(grafana, "adm2x7k", "Alerts")
+    group = load_json("alerts/api-metricity-group.json")
+    path = "/api/v1/provisioning/folder/adm2x7k/rule-groups/activity"
+    as_admin(grafana, "PUT", path, group)
+    assert run(project, "import", "--env", "test", "--rule-group", "Alerts/activity").exit_code == 0
+    ref = "grafana-rule-group/adm2x7k.activity"
+    assert run(project, "deploy", "--env", "test", ref).exit_code == 0
+    edited = as_admin(grafana, "GET", path)
+    edited["rules"][0]["for"] = "15m"
+    as_admin(grafana, "PUT", path, edited)
+    [change] = changes(project, ref)
+    assert change["action"] == "update" and change["drift"]["reason"].startswith("changed outside pydis-dash")
+    assert run(project, "deploy", "--env", "test", ref).exit_code == 1
 
 
 # --- Metabase -----------------------------------------------------------------------------------------
