@@ -121,20 +121,44 @@ def test_rule_group_selector_writes_exactly_that_group_which_deploy_adopts(
     assert run(project, "diff", "--env", "test", "--exit-code", ref).exit_code == 0
 
 
-def test_an_adopted_rule_edited_in_the_ui_is_drift_again(project: Path, grafana: GrafanaEmulator) -> None:
+GROUP_PATH = "/api/v1/provisioning/folder/adm2x7k/rule-groups/activity"
+
+
+def _adopted_group(project: Path, grafana: GrafanaEmulator) -> str:
+    """The group of api-metricity-group.json made in the UI, imported and adopted by a deploy; its ref."""
     folder_made_in_ui(grafana, "adm2x7k", "Alerts")
-    group = load_json("alerts/api-metricity-group.json")
-    path = "/api/v1/provisioning/folder/adm2x7k/rule-groups/activity"
-    as_admin(grafana, "PUT", path, group)
+    as_admin(grafana, "PUT", GROUP_PATH, load_json("alerts/api-metricity-group.json"))
     assert run(project, "import", "--env", "test", "--rule-group", "Alerts/activity").exit_code == 0
     ref = "grafana-rule-group/adm2x7k.activity"
     assert run(project, "deploy", "--env", "test", ref).exit_code == 0
-    edited = as_admin(grafana, "GET", path)
+    return ref
+
+
+def test_an_adopted_rule_edited_in_the_ui_is_drift_again(project: Path, grafana: GrafanaEmulator) -> None:
+    ref = _adopted_group(project, grafana)
+    edited = as_admin(grafana, "GET", GROUP_PATH)
     edited["rules"][0]["for"] = "15m"
-    as_admin(grafana, "PUT", path, edited)
+    as_admin(grafana, "PUT", GROUP_PATH, edited)
     [change] = changes(project, ref)
     assert change["action"] == "update" and change["drift"]["reason"].startswith("changed outside pydis-dash")
     assert run(project, "deploy", "--env", "test", ref).exit_code == 1
+    assert grafana.alerting.group("adm2x7k", "activity")[0]["for"] == "15m"
+
+
+def test_a_rule_copied_in_the_ui_into_an_adopted_group_is_never_deleted_silently(
+    project: Path, grafana: GrafanaEmulator
+) -> None:
+    """The copy carries the original's digest annotation, which does not match the copy (its uid and title
+    differ): drift, so the deploy (which would replace the group) refuses."""
+    ref = _adopted_group(project, grafana)
+    live = as_admin(grafana, "GET", GROUP_PATH)
+    copy = {**live["rules"][0], "uid": "copied-in-ui", "title": "No messages for an hour (copy)"}
+    as_admin(grafana, "PUT", GROUP_PATH, {**live, "rules": [*live["rules"], copy]})
+    [change] = changes(project, ref)
+    assert change["action"] == "update" and change["drift"] is not None
+    assert "'No messages for an hour (copy)'" in change["drift"]["reason"]
+    assert run(project, "deploy", "--env", "test", ref).exit_code == 1
+    assert len(grafana.alerting.group("adm2x7k", "activity")) == 2
 
 
 # --- Metabase -----------------------------------------------------------------------------------------
