@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import click
 
 from pydis_dash.cli.app import fail, main, project_root
 from pydis_dash.errors import PydisDashError, UsageProblem
+from pydis_dash.gc_pause import collector_paused
 from pydis_dash.model import Resource
 from pydis_dash.pipeline import load_resources
 from pydis_dash.render.canonical import canonical_json, canonical_json_bytes
@@ -59,11 +61,15 @@ def build(ctx: click.Context, out_dir: str, selectors: tuple[str, ...]) -> None:
       pydis-dash build
       pydis-dash build --out /tmp/preview dashboards/community/channels.py
     """
-    resources = _load(ctx, selectors)
     target = Path(out_dir)
     if not target.is_absolute():
         target = Path.cwd() / target
-    write_build(resources, target)
+    with collector_paused():
+        resources = _load(ctx, selectors)
+        write_build(resources, target)
+        # What the build made lives until the process exits: frozen, neither the collector's next
+        # pass nor the one at interpreter exit walks those millions of objects (0.3-0.5 s on 1,000).
+        gc.freeze()
     click.echo(f"built {len(resources)} resources into {out_dir}", err=True)
 
 

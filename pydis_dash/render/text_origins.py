@@ -9,7 +9,7 @@ the pull request).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,16 +17,27 @@ from typing import Any
 from pydis_dash.definition import project_relative
 from pydis_dash.model import Resource, SourceLocation, SourceText, json_pointer
 
+# Values that hold no SourceText: skipped by their exact type (most of a body), without ABC checks.
+_PLAIN_LEAVES = frozenset({str, int, float, bool, type(None)})
 
-def _source_texts(node: Any, pointer: str) -> Iterator[tuple[str, SourceText]]:
+
+def _source_texts(node: Any, path: list[str | int]) -> Iterator[tuple[str, SourceText]]:
+    """Every SourceText under ``node`` (whose place is ``path``) with its JSON pointer. The pointer is
+    built only for the strings found: a body has thousands of values and rarely a SourceText."""
     if isinstance(node, SourceText):
-        yield pointer, node
-    elif isinstance(node, Mapping):
-        for key, value in node.items():
-            yield from _source_texts(value, pointer + json_pointer(str(key)))
+        yield json_pointer(*path), node
+        return
+    if type(node) is dict or isinstance(node, Mapping):
+        children: Iterable[tuple[str | int, Any]] = ((str(key), value) for key, value in node.items())
     elif isinstance(node, list | tuple):
-        for index, value in enumerate(node):
-            yield from _source_texts(value, pointer + json_pointer(index))
+        children = enumerate(node)
+    else:
+        return
+    for key, value in children:
+        if type(value) not in _PLAIN_LEAVES:
+            path.append(key)
+            yield from _source_texts(value, path)
+            path.pop()
 
 
 def _plain(node: Any) -> Any:
@@ -45,7 +56,7 @@ def with_text_origins(resource: Resource, project_root: Path) -> Resource:
     the project root), and the body holding plain strings again (later stages compare types: a JSON
     value is a ``str``); the resource itself when it has none."""
     found: dict[str, SourceLocation] = {
-        pointer: project_relative(text.origin, project_root) for pointer, text in _source_texts(resource.body, "")
+        pointer: project_relative(text.origin, project_root) for pointer, text in _source_texts(resource.body, [])
     }
     if not found:
         return resource
