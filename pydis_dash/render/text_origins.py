@@ -16,9 +16,7 @@ from typing import Any
 
 from pydis_dash.definition import project_relative
 from pydis_dash.model import Resource, SourceLocation, SourceText, json_pointer
-
-# Values that hold no SourceText: skipped by their exact type (most of a body), without ABC checks.
-_PLAIN_LEAVES = frozenset({str, int, float, bool, type(None)})
+from pydis_dash.render.plain import JSON_SCALARS
 
 
 def _source_texts(node: Any, path: list[str | int]) -> Iterator[tuple[str, SourceText]]:
@@ -34,7 +32,7 @@ def _source_texts(node: Any, path: list[str | int]) -> Iterator[tuple[str, Sourc
     else:
         return
     for key, value in children:
-        if type(value) not in _PLAIN_LEAVES:
+        if type(value) not in JSON_SCALARS:  # exact types: a SourceText is not skipped
             path.append(key)
             yield from _source_texts(value, path)
             path.pop()
@@ -55,6 +53,8 @@ def with_text_origins(resource: Resource, project_root: Path) -> Resource:
     """``resource`` with ``text_origins`` holding every file-read string of its body (paths relative to
     the project root), and the body holding plain strings again (later stages compare types: a JSON
     value is a ``str``); the resource itself when it has none."""
+    if not SourceText.made:  # no file-read string exists in this process: none to look for
+        return resource
     found: dict[str, SourceLocation] = {
         pointer: project_relative(text.origin, project_root) for pointer, text in _source_texts(resource.body, [])
     }
