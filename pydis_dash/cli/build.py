@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -74,16 +75,36 @@ def build(ctx: click.Context, out_dir: str, selectors: tuple[str, ...]) -> None:
 
 
 def write_build(resources: Sequence[Resource], target: Path) -> None:
-    """Write the build to a temporary sibling directory, then swap it into place."""
+    """Write the build to a temporary sibling directory, then swap it into place. A file whose bytes
+    the previous build already holds is linked from it rather than written again (a rebuild after
+    a one-file edit writes one file, not a thousand)."""
+    previous = target if target.is_dir() else None
     with staged_directory(target) as staging:
         index = []
+        folders: set[Path] = set()
         for resource in resources:
-            relative = Path(resource.kind.value) / f"{resource.ref.uid}.json"
+            relative = f"{resource.kind.value}/{resource.ref.uid}.json"
             path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(dump_json_bytes(resource.body))
-            index.append({**resource_summary(resource), "file": relative.as_posix()})
+            if path.parent not in folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(path.parent)
+            _write_or_link(path, dump_json_bytes(resource.body), previous / relative if previous else None)
+            index.append({**resource_summary(resource), "file": relative})
         (staging / "index.json").write_bytes(dump_json_bytes({"resources": index}))
+
+
+def _write_or_link(path: Path, data: bytes, earlier: Path | None) -> None:
+    """``data`` into ``path``: a hard link to ``earlier`` when that file holds exactly ``data``."""
+    if earlier is not None:
+        try:
+            with open(earlier, "rb") as handle:
+                same = handle.read(len(data) + 1) == data
+            if same:
+                os.link(earlier, path)
+                return
+        except OSError:  # no earlier file, or a file system without hard links: write it
+            pass
+    path.write_bytes(data)
 
 
 @main.command()
