@@ -84,6 +84,13 @@ def _render_files(project_root: Path, files: Sequence[Path], cache: RenderCache)
     """:func:`render_all` of the files' definitions, taking each file's resources from ``cache`` when
     nothing it read changed, and storing the others' (files defining data sources are always loaded:
     every other file renders against them)."""
+    try:
+        return _render_cached(project_root, files, cache)
+    finally:
+        cache.save()  # what was rendered before an error is still good for the next run
+
+
+def _render_cached(project_root: Path, files: Sequence[Path], cache: RenderCache) -> list[Resource]:
     hits: dict[Path, tuple[str, list[Resource]]] = {}
     loaded: dict[Path, tuple[list[Definition], set[str]]] = {}
     with running_definitions(project_root):
