@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
+import importlib.util
 import os
 import pickle
 import sys
@@ -29,7 +30,6 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -187,16 +187,23 @@ def _on_audit_event(event: str, args: tuple[Any, ...]) -> None:
 
 
 def _tool_fingerprint() -> str:
-    """pydis-dash's code as installed (every module's size and mtime) and the versions rendering uses."""
-    parts = [f"{sys.version}", _version("grafanalib"), _version("pydis-dash")]
-    for path in sorted(_PACKAGE_DIR.rglob("*.py")):
-        stat = path.stat()
-        parts.append(f"{path.relative_to(_PACKAGE_DIR)}:{stat.st_size}:{stat.st_mtime_ns}")
+    """pydis-dash's and grafanalib's code as installed (every module's size and mtime: an upgrade or an
+    edit changes them) and Python's version. (Found by path, not ``importlib.metadata``, whose import
+    and distribution scan cost a rebuild more than the rest of this.)"""
+    parts = [sys.version]
+    for package in (_PACKAGE_DIR, _installed_package("grafanalib")):
+        if package is None:
+            parts.append("-")
+            continue
+        for path in sorted(package.rglob("*.py")):
+            stat = path.stat()
+            parts.append(f"{package.name}/{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
     return "\n".join(parts)
 
 
-def _version(distribution: str) -> str:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return "-"
+def _installed_package(name: str) -> Path | None:
+    """The folder ``import name`` would load, without importing it."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))

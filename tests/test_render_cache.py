@@ -130,3 +130,17 @@ def test_an_unreadable_cache_file_means_a_full_render_then_a_good_cache_again(
     assert load_resources(project) == first
     assert executed(capsys) == set()
 
+
+
+def test_the_tool_fingerprint_moves_when_an_installed_grafanalib_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pydis_dash import render_cache
+
+    package = tmp_path / "grafanalib"
+    package.mkdir()
+    (package / "core.py").write_text("VERSION = 1\n")
+    monkeypatch.setattr(render_cache, "_installed_package", lambda name: package)
+    before = render_cache._tool_fingerprint()
+    (package / "core.py").write_text("VERSION = 22\n")
+    assert render_cache._tool_fingerprint() != before
