@@ -9,7 +9,12 @@ from typing import Any
 
 import click
 
-from pydis_dash.plan import Action, Plan
+from pydis_dash.plan import Action, Change, Plan, canonical_json
+
+#: A new resource's JSON is shown whole up to this many lines. A longer one (a new dashboard: ~1,600
+#: lines) is summarised to its size and how to see it: a reviewer of a plan creating 500 dashboards
+#: reads what is created, not 800,000 lines of ``+``, and the plan prints in a blink.
+CREATE_SHOWN_LINES = 40
 
 _COLOURS = {
     Action.CREATE: "green",
@@ -22,7 +27,10 @@ _COLOURS = {
 
 def render_text(plan: Plan, *, verbose: bool = False) -> str:
     """The human plan: a coloured unified diff per changed resource, then the untouched resources
-    and a summary line. ANSI colours are stripped by ``click.echo`` when not writing to a terminal."""
+    and a summary line. ANSI colours are stripped by ``click.echo`` when not writing to a terminal.
+
+    A new resource longer than :data:`CREATE_SHOWN_LINES` lines of JSON is summarised unless
+    ``verbose`` (which also lists unchanged resources)."""
     out: list[str] = [click.style(f"Environment: {plan.environment}", bold=True)]
     out.extend(f"Server: {server.summary}" for server in plan.servers)
     out.append("")
@@ -36,8 +44,7 @@ def render_text(plan: Plan, *, verbose: bool = False) -> str:
         if change.blocked:
             out.append(click.style(f"  ! blocked: {change.blocked}", fg="magenta", bold=True))
         out.extend(f"  note: {note}" for note in change.notes)
-        for line in change.diff_lines():
-            out.append("  " + _colour_diff_line(line))
+        out.extend(_diff_text(change, verbose))
         out.append("")
     if plan.orphans:
         out.append(click.style("Managed but gone from code (deploy --prune deletes them):", bold=True))
@@ -49,6 +56,18 @@ def render_text(plan: Plan, *, verbose: bool = False) -> str:
         out.append("")
     out.append(click.style("Plan: ", bold=True) + plan.summary())
     return "\n".join(out)
+
+
+def _diff_text(change: Change, verbose: bool) -> list[str]:
+    """The coloured diff lines shown under ``change`` (computed here, only for what is printed)."""
+    if change.action == Action.CREATE and change.after is not None and not verbose:
+        size = canonical_json(change.after).count("\n") + 1
+        if size > CREATE_SHOWN_LINES:
+            return [
+                f"  new: {size:,} lines of JSON, not shown (`pydis-dash render {change.ref}` prints the code's "
+                "resource; `diff -v` or `--format json` shows them)"
+            ]
+    return ["  " + _colour_diff_line(line) for line in change.diff_lines()]
 
 
 def _style_parts(**style: Any) -> tuple[str, str]:

@@ -36,3 +36,6 @@ def pydis_bot() -> ModuleType:
         return importlib.import_module("_pydis.bot")
     finally:
         sys.path.remove(dashboards)
+
+PROMETHEUS_SAMPLE = DATASOURCES / "prometheus" / "_sample.py"
+GRAPHITE_SAMPLE = DATASOURCES / "graphite" / "_sample.py"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -400,3 +401,17 @@ def test_a_write_attempted_while_planning_under_the_guard_is_an_environment_prob
     with pytest.raises(EnvironmentProblem, match="reading live grafana-dashboard failed: dry run: POST not sent"):
         build_plan("test", [provider], [dashboard("d")])
     assert provider.calls == []
+
+
+def test_a_long_new_resource_is_summarised_and_shown_whole_with_verbose() -> None:
+    provider = MemoryProvider()
+    long_body = {"title": "big", "panels": [{"id": n} for n in range(20)]}
+    plan = build_plan("test", [provider], [dashboard("big", "big"), dashboard("small", "small")])
+    plan = Plan(plan.environment, tuple(replace(c, after=long_body) if c.ref.uid == "big" else c for c in plan.changes))
+    text = click.unstyle(render_text(plan))
+    size = len(json.dumps(long_body, indent=2).splitlines())
+    assert f"new: {size} lines of JSON, not shown (`pydis-dash render grafana-dashboard/big`" in text
+    assert '"id": 19' not in text
+    assert '+  "title": "small"' in text  # a short new resource is shown whole
+    verbose = click.unstyle(render_text(plan, verbose=True))
+    assert '+      "id": 19' in verbose and "not shown" not in verbose

@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from pydis_dash.cli import main
@@ -96,3 +97,41 @@ def test_an_unknown_revision_is_an_environment_error(make_project: MakeProject, 
     )
     assert result.exit_code == 3
     assert "git archive failed" in result.output
+
+
+GRAPHITE_DASHBOARD = """
+from pydis_dash.grafana import Dashboard, Row, graphite
+
+dashboard = Dashboard(
+    uid="bot", title="Bot", folder="Community",
+    rows=[Row("Commands", [graphite("graphite").timeseries("Calls", "stats.bot.commands.help")])],
+)
+"""
+
+
+def test_a_missing_browser_is_an_environment_error(
+    make_project: MakeProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_project({"dashboards/members.py": _dashboard("members", "Members")})
+    monkeypatch.setenv("PYDIS_DASH_CHROMIUM", str(tmp_path / "no-chromium"))
+    result = CliRunner().invoke(main, ["--project", str(root), "preview", "--screenshots", str(tmp_path / "s")])
+    assert result.exit_code == 3, result.output
+    assert "needs Chromium" in result.output
+
+
+def test_an_engine_that_cannot_start_is_an_environment_error(
+    make_project: MakeProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_project({"dashboards/bot.py": GRAPHITE_DASHBOARD})
+    monkeypatch.setenv("PYDIS_DASH_GRAPHITE_VENV", str(tmp_path / "no-graphite-venv"))
+    result = CliRunner().invoke(main, ["--project", str(root), "preview", "--screenshots", str(tmp_path / "s")])
+    assert result.exit_code == 3, result.output
+    assert "no-graphite-venv" in result.output
+
+
+def test_a_broken_sample_generator_is_invalid_definitions(make_project: MakeProject, tmp_path: Path) -> None:
+    root = make_project({"dashboards/members.py": _dashboard("members", "Members")})
+    (root / "datasources/metricity/_sample.py").write_text("def generate(ctx):\n    raise ValueError('no rows')\n")
+    result = CliRunner().invoke(main, ["--project", str(root), "preview", "--screenshots", str(tmp_path / "s")])
+    assert result.exit_code == 1, result.output
+    assert "_sample.py" in result.output and "no rows" in result.output

@@ -12,13 +12,13 @@ from bundled_sources import prometheus_series_text
 
 from pydis_dash.errors import DefinitionError
 from pydis_dash.model import SourceLocation
+from pydis_dash.sample import SampleContext
 from pydis_dash.validate.engines.prometheus_seed import (
     SAMPLES_PER_SERIES,
-    WINDOW_END_S,
-    WINDOW_START_S,
     Family,
     go_float,
     parse_series,
+    window,
     write_openmetrics,
 )
 
@@ -116,7 +116,8 @@ def test_openmetrics_families_counters_and_eof() -> None:
     series = samples(text)
     assert set(series) == {'a_total{x="1"}', 'bot_calls{c="ban"}', "g"}
     for points in series.values():
-        assert [ts for ts, _ in points] == list(range(WINDOW_START_S, WINDOW_END_S + 1, 30))
+        assert [ts for ts, _ in points] == [int(t) for t in window(SampleContext())]
+        assert points[-1][0] == int(SampleContext().now.timestamp()) - 30  # the window ends at the sample "now"
         assert len(points) == SAMPLES_PER_SERIES
     for key in ('a_total{x="1"}', 'bot_calls{c="ban"}'):
         values = [v for _, v in series[key]]

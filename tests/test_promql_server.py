@@ -17,6 +17,8 @@ import requests
 from bundled_sources import prometheus_series_text
 
 from pydis_dash.errors import EnvironmentProblem, ExitCode
+from pydis_dash.sample import SampleContext
+from pydis_dash.sample.series import SeriesSample
 from pydis_dash.validate.engines import prometheus_server
 from pydis_dash.validate.engines.prometheus_seed import parse_series
 from pydis_dash.validate.engines.prometheus_server import PrometheusServer, cached_blocks, series_key
@@ -179,6 +181,8 @@ def test_built_blocks_are_cached_by_series_hash(tmp_path: Path, monkeypatch: pyt
     assert cached_blocks(TINY_SERIES, promtool, tmp_path) == first
     with pytest.raises(AssertionError, match="rebuilt"):
         cached_blocks(TINY_SERIES + "gauge other{} value=2\n", promtool, tmp_path)
+    with pytest.raises(AssertionError, match="rebuilt"):  # other sample values: another seed
+        cached_blocks(TINY_SERIES, promtool, tmp_path, SeriesSample(context=SampleContext(seed=2)))
 
 
 def test_unwritable_cache_falls_back_to_a_temporary_directory(tmp_path: Path) -> None:

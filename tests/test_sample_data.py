@@ -74,10 +74,11 @@ def test_sample_now_is_the_current_hour() -> None:
     assert sample_now(datetime(2026, 3, 2, 12, 34, 56, tzinfo=UTC)) == datetime(2026, 3, 2, 12, tzinfo=UTC)
 
 
-def test_the_project_declares_a_generator_per_sql_data_source() -> None:
+def test_the_project_declares_a_generator_per_data_source() -> None:
     sources = checked_sources(load_resources(REPO_ROOT, [str(REPO_ROOT / "datasources")]), {}, {})
     generators = {source.uid: source.sample_data for source in sources if source.sample_data is not None}
-    assert generators == {"metricity": METRICITY, "site-db": SITE}
+    series = {uid: REPO_ROOT / "datasources" / uid / "_sample.py" for uid in ("prometheus", "graphite")}
+    assert generators == {"metricity": METRICITY, "site-db": SITE, **series}
 
 
 def test_cluster_loads_the_generated_rows_readable_by_the_reader() -> None:

@@ -15,6 +15,7 @@ from pydis_dash.apply import DEFAULT_CONCURRENCY, ApplyContext, Result, apply_pl
 from pydis_dash.cli.app import fail, main, project_root
 from pydis_dash.config import load_config
 from pydis_dash.errors import ExitCode, PydisDashError
+from pydis_dash.gc_pause import collector_paused
 from pydis_dash.plan import Plan, PlanOptions
 from pydis_dash.plan_json import render_json
 from pydis_dash.plan_markdown import render_markdown
@@ -103,7 +104,9 @@ def _echo_notes(prepared: PreparedPlan) -> None:
 )
 @click.option("--exit-code", is_flag=True, help="Exit 2 when there are changes, 0 when there are none (for CI).")
 @_prune_option
-@click.option("-v", "--verbose", is_flag=True, help="Also list unchanged resources.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also list unchanged resources and show new resources' JSON in full."
+)
 @click.option(
     "--out",
     "out_file",
@@ -141,7 +144,10 @@ def diff(
     """
     root = project_root(ctx)
     try:
-        plan = prepare(root, env_name, selectors, PlanOptions(prune=prune), DEFAULT_CONCURRENCY, read_only=True).plan
+        with collector_paused():
+            plan = prepare(
+                root, env_name, selectors, PlanOptions(prune=prune), DEFAULT_CONCURRENCY, read_only=True
+            ).plan
         if out_file is not None:
             env = load_config(root).environment(env_name)
             write_saved_plan(out_file, saved_plan_json(plan, env, current_revision(root)))
@@ -216,7 +222,7 @@ def deploy(
     root = project_root(ctx)
     options = PlanOptions(prune=prune, rotate_secrets=rotate_secrets)
     try:
-        with ExitStack() as locks:  # held from before the plan until the last write
+        with collector_paused(), ExitStack() as locks:  # locks held from before the plan until the last write
             if plan_file is not None:
                 if selectors or prune or rotate_secrets:
                     raise click.UsageError(

@@ -106,8 +106,10 @@ def preview(
             snapshot, shots = write_screenshots(root, Path(screenshots_dir), options, changed_since)
             _report(snapshot)
             click.echo(f"wrote {len(shots)} screenshot(s) into {screenshots_dir}", err=True)
-            if snapshot.load_error or snapshot.data_error:
+            if snapshot.load_error:
                 ctx.exit(int(ExitCode.INVALID))
+            if snapshot.data_error:
+                ctx.exit(int(snapshot.data_error_code))
             return
         if export_dir is not None:
             snapshot = export_site(root, Path(export_dir), options)
@@ -149,7 +151,7 @@ def _report(snapshot: Snapshot) -> None:
     line = f"built {len(snapshot.resources)} resources"
     if snapshot.report:
         line += f"; {len(snapshot.report.errors)} error(s), {len(snapshot.report.warnings)} warning(s)"
-    for problem in (snapshot.validation_error, snapshot.plan_error):
+    for problem in (snapshot.validation_error, snapshot.plan_error, snapshot.data_error):
         if problem:
             line += f"; {problem}"
     if snapshot.pending:

@@ -27,6 +27,7 @@ from typing import Any
 from pydis_dash.importing.datasources import DatasourceMapper, map_datasources
 from pydis_dash.importing.jsondiff import changes
 from pydis_dash.importing.legacy_panels import upgrade_panel
+from pydis_dash.providers.grafana.normalize import LINK_DEFAULTS
 from pydis_dash.render.modernize import SCHEMA_VERSION, modernize_dashboard, resolve_ref
 from pydis_dash.render.plain import drop_none
 
@@ -119,18 +120,6 @@ def upgrade_dashboard(
     return result
 
 
-#: Grafana's defaults for a dashboard link's fields, which its frontend fills in when a dashboard opens.
-_LINK_DEFAULTS: dict[str, Any] = {
-    "asDropdown": False,
-    "icon": "external link",
-    "includeVars": False,
-    "keepTime": False,
-    "tags": [],
-    "targetBlank": False,
-    "tooltip": "",
-}
-
-
 def _legacy_dashboard_fields(raw: dict[str, Any], notes: list[str]) -> None:
     """``refresh: false`` (older Grafana's "off") becomes absent; links get the fields Grafana fills in."""
     if raw.get("refresh") is False:
@@ -139,9 +128,9 @@ def _legacy_dashboard_fields(raw: dict[str, Any], notes: list[str]) -> None:
     for index, link in enumerate(raw.get("links") or []):
         if not isinstance(link, dict):
             continue
-        missing = sorted(key for key in _LINK_DEFAULTS if key not in link)
+        missing = sorted(key for key in LINK_DEFAULTS if key not in link)
         if missing:
-            link.update({key: copy.deepcopy(_LINK_DEFAULTS[key]) for key in missing})
+            link.update({key: copy.deepcopy(LINK_DEFAULTS[key]) for key in missing})
             title = link.get("title", "")
             notes.append(f"links[{index}] {title!r}: Grafana's defaults filled in for {', '.join(missing)}")
 

@@ -145,6 +145,7 @@ class _Engines:
         return self._open[(query.language, key)]
 
     def _start(self, language: Language, uid: str, candidates: Sequence[CheckedSource], stack: ExitStack) -> _Runner:
+        from pydis_dash.sample.series import SeriesSample
         from pydis_dash.validate.engines.graphite import open_graphite_engine
         from pydis_dash.validate.engines.prometheus import open_promql_engine
         from pydis_dash.validate.engines.sql import open_sql_engine
@@ -162,7 +163,8 @@ class _Engines:
                 )
             )
         source = next(s for s in candidates if s.uid == uid)
+        sample = SeriesSample(source.sample_data, self._context)
         if language is Language.PROMQL:
             series = source.schema.read_text(encoding="utf-8") if source.schema is not None else ""
-            return stack.enter_context(open_promql_engine(None, series_text=series))
-        return stack.enter_context(open_graphite_engine(None, metrics_file=source.schema))
+            return stack.enter_context(open_promql_engine(None, series_text=series, sample=sample))
+        return stack.enter_context(open_graphite_engine(None, metrics_file=source.schema, sample=sample))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from pydis_dash.errors import PydisDashError
+from pydis_dash.errors import ExitCode, PydisDashError
 from pydis_dash.model import Ref, Resource
 from pydis_dash.pipeline import load_resources
 from pydis_dash.plan import Change, Plan
@@ -103,6 +103,9 @@ class Snapshot:
     data: bool = False
     panel_data: Mapping[Ref, PanelFrames] = field(default_factory=dict)
     data_error: str | None = None
+    # How a command that needs the data ends when ``data_error`` is set: a broken sample generator is
+    # the definitions' fault (1), an engine that cannot start or a tool failure is the environment's (3).
+    data_error_code: ExitCode = ExitCode.ENVIRONMENT
     _findings: Mapping[Ref | None, tuple[Finding, ...]] = field(default_factory=dict, repr=False)
     _changes: Mapping[Ref, Change] = field(default_factory=dict, repr=False)
 
@@ -170,8 +173,10 @@ def complete(project_dir: Path, snapshot: Snapshot, options: PreviewOptions) -> 
         report, error = _validate(project_dir, snapshot.resources, options, engines=True)
         snapshot = snapshot.with_report(report, error, engines=True)
     if options.data:
-        data, error = _panel_data(project_dir, snapshot.resources, options)
-        snapshot = replace(snapshot, data=error is None, panel_data=data, data_error=error)
+        data, failure = _panel_data(project_dir, snapshot.resources, options)
+        snapshot = replace(snapshot, data=failure is None, panel_data=data)
+        if failure is not None:
+            snapshot = replace(snapshot, data_error=failure[0], data_error_code=failure[1])
     if options.plan_source is not None:
         snapshot = snapshot.with_plan(*_plan(snapshot.resources, options.plan_source))
     return replace(snapshot, pending=False)
@@ -179,8 +184,9 @@ def complete(project_dir: Path, snapshot: Snapshot, options: PreviewOptions) -> 
 
 def _panel_data(
     project_dir: Path, resources: Sequence[Resource], options: PreviewOptions
-) -> tuple[Mapping[Ref, PanelFrames], str | None]:
-    """The panels' query results on sample data, or why there are none (never raises)."""
+) -> tuple[Mapping[Ref, PanelFrames], tuple[str, ExitCode] | None]:
+    """The panels' query results on sample data, or why there are none and whose fault that is
+    (the exit code of the error); never raises."""
     from pydis_dash.preview.panel_data import collect_panel_data
 
     try:
@@ -192,9 +198,9 @@ def _panel_data(
         context = SampleContext(seed=options.seed, now=options.now or sample_now())
         return collect_panel_data(resources, context, everything), None
     except PydisDashError as error:
-        return {}, str(error)
-    except Exception as error:  # see load_and_lint
-        return {}, f"sample data failed: {type(error).__name__}: {error}"
+        return {}, (str(error), error.exit_code)
+    except Exception as error:  # see load_and_lint; a failure of the tool itself
+        return {}, (f"sample data failed: {type(error).__name__}: {error}", ExitCode.ENVIRONMENT)
 
 
 def _failed_load(message: str, options: PreviewOptions, previous: Snapshot | None) -> Snapshot:

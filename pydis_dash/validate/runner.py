@@ -189,20 +189,24 @@ def _open_sql(options: ValidateOptions) -> AbstractContextManager[Engine]:
 
 
 def _open_promql(options: ValidateOptions) -> AbstractContextManager[Engine]:
+    from pydis_dash.sample.series import SeriesSample
     from pydis_dash.validate.engines.prometheus import open_promql_engine
 
     def open_one(source: CheckedSource) -> AbstractContextManager[Engine]:
         series = source.schema.read_text(encoding="utf-8") if source.schema is not None else ""
-        return open_promql_engine(source.live_url, series_text=series, strict=options.strict)
+        sample = SeriesSample(source.sample_data, options.sample)
+        return open_promql_engine(source.live_url, series_text=series, strict=options.strict, sample=sample)
 
     return _per_source(Language.PROMQL, options, open_one)
 
 
 def _open_graphite(options: ValidateOptions) -> AbstractContextManager[Engine]:
+    from pydis_dash.sample.series import SeriesSample
     from pydis_dash.validate.engines.graphite import open_graphite_engine
 
     def open_one(source: CheckedSource) -> AbstractContextManager[Engine]:
-        return open_graphite_engine(source.live_url, metrics_file=source.schema, strict=options.strict)
+        sample = SeriesSample(source.sample_data, options.sample)
+        return open_graphite_engine(source.live_url, metrics_file=source.schema, strict=options.strict, sample=sample)
 
     return _per_source(Language.GRAPHITE, options, open_one)
 

@@ -34,7 +34,7 @@ from typing import Any
 from .grafana_alerting import mount_alerting
 from .grafana_k8s import DashboardApi, to_v1_lossy, to_v2
 from .grafana_releases import GrafanaRelease, release_for
-from .http import Emulator, Request, Response
+from .http import Emulator, Request, Response, json_copy
 
 UID_RE = re.compile(r"^[a-zA-Z0-9\-_]*$")
 LATEST_SCHEMA_VERSION = 41
@@ -298,7 +298,7 @@ class GrafanaEmulator(Emulator):
         model = body.get("dashboard")
         if not isinstance(model, dict):
             return _error(400, "bad request data")
-        model = copy.deepcopy(model)
+        # The body was decoded for this request alone: it is stored as it is, without a copy.
         message = str(body.get("message") or "")
         if self.version >= 11 and len(message) > 500:
             return _error(400, "message too long, max 500 characters")
@@ -396,7 +396,7 @@ class GrafanaEmulator(Emulator):
                 "created": now,
                 "createdBy": user,
                 "message": message,
-                "data": copy.deepcopy(model),
+                "data": json_copy(model),
             }
         )
         return existing
@@ -429,7 +429,7 @@ class GrafanaEmulator(Emulator):
         if dashboard.is_v2 and not self.release.legacy_get_converts_v2:
             path = self.dashboard_api.path(dashboard.stored, dashboard.uid)
             return _error(406, f"dashboard api version not supported, use {path} instead")
-        model = copy.deepcopy(dashboard.model)
+        model = json_copy(dashboard.model)
         if self.version >= 12 and int(model.get("schemaVersion") or 0) < LATEST_SCHEMA_VERSION:
             model["schemaVersion"] = LATEST_SCHEMA_VERSION
         title = model["title"]

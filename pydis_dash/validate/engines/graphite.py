@@ -25,6 +25,7 @@ from typing import Any
 import requests
 
 from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.sample.series import SeriesSample
 from pydis_dash.validate.engines.base import QueryByQuery
 from pydis_dash.validate.engines.graphite_server import GraphiteServer
 from pydis_dash.validate.engines.graphite_target import TargetSyntaxError, parse_target, path_patterns
@@ -191,16 +192,17 @@ class GraphiteEngine(QueryByQuery):
 
 @contextmanager
 def open_graphite_engine(
-    url: str | None, *, metrics_file: Path | None = None, strict: bool = False
+    url: str | None, *, metrics_file: Path | None = None, strict: bool = False, sample: SeriesSample | None = None
 ) -> Iterator[GraphiteEngine]:
     """Yield an engine on ``url`` (a live Graphite), or on a graphite-web started for this run and seeded
-    with the metric paths in ``metrics_file`` (a Graphite data source's ``check: schema``)."""
+    with the metric paths in ``metrics_file`` (a Graphite data source's ``check: schema``), their values
+    shaped by ``sample`` (its ``check: sample_data`` generator, seed and ``now``)."""
     with ExitStack() as stack:
         live = bool(url)
         if not url:
             if metrics_file is None:
                 raise EnvironmentProblem("a throwaway Graphite needs a metric list (the data source's check schema)")
-            url = stack.enter_context(GraphiteServer(metrics_file)).url
+            url = stack.enter_context(GraphiteServer(metrics_file, sample=sample)).url
         engine = GraphiteEngine(url, strict=strict)
         stack.callback(engine.close)  # before the server stops
         if live:

@@ -7,6 +7,7 @@ it writes lives in one temporary directory that is removed on exit, also on Ctrl
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import selectors
@@ -17,6 +18,7 @@ import time
 from pathlib import Path
 
 from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.sample.series import Series, SeriesSample
 from pydis_dash.validate.engines.lifecycle import EngineServer
 
 VENV_ENV = "PYDIS_DASH_GRAPHITE_VENV"
@@ -25,6 +27,9 @@ SETUP_HINT = "graphite-web not installed: run ci/setup-graphite"
 START_TIMEOUT_SECONDS = 60.0
 LOG_TAIL_LINES = 15
 STOP_GRACE_SECONDS = 5.0
+# One point every 10 s, as graphite-statsd flushes; two hours cover every ``from`` the engine asks for.
+STEP_SECONDS = 10
+SEED_POINTS = 720
 
 
 def graphite_venv() -> Path:
@@ -39,6 +44,37 @@ def graphite_python(venv: Path | None = None) -> Path:
     if not python.exists():
         raise EnvironmentProblem(f"{SETUP_HINT} (no {python})")
     return python
+
+
+def read_metric_paths(metrics_file: Path) -> list[str]:
+    """Metric paths, one a line; blank lines and ``#`` comments are skipped."""
+    lines = (line.strip() for line in metrics_file.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def seed_times(end: float | None = None) -> list[float]:
+    """The seeded points' times: :data:`SEED_POINTS` of them, :data:`STEP_SECONDS` apart, up to ``end``
+    (default: now, as graphite-web answers ``from=-2h`` relative to the real clock)."""
+    last = int(time.time() if end is None else end) // STEP_SECONDS * STEP_SECONDS
+    return [float(last - STEP_SECONDS * (SEED_POINTS - 1 - i)) for i in range(SEED_POINTS)]
+
+
+def seed_values(metric_paths: list[str], sample: SeriesSample, times: list[float]) -> dict[str, list[float]]:
+    """Each path's values at ``times``, shaped by the data source's sample generator."""
+    sampler = sample.sampler()
+    return {
+        path: [round(level, 6) for _, level in sampler.levels(Series("graphite", path), times)] for path in metric_paths
+    }
+
+
+def write_seed(metrics_file: Path, sample: SeriesSample, destination: Path) -> None:
+    """The seed file ``graphite_webapp.py`` turns into whisper files (see its ``seed_whisper``)."""
+    if not metrics_file.is_file():
+        raise EnvironmentProblem(f"the Graphite metric list {metrics_file} does not exist")
+    times = seed_times()
+    series = seed_values(read_metric_paths(metrics_file), sample, times)
+    seed = {"start": int(times[0]), "step": STEP_SECONDS, "series": series}
+    destination.write_text(json.dumps(seed), encoding="utf-8")
 
 
 def _webapp_script() -> Path:
@@ -78,9 +114,11 @@ class GraphiteServer(EngineServer):
         *,
         venv: Path | None = None,
         start_timeout: float = START_TIMEOUT_SECONDS,
+        sample: SeriesSample | None = None,
     ) -> None:
         super().__init__()
         self.metrics_file = metrics_file
+        self.sample = sample or SeriesSample()
         self.venv = venv
         self.start_timeout = start_timeout
         self.url = ""
@@ -111,9 +149,11 @@ class GraphiteServer(EngineServer):
             # graphite-web only adds WHISPER_DIR to its search path when it exists at start-up.
             folder.mkdir(parents=True)
         (settings_dir / "local_settings.py").write_text(local_settings(storage), encoding="utf-8")
+        seed_file = self._workdir / "seed.json"
+        write_seed(self.metrics_file, self.sample, seed_file)
         with self.log_path.open("wb") as log:
             self._process = subprocess.Popen(
-                [str(python), "-I", str(_webapp_script()), str(settings_dir), str(self.metrics_file)],
+                [str(python), "-I", str(_webapp_script()), str(settings_dir), str(seed_file)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=log,

@@ -5,26 +5,26 @@ virtualenv (``ci/setup-graphite``) and :class:`~pydis_dash.validate.engines.grap
 runs this file with that venv's interpreter, in isolated mode (``python -I``) so that this folder,
 which holds pydis-dash's own ``graphite.py``, never shadows the ``graphite`` package.
 
-Protocol with the parent: ``python -I graphite_webapp.py SETTINGS_DIR METRICS_FILE``. ``SETTINGS_DIR``
-holds ``local_settings.py`` (written by the parent: storage dirs, secret key, input validation). Once
+Protocol with the parent: ``python -I graphite_webapp.py SETTINGS_DIR SEED_FILE`` (see :func:`seed_whisper`).
+``SETTINGS_DIR`` holds ``local_settings.py`` (written by the parent: storage dirs, secret key, input validation). Once
 listening, one line ``READY <port>`` goes to stdout; everything else goes to stderr. The server stops
 when its stdin closes, so it never outlives a parent that was killed.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import struct
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
-# One point every 10 s, as graphite-statsd flushes; two hours cover every ``from`` the engine asks for.
-STEP_SECONDS = 10
+# Two hours of points cover every ``from`` the engine asks for (the parent sends one point per 10 s).
 RETENTION_POINTS = 720
 # Where the parent-visible exception text of a failed request is kept in the WSGI environ.
 EXCEPTION_KEY = "pydis_dash.exception"
@@ -33,35 +33,33 @@ StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-def seed_whisper(whisper_dir: str, metric_paths: list[str]) -> None:
-    """Create one whisper file per metric path, holding the last two hours of sample points.
+def seed_whisper(whisper_dir: str, seed_file: str) -> None:
+    """Create one whisper file per metric path of the seed file, holding the points the parent computed.
 
-    The points are written once and the file's bytes copied for every path: validation needs the
-    names to exist with data, not distinct values, and copying is ten times faster than whisper's
-    own create/update per file (start-up time is what every ``validate`` run pays).
+    The seed file is JSON: ``{"start": T0, "step": 10, "series": {"a.b.c": [value, ...]}}`` (one value
+    per step from ``T0``). The file's header comes from whisper itself; the points are packed in slot
+    order after it, which is what ``whisper.update_many`` would write for a full archive and ten times
+    faster (start-up time is what every ``validate`` run pays).
     """
     import whisper
 
+    with open(seed_file, encoding="utf-8") as handle:
+        seed = json.load(handle)
+    step, start = int(seed["step"]), int(seed["start"])
     template = os.path.join(whisper_dir, ".template.wsp")
-    whisper.create(template, [(STEP_SECONDS, RETENTION_POINTS)], xFilesFactor=0.0)
-    now = int(time.time())
-    # Non-zero values so that filters such as highestMax() or removeBelowValue(x, 1) keep the series.
-    whisper.update_many(template, [(now - i * STEP_SECONDS, float(10 + i % 7)) for i in range(RETENTION_POINTS)])
+    whisper.create(template, [(step, RETENTION_POINTS)], xFilesFactor=0.0)
     with open(template, "rb") as handle:
-        content = handle.read()
+        header = handle.read(whisper.metadataSize + whisper.archiveInfoSize)
     os.remove(template)
-    for path in metric_paths:
+    for path, values in seed["series"].items():
+        points = b"".join(
+            struct.pack(whisper.pointFormat, start + i * step, float(v))
+            for i, v in enumerate(values[-RETENTION_POINTS:])
+        )
         filename = os.path.join(whisper_dir, *path.split(".")) + ".wsp"
         os.makedirs(os.path.dirname(filename), exist_ok=True)
         with open(filename, "wb") as handle:
-            handle.write(content)
-
-
-def read_metric_paths(metrics_file: str) -> list[str]:
-    """Metric paths, one a line; blank lines and ``#`` comments are skipped."""
-    with open(metrics_file, encoding="utf-8") as handle:
-        lines = (line.strip() for line in handle)
-        return [line for line in lines if line and not line.startswith("#")]
+            handle.write(header + points.ljust(RETENTION_POINTS * whisper.pointSize, b"\0"))
 
 
 def load_graphite_app(settings_dir: str) -> WsgiApp:
@@ -130,11 +128,11 @@ class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 def main(argv: list[str]) -> int:
     """Seed, start, announce the port, and serve until stdin closes."""
-    settings_dir, metrics_file = argv
+    settings_dir, seed_file = argv
     app = load_graphite_app(settings_dir)
     from django.conf import settings  # type: ignore[import-not-found]  # only in graphite's venv
 
-    seed_whisper(settings.WHISPER_DIR, read_metric_paths(metrics_file))
+    seed_whisper(settings.WHISPER_DIR, seed_file)
     server = ThreadingWSGIServer(("127.0.0.1", 0), QuietHandler)
     server.set_app(explain_server_errors(app))
     thread = threading.Thread(target=server.serve_forever, name="graphite-web", daemon=True)

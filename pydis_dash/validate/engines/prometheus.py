@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
+from pydis_dash.sample.series import SeriesSample
 from pydis_dash.validate.engines.base import QueryByQuery
 from pydis_dash.validate.engines.graphite import resolve_pointer
 from pydis_dash.validate.engines.prometheus_api import EvaluationError, PrometheusApi
@@ -158,13 +159,18 @@ def _finding(query: Query, severity: Severity, message: str) -> Finding:
 
 @contextmanager
 def open_promql_engine(
-    url: str | None, *, series_text: str = "", strict: bool = False, at: float | None = None
+    url: str | None,
+    *,
+    series_text: str = "",
+    strict: bool = False,
+    at: float | None = None,
+    sample: SeriesSample | None = None,
 ) -> Iterator[PromqlEngine]:
     """Yield a :class:`PromqlEngine` for one validation run.
 
     ``url=None`` starts a throwaway Prometheus seeded with ``series_text`` (a data source's series
-    list, see :mod:`.prometheus_seed`; stopped on exit, also on
-    Ctrl-C) and evaluates inside the seeded window; a URL uses that live Prometheus and evaluates
+    list, see :mod:`.prometheus_seed`, its values shaped by ``sample``; stopped on exit, also on
+    Ctrl-C) and evaluates at the end of the seeded window; a URL uses that live Prometheus and evaluates
     at ``at`` (default: its current time). Raises
     :class:`~pydis_dash.errors.EnvironmentProblem` when Prometheus is missing, cannot start, or
     cannot be reached.
@@ -173,5 +179,5 @@ def open_promql_engine(
         with PrometheusApi(url) as api:
             yield PromqlEngine(api, strict=strict, at=at)
         return
-    with PrometheusServer(series_text=series_text) as server, PrometheusApi(server.url) as api:
+    with PrometheusServer(series_text=series_text, sample=sample) as server, PrometheusApi(server.url) as api:
         yield PromqlEngine(api, strict=strict, at=server.evaluation_time if at is None else at)

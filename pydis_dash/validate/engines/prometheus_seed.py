@@ -14,17 +14,16 @@ whose values belong together (``datid+datname="16384+site|16385+metricity"``). O
 ``@labels job="site" instance="a|b"`` sets labels added to every following line. ``#`` starts a
 comment.
 
-The samples are deterministic (seeded per series) and sit in a fixed two-hour window, so the TSDB
-built from them can be cached by the list's hash: counters only increase, histogram buckets are
-cumulative and ``_count`` equals the ``+Inf`` bucket.
+The samples follow the shapes of the data source's sample generator (``check.sample_data``, see
+:mod:`pydis_dash.sample.series`) over the two hours before the sample data's ``now``; they are
+deterministic (seed, ``now``), so the TSDB built from them is cached by those and the list's hash:
+counters only increase, histogram buckets are cumulative and ``_count`` equals the ``+Inf`` bucket.
 """
 
 from __future__ import annotations
 
 import itertools
-import random
 import re
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,12 +31,12 @@ from typing import TextIO
 
 from pydis_dash.errors import DefinitionError
 from pydis_dash.model import SourceLocation
+from pydis_dash.sample import SampleContext
+from pydis_dash.sample.series import Series, SeriesSample, SeriesSampler
 
-# The seeded window: 2024-01-01T00:00:00Z (aligned to Prometheus' 2 h block boundary) for 2 hours.
-WINDOW_START_S = 1_704_067_200
+# The seeded window: two hours ending at the sample data's "now", one sample per scrape interval.
 STEP_S = 30
 SAMPLES_PER_SERIES = 240
-WINDOW_END_S = WINDOW_START_S + STEP_S * (SAMPLES_PER_SERIES - 1)
 
 DEFAULT_QUANTILES = (0.5, 0.9, 0.99)  # statsd_exporter's summary defaults
 KINDS = ("counter", "gauge", "histogram", "summary")
@@ -169,8 +168,18 @@ def go_float(value: float) -> str:
     return text
 
 
-def write_openmetrics(families: Iterable[Family], out: TextIO) -> int:
-    """Write every series' samples over the seeded window; return the number of series written."""
+def window(context: SampleContext) -> list[float]:
+    """The seeded sample times: the two hours before ``context.now``, :data:`STEP_S` apart (``now``
+    itself excluded, so that a window ending on the hour fills exactly one 2 h TSDB block)."""
+    start = int(context.now.timestamp()) - STEP_S * SAMPLES_PER_SERIES
+    return [float(start + STEP_S * i) for i in range(SAMPLES_PER_SERIES)]
+
+
+def write_openmetrics(families: Iterable[Family], out: TextIO, sample: SeriesSample | None = None) -> int:
+    """Write every series' samples over the seeded window (``sample``: its generator, seed and ``now``;
+    default: no generator, 2024-01-01); return the number of series written."""
+    sample = sample or SeriesSample()
+    sampler, times = sample.sampler(), window(sample.context)
     merged: dict[str, list[Family]] = {}
     for family in families:
         merged.setdefault(_family_name(family), []).append(family)
@@ -180,7 +189,7 @@ def write_openmetrics(families: Iterable[Family], out: TextIO) -> int:
         for family in parts:
             for labels in dict.fromkeys(family.label_sets):
                 count += 1
-                _write_series(family, labels, out)
+                _write_series(family, labels, sampler, times, out)
     out.write("# EOF\n")
     return count
 
@@ -208,75 +217,56 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n")
 
 
-def _write_series(family: Family, labels: tuple[tuple[str, str], ...], out: TextIO) -> None:
-    rng = random.Random(zlib.crc32(f"{family.name}{labels}".encode()))
-    timestamps = range(WINDOW_START_S, WINDOW_END_S + 1, STEP_S)
+def _write_series(
+    family: Family, labels: tuple[tuple[str, str], ...], sampler: SeriesSampler, times: list[float], out: TextIO
+) -> None:
+    series = Series(family.kind, family.name, labels)
     if family.kind == "histogram":
-        _write_histogram(family, labels, rng, timestamps, out)
+        _write_histogram(family, series, sampler, times, out)
     elif family.kind == "summary":
-        _write_summary(family, labels, rng, timestamps, out)
+        _write_summary(family, series, sampler, times, out)
     else:
-        series = family.name + _labels_text(labels)
-        for timestamp, value in zip(timestamps, _scalar_values(family, rng), strict=False):
-            out.write(f"{series} {value} {timestamp}\n")
+        text = family.name + _labels_text(labels)
+        for t, value in zip(times, _scalar_values(family, series, sampler, times), strict=True):
+            out.write(f"{text} {value} {int(t)}\n")
 
 
-def _scalar_values(family: Family, rng: random.Random) -> Iterator[str]:
+def _scalar_values(family: Family, series: Series, sampler: SeriesSampler, times: list[float]) -> Iterator[str]:
     if family.kind == "counter":
-        total = rng.randint(100, 50_000)
-        while True:
-            yield str(total)
-            total += rng.randint(0, 12)
-    low, high = family.value_range
-    while True:
-        if family.constant is not None:
-            yield go_float(family.constant)
-        else:
-            yield str(round(rng.uniform(low, high), 3))
+        # A process that has been up for a day or so: the counter does not start at zero.
+        start = round(sampler.shape(series).level(times[0]) * 86_400)
+        return (_number(value) for value in sampler.counter(series, times, start=start))
+    if family.constant is not None:
+        return (go_float(family.constant) for _ in times)
+    if sampler.has_shape(series):
+        return (_number(level) for _, level in sampler.levels(series, times))
+    low, high = family.value_range  # a gauge the generator leaves alone: inside its declared range
+    middle, half = (low + high) / 2, (high - low) / 2
+    return (_number(middle + half * wobble) for wobble in sampler.wobble(series, times))
 
 
-def _write_histogram(
-    family: Family, labels: tuple[tuple[str, str], ...], rng: random.Random, timestamps: range, out: TextIO
-) -> None:
+def _number(value: float) -> str:
+    return str(round(value, 3))
+
+
+def _write_histogram(family: Family, series: Series, sampler: SeriesSampler, times: list[float], out: TextIO) -> None:
     bounds = [*family.buckets, float("inf")]
-    # Per-bucket (non-cumulative) counts grow each step; cumulative sums keep le-monotonicity.
-    counts = [rng.randint(0, 200) for _ in bounds]
-    total_sum = sum(c * _midpoint(bounds, i) for i, c in enumerate(counts))
-    label_text = _labels_text(labels)
-    for timestamp in timestamps:
-        cumulative = 0
-        for index, bound in enumerate(bounds):
-            cumulative += counts[index]
-            out.write(
-                f"{family.name}_bucket{_labels_text([*labels, ('le', go_float(bound))])} {cumulative} {timestamp}\n"
-            )
-        out.write(f"{family.name}_count{label_text} {cumulative} {timestamp}\n")
-        out.write(f"{family.name}_sum{label_text} {round(total_sum, 6)} {timestamp}\n")
-        for index in range(len(counts)):
-            added = rng.randint(0, 3) if index < len(counts) // 2 else rng.randint(0, 1)
-            counts[index] += added
-            total_sum += added * _midpoint(bounds, index)
+    label_text = _labels_text(series.labels)
+    bucket_labels = [_labels_text([*series.labels, ("le", go_float(bound))]) for bound in bounds]
+    for t, (buckets, total) in zip(times, sampler.histogram(series, times, bounds), strict=True):
+        timestamp = int(t)
+        for text, value in zip(bucket_labels, buckets, strict=True):
+            out.write(f"{family.name}_bucket{text} {value:g} {timestamp}\n")
+        out.write(f"{family.name}_count{label_text} {buckets[-1]:g} {timestamp}\n")
+        out.write(f"{family.name}_sum{label_text} {round(total, 6)} {timestamp}\n")
 
 
-def _midpoint(bounds: list[float], index: int) -> float:
-    upper = bounds[index] if bounds[index] != float("inf") else (bounds[index - 1] * 2 if index else 1.0)
-    lower = bounds[index - 1] if index else 0.0
-    return (lower + upper) / 2
-
-
-def _write_summary(
-    family: Family, labels: tuple[tuple[str, str], ...], rng: random.Random, timestamps: range, out: TextIO
-) -> None:
-    count = rng.randint(10, 1000)
-    total = count * rng.uniform(1, 600)
-    label_text = _labels_text(labels)
-    for timestamp in timestamps:
-        values = sorted(rng.uniform(1, 3600) for _ in family.quantiles)
-        for quantile, value in zip(family.quantiles, values, strict=True):
-            quantile_labels = _labels_text([*labels, ("quantile", go_float(quantile))])
-            out.write(f"{family.name}{quantile_labels} {round(value, 3)} {timestamp}\n")
-        out.write(f"{family.name}_count{label_text} {count} {timestamp}\n")
-        out.write(f"{family.name}_sum{label_text} {round(total, 3)} {timestamp}\n")
-        added = rng.randint(0, 3)
-        count += added
-        total += added * rng.uniform(1, 3600)
+def _write_summary(family: Family, series: Series, sampler: SeriesSampler, times: list[float], out: TextIO) -> None:
+    label_text = _labels_text(series.labels)
+    quantile_labels = [_labels_text([*series.labels, ("quantile", go_float(q))]) for q in family.quantiles]
+    for t, (buckets, total) in zip(times, sampler.histogram(series, times, [float("inf")]), strict=True):
+        timestamp = int(t)
+        for text, value in zip(quantile_labels, sampler.quantiles(series, t, family.quantiles), strict=True):
+            out.write(f"{family.name}{text} {round(value, 6)} {timestamp}\n")
+        out.write(f"{family.name}_count{label_text} {buckets[-1]:g} {timestamp}\n")
+        out.write(f"{family.name}_sum{label_text} {round(total, 6)} {timestamp}\n")

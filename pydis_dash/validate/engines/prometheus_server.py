@@ -21,16 +21,13 @@ from pathlib import Path
 import requests
 
 from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.sample.series import SeriesSample
 from pydis_dash.validate.engines.lifecycle import EngineServer
 from pydis_dash.validate.engines.net import free_port
-from pydis_dash.validate.engines.prometheus_seed import (
-    WINDOW_END_S,
-    parse_series,
-    write_openmetrics,
-)
+from pydis_dash.validate.engines.prometheus_seed import parse_series, window, write_openmetrics
 
 # Bump when the sample generator changes, so cached TSDBs built by an older one are not reused.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
 # Far above the seeded window's age: time retention must never drop the seeded block.
@@ -51,18 +48,21 @@ def cache_root() -> Path:
     return Path(base) / "pydis-dash" / "prometheus-tsdb"
 
 
-def series_key(series_text: str) -> str:
-    """The cache key of a series list: its hash together with the generator version."""
-    return hashlib.sha256(f"{GENERATOR_VERSION}\n{series_text}".encode()).hexdigest()[:20]
+def series_key(series_text: str, sample: SeriesSample | None = None) -> str:
+    """The cache key of a series list: its hash with the generator version and what the sample values
+    depend on (the sample generator's source, seed and ``now``)."""
+    sample_key = (sample or SeriesSample()).cache_key()
+    return hashlib.sha256(f"{GENERATOR_VERSION}\n{sample_key}\n{series_text}".encode()).hexdigest()[:20]
 
 
-def build_blocks(series_text: str, destination: Path, promtool: str) -> None:
-    """Write the series as OpenMetrics and let promtool turn them into TSDB blocks in ``destination``."""
+def build_blocks(series_text: str, destination: Path, promtool: str, sample: SeriesSample | None = None) -> None:
+    """Write the series as OpenMetrics (values shaped by ``sample``) and let promtool turn them into TSDB
+    blocks in ``destination``."""
     destination.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="pydis-dash-openmetrics-") as scratch:
         openmetrics = Path(scratch) / "series.om"
         with openmetrics.open("w", encoding="utf-8") as out:
-            write_openmetrics(parse_series(series_text), out)
+            write_openmetrics(parse_series(series_text), out, sample)
         try:
             result = subprocess.run(
                 [promtool, "tsdb", "create-blocks-from", "openmetrics", "--quiet", str(openmetrics), str(destination)],
@@ -76,14 +76,16 @@ def build_blocks(series_text: str, destination: Path, promtool: str) -> None:
         raise EnvironmentProblem(f"promtool could not build the seed TSDB: {_tail(result.stderr)}")
 
 
-def cached_blocks(series_text: str, promtool: str, root: Path | None = None) -> Path:
+def cached_blocks(
+    series_text: str, promtool: str, root: Path | None = None, sample: SeriesSample | None = None
+) -> Path:
     """A directory of TSDB blocks for ``series_text``, built now or reused from the cache.
 
     Builds into a private directory and renames it into place, so concurrent runs never see a
     half-built cache entry; when the cache is not writable the blocks go to a temporary directory.
     """
     root = root or cache_root()
-    final = root / series_key(series_text)
+    final = root / series_key(series_text, sample)
     if (final / ".complete").exists():
         return final
     try:
@@ -95,14 +97,14 @@ def cached_blocks(series_text: str, promtool: str, root: Path | None = None) -> 
         # Not in the cache: the caller owns this directory and removes it once it has copied the blocks.
         building = Path(tempfile.mkdtemp(prefix="pydis-dash-tsdb-"))
         try:
-            build_blocks(series_text, building, promtool)
+            build_blocks(series_text, building, promtool, sample)
             (building / ".complete").touch()
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
         return building
     try:
-        build_blocks(series_text, building, promtool)
+        build_blocks(series_text, building, promtool, sample)
         (building / ".complete").touch()
         building.rename(final)
     except OSError:
@@ -120,15 +122,23 @@ class PrometheusServer(EngineServer):
     evaluated there), ``startup_seconds`` how long building/copying the TSDB and starting took.
     """
 
-    def __init__(self, *, series_text: str, port: int | None = None, cache: Path | None = None):
+    def __init__(
+        self,
+        *,
+        series_text: str,
+        port: int | None = None,
+        cache: Path | None = None,
+        sample: SeriesSample | None = None,
+    ):
         super().__init__()
+        self._sample = sample or SeriesSample()
         self._requested_port = port
         self._series_text = series_text
         self._cache = cache
         self._process: subprocess.Popen[bytes] | None = None
         self._workdir: tempfile.TemporaryDirectory[str] | None = None
         self.port = 0
-        self.evaluation_time = float(WINDOW_END_S)
+        self.evaluation_time = window(self._sample.context)[-1]
 
     @property
     def url(self) -> str:
@@ -149,7 +159,7 @@ class PrometheusServer(EngineServer):
         prometheus = find_binary("prometheus")
         promtool = find_binary("promtool")
         cache = self._cache or cache_root()
-        blocks = cached_blocks(self._series_text, promtool, cache)
+        blocks = cached_blocks(self._series_text, promtool, cache, self._sample)
         try:
             self._workdir = tempfile.TemporaryDirectory(prefix="pydis-dash-prometheus-")
             self._start(prometheus, blocks, Path(self._workdir.name))
