@@ -19,24 +19,30 @@ def _tables(cluster: PostgresCluster, database: str) -> set[str]:
         return {row[0] for row in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
 
 
+@pytest.fixture
+def schema(tmp_path: Path) -> Path:
+    path = tmp_path / "schema.sql"
+    path.write_text(FIRST_SCHEMA)
+    return path
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Path:
+    return tmp_path / "cache"
+
+
 def _start(schema: Path, cache: Path, **options: object) -> tuple[bool, set[str]]:
     with PostgresCluster({"chat": schema}, template_cache=cache, **options) as cluster:  # type: ignore[arg-type]
         return cluster.from_template, _tables(cluster, "chat")
 
 
-def test_the_same_schema_starts_from_the_template(tmp_path: Path) -> None:
-    schema = tmp_path / "schema.sql"
-    schema.write_text(FIRST_SCHEMA)
-    cache = tmp_path / "cache"
+def test_the_same_schema_starts_from_the_template(schema: Path, cache: Path) -> None:
     assert _start(schema, cache) == (False, {"messages"})  # made with initdb, then kept
     assert _start(schema, cache) == (True, {"messages"})
     assert len(list(cache.iterdir())) == 1
 
 
-def test_a_schema_change_is_never_served_the_old_template(tmp_path: Path) -> None:
-    schema = tmp_path / "schema.sql"
-    schema.write_text(FIRST_SCHEMA)
-    cache = tmp_path / "cache"
+def test_a_schema_change_is_never_served_the_old_template(schema: Path, cache: Path) -> None:
     _start(schema, cache)
     schema.write_text(FIRST_SCHEMA + "CREATE TABLE reactions (message_id bigint, emoji text);\n")
     assert _start(schema, cache) == (False, {"messages", "reactions"})
@@ -45,10 +51,7 @@ def test_a_schema_change_is_never_served_the_old_template(tmp_path: Path) -> Non
     assert _start(schema, cache) == (True, {"messages"})
 
 
-def test_a_template_cluster_is_as_locked_down_as_a_fresh_one(tmp_path: Path) -> None:
-    schema = tmp_path / "schema.sql"
-    schema.write_text(FIRST_SCHEMA)
-    cache = tmp_path / "cache"
+def test_a_template_cluster_is_as_locked_down_as_a_fresh_one(schema: Path, cache: Path) -> None:
     _start(schema, cache)
     with PostgresCluster({"chat": schema}, template_cache=cache) as cluster:
         assert cluster.from_template
@@ -62,19 +65,14 @@ def test_a_template_cluster_is_as_locked_down_as_a_fresh_one(tmp_path: Path) -> 
                 psycopg.connect(host="127.0.0.1", port=cluster.port, dbname="chat", user=user)
 
 
-def test_an_unwritable_cache_only_means_no_template(tmp_path: Path) -> None:
-    schema = tmp_path / "schema.sql"
-    schema.write_text(FIRST_SCHEMA)
-    not_a_folder = tmp_path / "cache"
+def test_an_unwritable_cache_only_means_no_template(schema: Path, tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "not-a-folder"
     not_a_folder.write_text("a file where the cache folder would go")
     assert _start(schema, not_a_folder) == (False, {"messages"})
     assert _start(schema, not_a_folder) == (False, {"messages"})
 
 
-def test_sample_data_and_opting_out_make_the_cluster_afresh(tmp_path: Path) -> None:
-    schema = tmp_path / "schema.sql"
-    schema.write_text(FIRST_SCHEMA)
-    cache = tmp_path / "cache"
+def test_sample_data_and_opting_out_make_the_cluster_afresh(schema: Path, cache: Path, tmp_path: Path) -> None:
     _start(schema, cache)
     assert _start(schema, cache, use_template=False) == (False, {"messages"})
     generator = tmp_path / "_sample.py"
