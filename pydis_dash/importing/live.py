@@ -20,6 +20,7 @@ from pydis_dash.model import Kind
 from pydis_dash.pipeline import load_resources
 from pydis_dash.plan import build_plan
 from pydis_dash.providers.base import Provider
+from pydis_dash.providers.grafana.client import NotFound
 from pydis_dash.providers.grafana.dashboard_store import DashboardStore
 from pydis_dash.providers.grafana.ownership import is_managed_folder
 from pydis_dash.providers.registry import build_provider
@@ -116,7 +117,10 @@ class _GrafanaReader:
         for panel in _panels(answer.get("dashboard") or {}):
             ref = panel.get("libraryPanel")
             if isinstance(ref, Mapping) and ref.get("uid") and str(ref["uid"]) not in library:
-                element = self.client.get(f"/api/library-elements/{ref['uid']}")
+                try:
+                    element = self.client.get(f"/api/library-elements/{ref['uid']}")
+                except NotFound:  # Grafana shows such a panel as an error: it stays an unresolved reference
+                    continue
                 library[str(ref["uid"])] = element.get("result") or element
         folder_uid = str(meta.get("folderUid") or "")
         context = {
