@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from _harness import Run, run_timed, tool
+from _harness import Run, pydis_dash, run_timed
+from _trees import write_validation_tree
 
 
-def validate_all_in(project: Path) -> tuple[Run, dict[str, Any]]:
-    """Run ``pydis-dash validate --format json`` on ``project`` (engines started and stopped inside the
-    timing: "all-in"); returns the run and its report's summary."""
-    run = run_timed([tool("pydis-dash"), "--project", str(project), "validate", "--format", "json"], check=False)
+def validate_all_in(store: str, queries: int) -> tuple[Run, dict[str, Any]]:
+    """Run ``pydis-dash validate --format json`` on a generated project of ``queries`` panels on
+    ``store`` (engines started and stopped inside the timing: "all-in"); returns the run and its
+    report's summary."""
+    with tempfile.TemporaryDirectory(prefix=f"bench-validate-{store}-") as tmp:
+        project = write_validation_tree(Path(tmp), store, queries)
+        run = run_timed(pydis_dash(project, "validate", "--format", "json"), check=False)
     if run.returncode not in (0, 1):  # 1: findings, still a full run
         raise SystemExit(f"pydis-dash validate failed with {run.returncode}:\n{run.stderr[-3000:]}")
     summary: dict[str, Any] = json.loads(run.stdout)["summary"]

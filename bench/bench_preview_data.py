@@ -1,6 +1,6 @@
 """The preview of a 20-panel dashboard drawn with its data: queries on sample data, page, browser.
 
-Run: ``python bench/bench_preview_data.py [--panels N]``. A project with one dashboard of N SQL panels
+Run: ``python bench/bench_preview_data.py [--panels N] [--results PATH]``. A project with one dashboard of N SQL panels
 (stats, time series, bar gauges, tables on the Metricity sample data) is generated; the preview's
 engines are started once (as ``preview --data`` keeps them between saves) and then one rebuild is
 timed end to end: every query run on the sample data, the page rendered and written, and headless
@@ -10,13 +10,13 @@ showing query text) drawn in the same browser. No asserts: this measures, CI doe
 
 from __future__ import annotations
 
-import argparse
+import shutil
 import tempfile
 import textwrap
 import time
 from pathlib import Path
 
-from _harness import record, report
+from _harness import REPO_ROOT, parse_options, record, report
 from playwright.sync_api import Page, sync_playwright
 
 from pydis_dash.preview import PreviewOptions
@@ -26,7 +26,6 @@ from pydis_dash.preview.panel_data import PanelDataSession
 from pydis_dash.preview.snapshot import build_snapshot
 from pydis_dash.sample import SampleContext, sample_now
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 PANELS = [
     'metricity.stat("Messages {n}", sql="SELECT count(*) AS messages FROM messages WHERE $__timeFilter(created_at)")',
@@ -42,8 +41,6 @@ PANELS = [
 
 def write_project(root: Path, panels: int) -> Path:
     """A project: the repo's data sources and one dashboard of ``panels`` SQL panels."""
-    import shutil
-
     shutil.copytree(REPO_ROOT / "datasources", root / "datasources", ignore=shutil.ignore_patterns("__pycache__"))
     lines = [PANELS[i % len(PANELS)].format(n=i + 1) for i in range(panels)]
     body = ",\n            ".join(lines)
@@ -74,9 +71,8 @@ def draw(page: Page, site: Path) -> None:
 
 def main() -> None:
     """Time a warm rebuild with data against the same page without data; print and record."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--panels", type=int, default=20)
-    panels = parser.parse_args().panels
+    bench = parse_options(__doc__, "--panels", 20)
+    panels = bench.size
     with tempfile.TemporaryDirectory(prefix="bench-preview-") as tmp, sync_playwright() as playwright:
         project = write_project(Path(tmp) / "project", panels)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
@@ -111,8 +107,11 @@ def main() -> None:
             f"({', '.join(f'{t:.2f}' for t in timings)})  (target < 2 s)",
             f"peer, same page without data:           {peer:.2f} s",
         ],
+        best / peer,
+        "the page without data (best rebuild with data / peer)",
     )
     record(
+        bench.results,
         "preview_data",
         {
             "panels": panels,

@@ -1,7 +1,7 @@
 """Validating 1,000 SQL queries: one server + one connection per database, vs a connection per query.
 
-Run: ``python bench/bench_sql.py [--queries N]``. Prints the cluster start time, both timings and
-their ratio. No asserts: this measures, CI does not gate on it.
+Run: ``python bench/bench_sql.py [--queries N] [--results PATH]``. Prints the cluster start time, both
+timings and their ratio, and records them. No asserts: this measures, CI does not gate on it.
 
 The naive peer is what a straightforward implementation does: open a connection for each query,
 check it the same way, close. Both run against the same throwaway cluster, so the difference is
@@ -10,16 +10,16 @@ only connection handling.
 
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
+
+from _harness import REPO_ROOT, parse_options, record, report
 
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation
 from pydis_dash.validate.engines.postgres import PostgresCluster
 from pydis_dash.validate.engines.sql import SqlEngine
 from pydis_dash.validate.queries import Language, Query, ResultShape, TemplateSyntax, Variable
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = [
     (
         "SELECT $__timeGroupAlias(created_at, $__interval), count(*) AS messages FROM messages "
@@ -78,14 +78,13 @@ def make_queries(count: int) -> list[Query]:
 
 def main() -> None:
     """Run the benchmark and print the numbers."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--queries", type=int, default=1000)
-    count = parser.parse_args().queries
+    options = parse_options(__doc__, "--queries", 1000)
+    count = options.size
     queries = make_queries(count)
 
     schemas = {uid: REPO_ROOT / "datasources" / uid / "schema.sql" for uid in ("metricity", "site-db")}
     with PostgresCluster(schemas) as cluster:
-        print(f"cluster start: {cluster.startup_seconds:.3f} s")
+        startup = cluster.startup_seconds
         dsns = cluster.reader_dsns()
 
         began = time.perf_counter()
@@ -102,11 +101,31 @@ def main() -> None:
             per_query.close()
         naive = time.perf_counter() - began
 
-    same = "same" if shared_findings == naive_findings else "DIFFERENT"
-    print(f"{count} queries, {len(shared_findings)} findings ({same} in both)")
-    print(f"one connection per database: {shared:.3f} s ({shared / count * 1000:.2f} ms/query)")
-    print(f"one connection per query:    {naive:.3f} s ({naive / count * 1000:.2f} ms/query)")
-    print(f"ratio (naive / shared):      {naive / shared:.1f}x")
+    same = shared_findings == naive_findings
+    report(
+        "SQL engine",
+        [
+            f"{count} queries, {len(shared_findings)} findings ({'same' if same else 'DIFFERENT'} in both)",
+            f"cluster start:               {startup:.3f} s",
+            f"one connection per database: {shared:.3f} s ({shared / count * 1000:.2f} ms/query)",
+            f"one connection per query:    {naive:.3f} s ({naive / count * 1000:.2f} ms/query)",
+        ],
+        naive / shared,
+        "faster with one connection per database than one per query",
+    )
+    record(
+        options.results,
+        "sql_engine",
+        {
+            "queries": count,
+            "findings": len(shared_findings),
+            "same_findings": same,
+            "cluster_start_seconds": round(startup, 3),
+            "shared_connection_seconds": round(shared, 3),
+            "connection_per_query_seconds": round(naive, 3),
+            "ratio": round(naive / shared, 2),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Validate N PromQL panels, all-in: ``pydis-dash validate`` vs a sequential /api/v1/query loop.
 
-Run: ``python bench/bench_validate_promql.py [--queries 1000]``. pydis-dash's time covers
+Run: ``python bench/bench_validate_promql.py [--queries 1000] [--results PATH]``. pydis-dash's time covers
 everything (start-up, loading, rendering, starting Prometheus, checking, stopping). The peer sends
 the same N queries, one after another, to a Prometheus already started on the same seeded series:
 its time is the loop alone. Target: pydis-dash <= 1 ms per query, all-in.
@@ -8,14 +8,9 @@ its time is the loop alone. Target: pydis-dash <= 1 ms per query, all-in.
 
 from __future__ import annotations
 
-import argparse
-import tempfile
-import time
-from pathlib import Path
-
 import requests
-from _harness import REPO_ROOT, record, report
-from _trees import validation_query, write_validation_tree
+from _harness import REPO_ROOT, parse_options, record, report, time_each
+from _trees import validation_query
 from _validate import validate_all_in
 
 from pydis_dash.validate.engines.prometheus_server import PrometheusServer
@@ -25,25 +20,23 @@ def peer_loop(count: int) -> tuple[float, float]:
     """(seconds for the loop, seconds Prometheus took to start) for ``count`` sequential queries."""
     series = (REPO_ROOT / "datasources" / "prometheus" / "series.txt").read_text()
     with PrometheusServer(series_text=series) as server, requests.Session() as session:
-        began = time.perf_counter()
-        for number in range(count):
+
+        def query(number: int) -> None:
             response = session.get(
                 f"{server.url}/api/v1/query",
                 params={"query": validation_query("prometheus", number), "time": str(server.evaluation_time)},
                 timeout=10,
             )
             response.raise_for_status()
-        return time.perf_counter() - began, server.startup_seconds
+
+        return time_each(count, query), server.startup_seconds
 
 
 def main() -> None:
     """Time both; print and record ms per query."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--queries", type=int, default=1000)
-    count = parser.parse_args().queries
-    with tempfile.TemporaryDirectory(prefix="bench-promql-") as tmp:
-        project = write_validation_tree(Path(tmp), "prometheus", count)
-        ours, summary = validate_all_in(project)
+    options = parse_options(__doc__, "--queries", 1000)
+    count = options.size
+    ours, summary = validate_all_in("prometheus", count)
     peer_seconds, startup = peer_loop(count)
     ours_ms, peer_ms = ours.seconds / count * 1000, peer_seconds / count * 1000
     report(
@@ -53,8 +46,11 @@ def main() -> None:
             f"sequential /api/v1/query loop: {peer_ms:.2f} ms/query (Prometheus start {startup:.2f} s not counted)",
             f"pydis-dash validate, all-in:   {ours_ms:.2f} ms/query ({ours.seconds:.2f} s)  (target <= 1 ms)",
         ],
+        ours_ms / peer_ms,
+        "the sequential loop's time per query (pydis-dash all-in)",
     )
     record(
+        options.results,
         "validate_promql",
         {
             "queries": count,

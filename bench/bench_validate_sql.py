@@ -1,6 +1,6 @@
 """Validate N SQL panels, all-in: ``pydis-dash validate`` vs ``EXPLAIN`` of each on one connection.
 
-Run: ``python bench/bench_validate_sql.py [--queries 1000]``. pydis-dash's time covers everything
+Run: ``python bench/bench_validate_sql.py [--queries 1000] [--results PATH]``. pydis-dash's time covers everything
 (start-up, loading, rendering, starting PostgreSQL with the schemas, checking, stopping). The peer is
 the floor of any SQL check: ``EXPLAIN`` of the same N queries, one after another, on one connection
 to a cluster already started with the same schemas (its time is the loop alone).
@@ -9,14 +9,9 @@ Target: pydis-dash <= 2 s all-in.
 
 from __future__ import annotations
 
-import argparse
-import tempfile
-import time
-from pathlib import Path
-
 import psycopg
-from _harness import REPO_ROOT, record, report
-from _trees import validation_query, write_validation_tree
+from _harness import REPO_ROOT, parse_options, record, report, time_each
+from _trees import validation_query
 from _validate import validate_all_in
 
 from pydis_dash.validate.engines.postgres import PostgresCluster
@@ -29,20 +24,17 @@ def explain_loop(count: int) -> tuple[float, float]:
         PostgresCluster({"metricity": schema}) as cluster,
         psycopg.connect(cluster.reader_dsns()["metricity"]) as connection,
     ):
-        began = time.perf_counter()
-        for number in range(count):
-            connection.execute(f"EXPLAIN {validation_query('metricity', number)}").fetchall()
-        return time.perf_counter() - began, cluster.startup_seconds
+        seconds = time_each(
+            count, lambda number: connection.execute(f"EXPLAIN {validation_query('metricity', number)}").fetchall()
+        )
+        return seconds, cluster.startup_seconds
 
 
 def main() -> None:
     """Time both; print and record the totals."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--queries", type=int, default=1000)
-    count = parser.parse_args().queries
-    with tempfile.TemporaryDirectory(prefix="bench-sql-") as tmp:
-        project = write_validation_tree(Path(tmp), "metricity", count)
-        ours, summary = validate_all_in(project)
+    options = parse_options(__doc__, "--queries", 1000)
+    count = options.size
+    ours, summary = validate_all_in("metricity", count)
     floor, startup = explain_loop(count)
     report(
         "validate SQL",
@@ -51,8 +43,11 @@ def main() -> None:
             f"EXPLAIN loop on one connection: {floor:.2f} s (cluster start {startup:.2f} s not counted)",
             f"pydis-dash validate, all-in:    {ours.seconds:.2f} s  (target <= 2 s)",
         ],
+        ours.seconds / floor,
+        "the EXPLAIN floor (pydis-dash all-in)",
     )
     record(
+        options.results,
         "validate_sql",
         {
             "queries": count,

@@ -8,8 +8,22 @@ source of a plugin type the helper cannot query, is an error at the author's lin
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+# ``$ds``, ``${ds}``, ``${ds:format}`` or the deprecated ``[[ds]]``: Grafana's ways of naming a variable.
+_VARIABLE = re.compile(r"\$(?P<plain>\w+)|\$\{(?P<braced>\w+)(?::[^}]+)?\}|\[\[(?P<bracket>\w+)(?::\w+)?\]\]")
+
+
+def variable_name(text: str) -> str | None:
+    """The template variable ``text`` names in full (``$ds``, ``${ds}``, ``[[ds]]`` -> ``ds``), or None.
+
+    A data source given so is the one chosen on the dashboard (a ``datasource`` variable), not one of
+    the project's.
+    """
+    match = _VARIABLE.fullmatch(text)
+    return next((name for name in match.groups() if name), None) if match else None
 
 
 class UnresolvedSource(ValueError):

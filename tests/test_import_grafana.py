@@ -45,6 +45,11 @@ DASHBOARDS: dict[str, list[str]] = {
         "data source 'Metricity' -> project data source 'metricity'",
         "schemaVersion 26 -> 39",
     ],
+    "datasource-variables.json": [
+        "panels[1] 'Site up': data source variable '$ds' given its plugin 'prometheus'",
+        "panels[2] 'Largest tables': data source variable '${pg}' given its plugin 'grafana-postgresql-datasource'",
+        "schemaVersion 36 -> 39",
+    ],
 }
 
 
@@ -82,22 +87,34 @@ def test_dashboard_round_trip(tmp_path: Path, name: str) -> None:
     assert [f"{f.rule}: {f.message}" for f in report.errors] == []
 
 
+def _generated(project: Path, name: str) -> dict[str, str]:
+    """The files a dry-run import of ``name`` would write, by project-relative POSIX path."""
+    outcome = _import(project, name, dry_run=True)
+    assert outcome.resource is not None
+    return {path.as_posix(): text for path, text in outcome.resource.files.items()}
+
+
 def test_helpers_written_for_project_data_sources_with_long_sql_in_files(tmp_path: Path) -> None:
     project = scratch_project(tmp_path)
-    outcome = _import(project, "api-answer-metricity.json", dry_run=True)
-    assert outcome.resource is not None
-    source = outcome.resource.files[Path("dashboards/community/community_activity.py")]
+    source = _generated(project, "api-answer-metricity.json")["dashboards/community/community_activity.py"]
     assert 'sql("metricity").stat(\n            "People posting"' in source
     assert 'folder="Community"' in source
     assert 'thresholds=[(None, "red"), (100, "yellow"), (500, "green")]' in source
 
-    outcome = _import(project, "collapsed-rows-site-db.json", dry_run=True)
-    assert outcome.resource is not None
-    files = {path.as_posix(): text for path, text in outcome.resource.files.items()}
+    files = _generated(project, "collapsed-rows-site-db.json")
     assert 'sql="most_nominated.sql"' in files["dashboards/moderation_overview.py"]
     assert files["dashboards/most_nominated.sql"].startswith(
         "SELECT u.name, count(*) AS nominations FROM api_nomination"
     )
+
+
+def test_panels_on_a_data_source_variable_are_written_with_the_query_helpers(tmp_path: Path) -> None:
+    source = _generated(scratch_project(tmp_path), "datasource-variables.json")["dashboards/site_on_any_environment.py"]
+    # Typed ({type, uid: "${ds}"}), a legacy string ("$ds") and a typeless reference ({uid: "${pg}"}).
+    assert 'prometheus("${ds}").timeseries(\n            "Requests by status"' in source
+    assert 'prometheus("$ds").stat(\n            "Site up"' in source
+    assert 'sql("${pg}").table("Largest tables", sql="largest_tables.sql"' in source
+    assert "raw_panel" not in source
 
 
 def test_unknown_data_source_is_reported_not_guessed(tmp_path: Path) -> None:

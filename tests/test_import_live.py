@@ -7,20 +7,15 @@ import copy
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
-from click.testing import CliRunner, Result
 from emulators.grafana import GrafanaEmulator
 from emulators.metabase import MetabaseEmulator, new_state
-from import_support import load_json, scratch_project
+from import_support import load_json
+from live_import_support import ADMIN, MB_KEY, TOKEN, changes, live_dashboard, live_project, made_in_ui, run
 
-from pydis_dash.cli import main
 from pydis_dash.providers.grafana.normalize import normalize_dashboard
-
-TOKEN = "glsa_import_token_never_printed_5d6e"
-ADMIN = "glsa_admin_token_7f8a"
 
 
 @pytest.fixture
@@ -34,49 +29,7 @@ def grafana(request: pytest.FixtureRequest) -> Iterator[GrafanaEmulator]:
 
 @pytest.fixture
 def project(tmp_path: Path, grafana: GrafanaEmulator, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = scratch_project(tmp_path)
-    with (root / "pyproject.toml").open("a") as config:
-        config.write(
-            f'\n[tool.pydis-dash.environments.test]\ngrafana_url = "{grafana.url}"\n'
-            'grafana_token_env = "TEST_GRAFANA_TOKEN"\n'
-        )
-    monkeypatch.setenv("TEST_GRAFANA_TOKEN", TOKEN)
-    monkeypatch.delenv("PYDIS_DASH_ENV", raising=False)
-    return root
-
-
-def _run(root: Path, *args: str) -> Result:
-    result = CliRunner().invoke(main, ["--project", str(root), *args], catch_exceptions=False)
-    assert TOKEN not in result.output and TOKEN not in result.stderr
-    return result
-
-
-def _made_in_ui(grafana: GrafanaEmulator, model: dict[str, Any], *, overwrite: bool = False) -> None:
-    """A dashboard someone built (or edited) in the UI: saved by another user, no ownership marker."""
-    body = {
-        "dashboard": {k: v for k, v in model.items() if k not in ("id", "version")},
-        "folderUid": "",
-        "overwrite": overwrite,
-    }
-    saved = requests.post(
-        grafana.url + "/api/dashboards/db", json=body, headers={"Authorization": f"Bearer {ADMIN}"}, timeout=5
-    )
-    assert saved.status_code == 200, saved.text
-
-
-def _changes(root: Path, ref: str) -> list[dict[str, Any]]:
-    result = _run(root, "diff", "--env", "test", "--format", "json", ref)
-    assert result.exit_code == 0, result.output
-    return [c for c in json.loads(result.stdout)["changes"] if c["ref"] == ref]
-
-
-def _dashboard(grafana: GrafanaEmulator, uid: str) -> dict[str, Any]:
-    answer = requests.get(
-        f"{grafana.url}/api/dashboards/uid/{uid}", headers={"Authorization": f"Bearer {ADMIN}"}, timeout=5
-    )
-    answer.raise_for_status()
-    model: dict[str, Any] = answer.json()["dashboard"]
-    return model
+    return live_project(tmp_path, monkeypatch, grafana=grafana)
 
 
 UI_DASHBOARDS = ("community-activity-ui", "moderation-overview-ui")
@@ -85,14 +38,14 @@ UI_DASHBOARDS = ("community-activity-ui", "moderation-overview-ui")
 def test_unmanaged_dashboards_import_then_diff_shows_only_their_adoption(
     project: Path, grafana: GrafanaEmulator
 ) -> None:
-    _made_in_ui(grafana, load_json("grafana/api-answer-metricity.json")["dashboard"])
-    _made_in_ui(grafana, load_json("grafana/collapsed-rows-site-db.json"))
-    result = _run(project, "import", "--env", "test", "--unmanaged")
+    made_in_ui(grafana, load_json("grafana/api-answer-metricity.json")["dashboard"])
+    made_in_ui(grafana, load_json("grafana/collapsed-rows-site-db.json"))
+    result = run(project, "import", "--env", "test", "--unmanaged")
     assert result.exit_code == 0, result.output
     assert "wrote dashboards/community_activity.py" in result.stderr
     assert "wrote dashboards/moderation_overview.py" in result.stderr
     for uid in UI_DASHBOARDS:
-        [change] = _changes(project, f"grafana-dashboard/{uid}")
+        [change] = changes(project, f"grafana-dashboard/{uid}")
         assert (change["action"], change["drift"], change["diff"]) == ("adopt", None, [])
         assert change["notes"] == [
             "content equals the code: deploy adds the ownership marker (the tag 'pydis-dash'), nothing else"
@@ -101,7 +54,7 @@ def test_unmanaged_dashboards_import_then_diff_shows_only_their_adoption(
         before, after = change["before"], change["after"]
         after["dashboard"]["tags"].remove("pydis-dash")
         assert after == before
-    text = _run(project, "diff", "--env", "test", "--exit-code", *(f"grafana-dashboard/{uid}" for uid in UI_DASHBOARDS))
+    text = run(project, "diff", "--env", "test", "--exit-code", *(f"grafana-dashboard/{uid}" for uid in UI_DASHBOARDS))
     assert text.exit_code == 2, text.output  # adopting writes the marker: a change for CI
     sections = [block.splitlines() for block in text.stdout.split("\n\n") if "grafana-dashboard/" in block]
     assert sections == [  # the two dashboards (their data sources are created first), no diff line at all
@@ -112,23 +65,21 @@ def test_unmanaged_dashboards_import_then_diff_shows_only_their_adoption(
 
 
 def test_deploy_adopts_imported_dashboards_without_force_writing_only_the_marker(
-    project: Path, grafana: GrafanaEmulator, monkeypatch: pytest.MonkeyPatch
+    project: Path, grafana: GrafanaEmulator
 ) -> None:
-    for variable in ("PYDIS_METRICITY_DB_PASSWORD", "PYDIS_SITE_DB_PASSWORD"):  # their data sources are created
-        monkeypatch.setenv(variable, "not-a-real-password-9c1d")
-    _made_in_ui(grafana, load_json("grafana/api-answer-metricity.json")["dashboard"])
-    _made_in_ui(grafana, load_json("grafana/collapsed-rows-site-db.json"))
-    assert _run(project, "import", "--env", "test", "--unmanaged").exit_code == 0
-    live_before = {uid: _dashboard(grafana, uid) for uid in UI_DASHBOARDS}
-    deployed = _run(project, "deploy", "--env", "test")
+    made_in_ui(grafana, load_json("grafana/api-answer-metricity.json")["dashboard"])
+    made_in_ui(grafana, load_json("grafana/collapsed-rows-site-db.json"))
+    assert run(project, "import", "--env", "test", "--unmanaged").exit_code == 0
+    live_before = {uid: live_dashboard(grafana, uid) for uid in UI_DASHBOARDS}
+    deployed = run(project, "deploy", "--env", "test")
     assert deployed.exit_code == 0, deployed.output
     assert deployed.stdout.count("adopted") == 2, deployed.stdout
     for uid, before in live_before.items():
-        after = _dashboard(grafana, uid)
+        after = live_dashboard(grafana, uid)
         assert after["tags"] == [*before["tags"], "pydis-dash"]
         # The model saved is the code's rendering: equal to what was live as the plan compares them.
         assert normalize_dashboard({**after, "tags": before["tags"]}) == normalize_dashboard(before)
-    again = _run(project, "diff", "--env", "test", "--exit-code")
+    again = run(project, "diff", "--env", "test", "--exit-code")
     assert again.exit_code == 0, again.stdout
     assert "= 0 unchanged" not in again.stdout and "adopt" not in again.stdout
 
@@ -137,21 +88,21 @@ def test_an_unmanaged_dashboard_that_differs_from_the_code_still_needs_force(
     project: Path, grafana: GrafanaEmulator
 ) -> None:
     """Adoption never overwrites: edited in the UI after the import, it is refused as before."""
-    _made_in_ui(grafana, load_json("grafana/api-answer-metricity.json")["dashboard"])
-    assert _run(project, "import", "--env", "test", "--uid", "community-activity-ui").exit_code == 0
-    edited = _dashboard(grafana, "community-activity-ui") | {"title": "Renamed in the UI"}
-    _made_in_ui(grafana, edited, overwrite=True)
-    [change] = _changes(project, "grafana-dashboard/community-activity-ui")
+    made_in_ui(grafana, load_json("grafana/api-answer-metricity.json")["dashboard"])
+    assert run(project, "import", "--env", "test", "--uid", "community-activity-ui").exit_code == 0
+    edited = live_dashboard(grafana, "community-activity-ui") | {"title": "Renamed in the UI"}
+    made_in_ui(grafana, edited, overwrite=True)
+    [change] = changes(project, "grafana-dashboard/community-activity-ui")
     assert change["action"] == "update"
     assert change["drift"]["reason"].startswith("exists but is not managed")
-    refused = _run(project, "deploy", "--env", "test")
+    refused = run(project, "deploy", "--env", "test")
     assert refused.exit_code == 1
-    assert _dashboard(grafana, "community-activity-ui")["title"] == "Renamed in the UI"
+    assert live_dashboard(grafana, "community-activity-ui")["title"] == "Renamed in the UI"
 
 
 def test_import_by_uid_keeps_library_panels_resolved_live(project: Path, grafana: GrafanaEmulator) -> None:
-    _made_in_ui(grafana, load_json("grafana/repeats-variables.json"))
-    result = _run(project, "import", "--env", "test", "--uid", "site-pods", "--dry-run")
+    made_in_ui(grafana, load_json("grafana/repeats-variables.json"))
+    result = run(project, "import", "--env", "test", "--uid", "site-pods", "--dry-run")
     assert result.exit_code == 0, result.output
     assert "# --- dashboards/site_pods.py" in result.stdout
     assert 'uid="site-pods"' in result.stdout
@@ -159,7 +110,7 @@ def test_import_by_uid_keeps_library_panels_resolved_live(project: Path, grafana
 
 
 def test_import_needs_files_or_a_live_selector(project: Path) -> None:
-    result = _run(project, "import")
+    result = run(project, "import")
     assert result.exit_code == 3
     assert "give FILES to import, or --env with" in result.stderr
 
@@ -167,19 +118,16 @@ def test_import_needs_files_or_a_live_selector(project: Path) -> None:
 @pytest.mark.parametrize("grafana", ["12.1-new-layouts", "13.0"], indirect=True)
 def test_a_schema_v2_dashboard_is_read_natively_and_refused_alone(project: Path, grafana: GrafanaEmulator) -> None:
     """12.x would answer the legacy read with 406 and 13.x with a lossy conversion: neither is used."""
-    _made_in_ui(grafana, load_json("grafana/api-answer-metricity.json")["dashboard"])
-    _made_in_ui(grafana, load_json("grafana/collapsed-rows-site-db.json"))
+    made_in_ui(grafana, load_json("grafana/api-answer-metricity.json")["dashboard"])
+    made_in_ui(grafana, load_json("grafana/collapsed-rows-site-db.json"))
     grafana.save_in_ui("moderation-overview-ui")  # stored as schema v2 from now on
-    result = _run(project, "import", "--env", "test", "--unmanaged")
+    result = run(project, "import", "--env", "test", "--unmanaged")
     assert result.exit_code == 1
     assert "wrote dashboards/community_activity.py" in result.stderr
     stored = grafana.release.v2_storage
     assert f"dashboard 'moderation-overview-ui' is stored as schema {stored}" in result.stderr
     assert not (project / "dashboards/moderation_overview.py").exists()
     assert not any(r.path == "/api/dashboards/uid/moderation-overview-ui" for r in grafana.requests)
-
-
-MB_KEY = "mb-import-key-3e4f"
 
 
 @pytest.fixture
@@ -190,12 +138,7 @@ def metabase(metabase_server: MetabaseEmulator) -> MetabaseEmulator:
 def test_card_made_in_the_ui_imports_then_deploy_adopts_it_writing_only_the_marker(
     tmp_path: Path, metabase: MetabaseEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = scratch_project(tmp_path)
-    with (root / "pyproject.toml").open("a") as config:
-        config.write(f'\n[tool.pydis-dash.environments.test]\nmetabase_url = "{metabase.url}"\n')
-        config.write('metabase_api_key_env = "TEST_MB_KEY"\n')
-    monkeypatch.setenv("TEST_MB_KEY", MB_KEY)
-    monkeypatch.delenv("PYDIS_DASH_ENV", raising=False)
+    root = live_project(tmp_path, monkeypatch, metabase=metabase)
     database = next(db.id for db in metabase.state.databases.values() if db.name == "Metricity")
     field = metabase.state.field_id("Metricity", "channels", "name")
     tag = {"id": "4b6d1c7e-0f2a-4e3b-9c5d-7a8b9c0d1e2f", "name": "channel", "display-name": "Channel",
@@ -223,20 +166,20 @@ def test_card_made_in_the_ui_imports_then_deploy_adopts_it_writing_only_the_mark
     made = requests.post(f"{metabase.url}/api/card", json=card, headers={"x-api-key": MB_KEY}, timeout=5)
     made.raise_for_status()
 
-    result = _run(root, "import", "--env", "test", "--card", str(made.json()["id"]))
+    result = run(root, "import", "--env", "test", "--card", str(made.json()["id"]))
     assert result.exit_code == 0, result.output
     source = (root / "dashboards/metabase/messages_in_a_channel.py").read_text()
     assert 'field="channels.name"' in source and 'database="metricity"' in source
     # Metabase has no settable id: the card is the question's because it has its name and content; the
     # plan adopts it (writing the marker line that links them from now on) instead of creating a copy.
     card_id = made.json()["id"]
-    [change] = _changes(root, "metabase-question/messages-in-a-channel")
+    [change] = changes(root, "metabase-question/messages-in-a-channel")
     assert (change["action"], change["drift"], change["diff"]) == ("adopt", None, [])
     assert "pydis-dash:key=messages-in-a-channel ending its description" in change["notes"][0]
-    diff = _run(root, "diff", "--env", "test", "--format", "json")
+    diff = run(root, "diff", "--env", "test", "--format", "json")
     assert json.loads(diff.stdout)["unmanaged"] == []  # the adopted card is the question's now
     before = copy.deepcopy(metabase.state.cards[card_id])
-    deployed = _run(root, "deploy", "--env", "test")
+    deployed = run(root, "deploy", "--env", "test")
     assert deployed.exit_code == 0, deployed.output
     assert len(metabase.state.cards) == 1, "adopted, not copied"
     after = metabase.state.cards[card_id]
@@ -245,5 +188,5 @@ def test_card_made_in_the_ui_imports_then_deploy_adopts_it_writing_only_the_mark
     assert {k: v for k, v in after.items() if k not in unwritten} == {
         k: v for k, v in before.items() if k not in unwritten
     }
-    [again] = _changes(root, "metabase-question/messages-in-a-channel")
+    [again] = changes(root, "metabase-question/messages-in-a-channel")
     assert again["action"] == "unchanged"

@@ -55,6 +55,16 @@ def test_refresh_below_the_minimum_compares_as_the_minimum_grafana_stores() -> N
     assert normalize_dashboard(DESIRED | {"refresh": "1s"}, min_refresh="1m")["refresh"] == "1m"
 
 
+def test_a_link_without_grafanas_defaults_equals_one_with_them_but_not_one_with_others() -> None:
+    bare = DESIRED | {"links": [{"title": "Docs", "type": "link", "url": "https://example.org"}]}
+    filled = DESIRED | {"links": [bare["links"][0] | {"asDropdown": False, "icon": "external link", "tags": [],
+                                                      "includeVars": False, "keepTime": False,
+                                                      "targetBlank": False, "tooltip": ""}]}  # fmt: skip
+    assert normalize_dashboard(bare) == normalize_dashboard(filled)
+    new_tab = DESIRED | {"links": [bare["links"][0] | {"targetBlank": True}]}
+    assert normalize_dashboard(new_tab) != normalize_dashboard(bare)
+
+
 def test_duration_parsing() -> None:
     assert duration_seconds("90s") == 90
     assert duration_seconds("2h") == 7200

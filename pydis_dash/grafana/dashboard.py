@@ -43,13 +43,17 @@ class Row:
 class Dashboard(Definition):
     """A Grafana dashboard: panels outside rows come first, then each row in order.
 
-    ``folder`` is a ``/``-separated folder path (created as needed). ``lint_ignore`` maps lint rule ids
-    to the reason they do not apply here. ``extra`` is merged into the rendered JSON last.
+    ``folder`` is a ``/``-separated folder path (created as needed). ``folder_uid`` instead names an
+    existing folder pydis-dash does not manage (made in the UI) by its uid: the dashboard stays in it and
+    the folder is neither created nor changed (``pydis-dash import`` writes it for a dashboard in such a
+    folder, so adopting the dashboard does not move it). ``lint_ignore`` maps lint rule ids to the
+    reason they do not apply here. ``extra`` is merged into the rendered JSON last.
     """
 
     uid: str
     title: str
     folder: str | None = None
+    folder_uid: str | None = None
     rows: Sequence[Row] = ()
     panels: Sequence[Panel | Any] = ()
     variables: Sequence[Any] = ()
@@ -72,6 +76,12 @@ class Dashboard(Definition):
             )
         if not self.title.strip():
             raise DefinitionError("title must not be empty", self.defined_at, self.identity)
+        if self.folder_uid is not None and (self.folder or not is_valid_uid(self.folder_uid)):
+            raise DefinitionError(
+                "folder_uid must be a folder uid (1-40 letters, digits, '-' and '_') and comes without folder=",
+                self.defined_at,
+                self.identity,
+            )
         problem = (
             _items_problem("rows", self.rows, lambda row: isinstance(row, Row), "Row(title, [panels])")
             or _panels_problem(self.panels)
@@ -109,6 +119,8 @@ class Dashboard(Definition):
         body = deep_merge(body, self.extra)
         resources = folder_resources(self.folder, source) if self.folder else []
         folder_ref = resources[-1].ref if resources else None
+        if self.folder_uid:  # an existing folder: depended on (the dashboard is written into it), not rendered
+            folder_ref = Ref(Kind.GRAFANA_FOLDER, self.folder_uid)
         resources.append(
             Resource(
                 ref=Ref(Kind.GRAFANA_DASHBOARD, self.uid),

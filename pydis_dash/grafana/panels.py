@@ -17,7 +17,7 @@ import attr
 import grafanalib.core as gl
 
 from pydis_dash.argtypes import mapping_problem
-from pydis_dash.datasource_ref import SourceName
+from pydis_dash.datasource_ref import SourceName, variable_name
 from pydis_dash.definition import caller_location
 from pydis_dash.errors import DefinitionError
 from pydis_dash.model import SourceLocation
@@ -198,6 +198,10 @@ class QueryPanels:
     Each method takes a title, one or more queries (positional, or the store's keyword: ``sql=``,
     ``expr=`` or ``target=``) and :class:`PanelOptions`. The name is resolved when the dashboard
     renders; an unknown one, or one of another plugin type, is an error at the panel's line.
+
+    A dashboard's data source variable (``prometheus("${datasource}")``, ``$ds`` or ``[[ds]]``) is kept
+    as written, with ``variable_type`` as the plugin type, as Grafana writes a panel on a variable: the
+    panel queries whichever data source is chosen on the dashboard (``validate`` checks the variable).
     """
 
     def __init__(
@@ -209,26 +213,34 @@ class QueryPanels:
         *,
         helper: str = "",
         plugin_types: frozenset[str] = frozenset(),
+        variable_type: str = "",
     ):
         self.datasource = dict(datasource) if isinstance(datasource, Mapping) else datasource
         self.keyword = keyword
         self.query_options = query_options  # which of legend/format/instant `make_query` reads
         self.helper = helper or keyword
         self.plugin_types = plugin_types  # the plugin ids a named data source may have
+        self.variable_type = variable_type  # the plugin id of panels on a data source variable
         self._make_query = make_query
 
     def __call__(self, source: str) -> QueryPanels:
-        """These helpers bound to the data source with uid or name ``source``."""
+        """These helpers bound to the data source with uid or name ``source`` (or a data source variable)."""
         where = caller_location()
         if not isinstance(source, str) or not source.strip():
             raise DefinitionError(f"{self.helper}(...) takes a data source uid or name, not {source!r}", where)
+        datasource: Mapping[str, str] | SourceName
+        if variable_name(source) is not None and self.variable_type:
+            datasource = {"type": self.variable_type, "uid": source}
+        else:
+            datasource = SourceName(source, self.helper, self.plugin_types)
         return QueryPanels(
-            SourceName(source, self.helper, self.plugin_types),
+            datasource,
             self.keyword,
             self._make_query,
             self.query_options,
             helper=self.helper,
             plugin_types=self.plugin_types,
+            variable_type=self.variable_type,
         )
 
     def panel(self, panel_type: str, title: str, *queries: str, **opts: Any) -> Panel:

@@ -34,10 +34,26 @@ def _graphite(query: str, ref_id: str, panel_type: str, opts: PanelOptions) -> A
 _SQL_TYPES = frozenset({"grafana-postgresql-datasource", "postgres"})
 
 #: ``sql("uid or name")``: SQL panels on a PostgreSQL data source of the project.
-sql = QueryPanels(None, "sql", _sql, frozenset({"format"}), helper="sql", plugin_types=_SQL_TYPES)
+sql = QueryPanels(
+    None,
+    "sql",
+    _sql,
+    frozenset({"format"}),
+    helper="sql",
+    plugin_types=_SQL_TYPES,
+    variable_type="grafana-postgresql-datasource",
+)
 #: ``prometheus("uid or name")``: PromQL panels on a Prometheus data source of the project.
 prometheus = QueryPanels(
-    None, "expr", _promql, frozenset({"legend", "instant"}), helper="prometheus", plugin_types=frozenset({"prometheus"})
+    None,
+    "expr",
+    _promql,
+    frozenset({"legend", "instant"}),
+    helper="prometheus",
+    plugin_types=frozenset({"prometheus"}),
+    variable_type="prometheus",
 )
 #: ``graphite("uid or name")``: Graphite target panels on a Graphite data source of the project.
-graphite = QueryPanels(None, "target", _graphite, helper="graphite", plugin_types=frozenset({"graphite"}))
+graphite = QueryPanels(
+    None, "target", _graphite, helper="graphite", plugin_types=frozenset({"graphite"}), variable_type="graphite"
+)

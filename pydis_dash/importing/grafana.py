@@ -23,9 +23,13 @@ def import_dashboard(
     mapper: DatasourceMapper,
     *,
     folder: str | None = None,
+    folder_uid: str | None = None,
     library_panels: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> ImportedResource:
-    """The definition files for ``document``, the upgrades made and anything left over."""
+    """The definition files for ``document``, the upgrades made and anything left over.
+
+    ``folder_uid`` (a live folder pydis-dash does not own) keeps the dashboard in that folder; the file
+    still goes under ``folder``'s path."""
     upgraded = upgrade_dashboard(document, mapper, library_panels)
     model = upgraded.model
     if not model.get("title"):
@@ -40,7 +44,8 @@ def import_dashboard(
         header.append("Differences from the input, on purpose (Grafana's upgrades and pydis-dash's model):")
         header.extend(f"- {line}" for line in upgraded.upgrades)
     uids = frozenset(source.uid for source in mapper.sources)
-    generated = generate_dashboard(model, chosen_folder, path, project_root, header, uids)
+    placement = {"folder_uid": folder_uid} if folder_uid else {"folder": chosen_folder} if chosen_folder else {}
+    generated = generate_dashboard(model, placement, path, project_root, header, uids)
     return ImportedResource(
         what=f"grafana-dashboard/{model['uid']}",
         files=generated.files,

@@ -61,20 +61,23 @@ class GeneratedDashboard:
 
 def generate_dashboard(
     model: Mapping[str, Any],
-    folder: str | None,
+    placement: Mapping[str, str],
     path: Path,
     project_root: Path,
     header: list[str],
     project_uids: frozenset[str],
 ) -> GeneratedDashboard:
-    """The definition file at ``path`` (project-relative) building ``model``, plus its ``.sql`` files."""
+    """The definition file at ``path`` (project-relative) building ``model``, plus its ``.sql`` files.
+
+    ``placement`` is the ``Dashboard`` argument placing it: ``{"folder": path}``, ``{"folder_uid": uid}``
+    for a folder pydis-dash does not own, or nothing for the root folder."""
     sections = _sections(model, project_uids)
     dashboard_residual: dict[str, Any] = {}
     expected = normalize_dashboard(model)
     files: dict[Path, str] = {}
     remaining: list[str] = []
     for _ in range(_PASSES):
-        files = _render_files(model, folder, sections, dashboard_residual, path, project_root, header)
+        files = _render_files(model, placement, sections, dashboard_residual, path, project_root, header)
         built = _built_dashboard(build_generated(project_root, files), str(model["uid"]))
         if normalize_dashboard(built) == expected:
             remaining = []
@@ -116,7 +119,7 @@ def _lay_out(section: Section) -> None:
 
 def _render_files(
     model: Mapping[str, Any],
-    folder: str | None,
+    placement: Mapping[str, str],
     sections: list[Section],
     dashboard_residual: Mapping[str, Any],
     path: Path,
@@ -151,8 +154,8 @@ def _render_files(
         if value is None or value == _BUILDER_DEFAULTS.get(key, []) or (value == "" and key not in _BUILDER_DEFAULTS):
             continue
         kwargs[key] = value
-        if key == "title" and folder:
-            kwargs["folder"] = folder
+        if key == "title":
+            kwargs.update(placement)
     variables = [variable_call(module, v) for v in model.get("templating", {}).get("list", [])]
     if variables:
         kwargs["variables"] = variables

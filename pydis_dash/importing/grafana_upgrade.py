@@ -27,6 +27,8 @@ from typing import Any
 from pydis_dash.importing.datasources import DatasourceMapper, map_datasources
 from pydis_dash.importing.jsondiff import changes
 from pydis_dash.importing.legacy_panels import upgrade_panel
+from pydis_dash.importing.variable_sources import type_variable_sources
+from pydis_dash.providers.grafana.normalize import LINK_DEFAULTS
 from pydis_dash.render.modernize import SCHEMA_VERSION, modernize_dashboard, resolve_ref
 from pydis_dash.render.plain import drop_none
 
@@ -67,9 +69,13 @@ def upgrade_dashboard(
 ) -> UpgradedDashboard:
     """Upgrade ``document`` (an export, a grafana.com download or an API answer) to pydis-dash's model.
 
-    ``library_panels`` maps library panel uids to their models (read live); a library panel not found
-    there is kept as a reference.
+    ``library_panels`` maps library panel uids to their elements as read live: such a panel stays linked
+    (kept as the reference the dashboard stores, so deploying it changes nothing); the element only
+    names it in the notes. A panel of a grafana.com export whose model its ``__elements`` section
+    carries is written out instead (the target instance has no such element); any other is kept as a
+    reference.
     """
+    exported: dict[str, Mapping[str, Any]] = {}
     raw, meta = unwrap(document)
     raw = copy.deepcopy(raw)
     result = UpgradedDashboard(model={}, folder=_folder_of(meta))
@@ -79,10 +85,7 @@ def upgrade_dashboard(
         if key == "__inputs" and isinstance(value, list):
             mapper.inputs.update({str(i.get("name")): i for i in value if isinstance(i, Mapping)})
         if key == "__elements" and isinstance(value, Mapping):
-            library_panels = {
-                **{str(k): v for k, v in value.items() if isinstance(v, Mapping)},
-                **(library_panels or {}),
-            }
+            exported = {str(k): v for k, v in value.items() if isinstance(v, Mapping)}
         if value:
             notes.append(f"{key}: grafana.com export section dropped (its data sources are mapped below)")
     if raw.get("rows"):
@@ -91,7 +94,7 @@ def upgrade_dashboard(
         )
     for panel, where in _all_panels(raw):
         if isinstance(panel.get("libraryPanel"), Mapping):
-            _inline_library_panel(panel, where, library_panels or {}, result)
+            _library_panel(panel, where, library_panels or {}, exported, result)
         upgraded, line = upgrade_panel(panel)
         if line:
             panel.clear()
@@ -103,6 +106,7 @@ def upgrade_dashboard(
     raw = map_datasources(raw, mapper)
     for reference, uid in sorted(mapper.mapped.items()):
         notes.append(f"data source {reference!r} -> project data source {uid!r}")
+    notes.extend(type_variable_sources(_all_panels(raw), raw))
     _legacy_dashboard_fields(raw, notes)
     version = raw.get("schemaVersion")
     if isinstance(version, int) and version < SCHEMA_VERSION:
@@ -119,18 +123,6 @@ def upgrade_dashboard(
     return result
 
 
-#: Grafana's defaults for a dashboard link's fields, which its frontend fills in when a dashboard opens.
-_LINK_DEFAULTS: dict[str, Any] = {
-    "asDropdown": False,
-    "icon": "external link",
-    "includeVars": False,
-    "keepTime": False,
-    "tags": [],
-    "targetBlank": False,
-    "tooltip": "",
-}
-
-
 def _legacy_dashboard_fields(raw: dict[str, Any], notes: list[str]) -> None:
     """``refresh: false`` (older Grafana's "off") becomes absent; links get the fields Grafana fills in."""
     if raw.get("refresh") is False:
@@ -139,9 +131,9 @@ def _legacy_dashboard_fields(raw: dict[str, Any], notes: list[str]) -> None:
     for index, link in enumerate(raw.get("links") or []):
         if not isinstance(link, dict):
             continue
-        missing = sorted(key for key in _LINK_DEFAULTS if key not in link)
+        missing = sorted(key for key in LINK_DEFAULTS if key not in link)
         if missing:
-            link.update({key: copy.deepcopy(_LINK_DEFAULTS[key]) for key in missing})
+            link.update({key: copy.deepcopy(LINK_DEFAULTS[key]) for key in missing})
             title = link.get("title", "")
             notes.append(f"links[{index}] {title!r}: Grafana's defaults filled in for {', '.join(missing)}")
 
@@ -244,13 +236,27 @@ def _all_panels(raw: Mapping[str, Any]) -> list[tuple[dict[str, Any], str]]:
     return found
 
 
-def _inline_library_panel(
-    panel: dict[str, Any], where: str, library: Mapping[str, Mapping[str, Any]], result: UpgradedDashboard
+def _library_panel(
+    panel: dict[str, Any],
+    where: str,
+    live: Mapping[str, Mapping[str, Any]],
+    exported: Mapping[str, Mapping[str, Any]],
+    result: UpgradedDashboard,
 ) -> None:
-    """Replace a library panel reference by its model when known; else keep the reference."""
+    """Keep a live library panel linked; write out one whose model only an export carries; else keep the
+    reference."""
     uid = str(panel["libraryPanel"].get("uid", ""))
-    element = library.get(uid)
-    model = element.get("model") if element else None
+    if uid in live:
+        element = live[uid]
+        kind = (element.get("model") or {}).get("type") or element.get("type") or "panel"
+        result.library_panels.append(uid)
+        result.upgrades.append(
+            f"{where}: library panel {uid!r} ({element.get('name')!r}, {kind}) kept linked: its model stays in "
+            "Grafana's library, where every dashboard using it shares it"
+        )
+        return
+    exported_element = exported.get(uid)
+    model = exported_element.get("model") if exported_element else None
     if not isinstance(model, Mapping):
         result.library_panels.append(uid)
         result.upgrades.append(f"{where}: library panel {uid!r} kept as a reference (not resolved)")

@@ -13,14 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from pydis_dash.config import load_config
-from pydis_dash.errors import DefinitionError, EnvironmentProblem
+from pydis_dash.errors import DefinitionError, EnvironmentProblem, UsageProblem
 from pydis_dash.importing.app_platform import live_dashboard
 from pydis_dash.importing.readers import ImportInput, InputKind
 from pydis_dash.model import Kind
 from pydis_dash.pipeline import load_resources
 from pydis_dash.plan import build_plan
 from pydis_dash.providers.base import Provider
+from pydis_dash.providers.grafana.client import NotFound
 from pydis_dash.providers.grafana.dashboard_store import DashboardStore
+from pydis_dash.providers.grafana.ownership import is_managed_folder
 from pydis_dash.providers.registry import build_provider
 
 
@@ -99,13 +101,14 @@ class _GrafanaReader:
     def dashboards_in(self, folders: Sequence[str]) -> list[str]:
         if not folders:
             return []
-        found = []
+        found: dict[str, list[str]] = {folder: [] for folder in folders}
         hits = self.client.get("/api/search", {"type": "dash-db", "limit": 5000})
         for hit in hits:
             path = self.folder_path(str(hit.get("folderUid") or "")) or ""
-            if path in folders or str(hit.get("folderTitle") or "") in folders:
-                found.append(str(hit["uid"]))
-        return found
+            for folder in {path, str(hit.get("folderTitle") or "")} & found.keys():
+                found[folder].append(str(hit["uid"]))
+        _each_selects("--folder", "no dashboard in a Grafana folder of that path or title", found)
+        return [uid for uids in found.values() for uid in uids]
 
     def dashboard(self, uid: str) -> ImportInput:
         answer = live_dashboard(self.store, uid)
@@ -114,9 +117,17 @@ class _GrafanaReader:
         for panel in _panels(answer.get("dashboard") or {}):
             ref = panel.get("libraryPanel")
             if isinstance(ref, Mapping) and ref.get("uid") and str(ref["uid"]) not in library:
-                element = self.client.get(f"/api/library-elements/{ref['uid']}")
+                try:
+                    element = self.client.get(f"/api/library-elements/{ref['uid']}")
+                except NotFound:  # Grafana shows such a panel as an error: it stays an unresolved reference
+                    continue
                 library[str(ref["uid"])] = element.get("result") or element
-        context = {"folder": self.folder_path(str(meta.get("folderUid") or "")), "library_panels": library}
+        folder_uid = str(meta.get("folderUid") or "")
+        context = {
+            "folder": self.folder_path(folder_uid),
+            "unowned_folder_uid": None if not folder_uid or is_managed_folder(folder_uid) else folder_uid,
+            "library_panels": library,
+        }
         return ImportInput(InputKind.DASHBOARD, answer, f"grafana-dashboard/{uid}", context)
 
     def rule_group(self, selector: str) -> ImportInput:
@@ -141,9 +152,13 @@ class _MetabaseReader:
         wanted = list(ids)
         if collections:
             paths = self._collection_paths()
-            wanted += [
-                int(card["id"]) for card in self.client.cards() if paths.get(card.get("collection_id")) in collections
-            ]
+            found: dict[str, list[int]] = {collection: [] for collection in collections}
+            for card in self.client.cards():
+                path = paths.get(card.get("collection_id"))
+                if path in found:
+                    found[path].append(int(card["id"]))
+            _each_selects("--collection", "no card in a Metabase collection of that path", found)
+            wanted += [card_id for ids_in in found.values() for card_id in ids_in]
         paths = self._collection_paths()
         inputs = []
         for card_id in dict.fromkeys(wanted):
@@ -179,6 +194,14 @@ class _MetabaseReader:
             for table in metadata.get("tables") or []
             for column in table.get("fields") or []
         }
+
+
+def _each_selects(option: str, why: str, found: Mapping[str, Sequence[Any]]) -> None:
+    """UsageProblem (exit 3) naming each value of ``option`` that selected nothing: a typo must not
+    look like a successful import of nothing."""
+    empty = [value for value, selected in found.items() if not selected]
+    if empty:
+        raise UsageProblem("; ".join(f"{option} {value!r}: {why}" for value in empty))
 
 
 def _panels(model: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydis_dash.datasource_ref import variable_name
+from pydis_dash.grafana import graphite, prometheus, sql
 from pydis_dash.importing.pysource import Code, Module, call
 from pydis_dash.render.layout import default_size
 
@@ -26,6 +28,7 @@ _HELPERS: dict[str, tuple[str, str, str]] = {
     "prometheus": ("prometheus", "expr", "expr"),
     "graphite": ("graphite", "target", "target"),
 }
+_QUERY_HELPERS = {"sql": sql, "prometheus": prometheus, "graphite": graphite}
 _HELPER_TYPES = frozenset({"timeseries", "stat", "table", "barchart", "bargauge", "piechart", "gauge"})
 # Panel types whose SQL the helpers ask for as time series (the rest as tables).
 _SQL_TIME_SERIES = frozenset({"timeseries"})
@@ -102,13 +105,22 @@ def _helper_for(panel: Mapping[str, Any], project_uids: frozenset[str]) -> tuple
     if panel.get("type") not in _HELPER_TYPES or "libraryPanel" in panel:
         return None
     ref = panel.get("datasource")
-    if not isinstance(ref, Mapping) or ref.get("uid") not in project_uids or ref.get("type") not in _HELPERS:
+    if not isinstance(ref, Mapping) or ref.get("type") not in _HELPERS:
         return None
     helper = _HELPERS[str(ref["type"])]
+    if ref.get("uid") not in project_uids and not _on_variable(ref, helper[0]):
+        return None
     targets = panel.get("targets") or []
     if not targets or any(t.get("datasource", ref) != ref or not isinstance(t.get(helper[2]), str) for t in targets):
         return None
     return helper
+
+
+def _on_variable(ref: Mapping[str, Any], helper: str) -> bool:
+    """Whether ``ref`` is a data source variable of the plugin ``helper`` writes for one."""
+    uid = ref.get("uid")
+    on_variable = isinstance(uid, str) and variable_name(uid) is not None
+    return on_variable and ref.get("type") == _QUERY_HELPERS[helper].variable_type
 
 
 def helper_options(panel: Mapping[str, Any], keyword: str) -> dict[str, Any]:

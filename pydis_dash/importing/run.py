@@ -85,9 +85,12 @@ def _import_one(
     context = item.context
     if item.kind == InputKind.DASHBOARD:
         folder = options.folder if options.folder is not None else context.get("folder")
+        # A live dashboard in a folder pydis-dash does not own stays there (unless told where to go).
+        folder_uid = context.get("unowned_folder_uid") if options.folder is None else None
         library = context.get("library_panels")
         document = from_app_platform(item.document, item.origin)  # a live v2 dashboard is refused here
-        return [import_dashboard(document, item.origin, project_root, mapper, folder=folder, library_panels=library)]
+        placed = {"folder": folder, "folder_uid": folder_uid}
+        return [import_dashboard(document, item.origin, project_root, mapper, **placed, library_panels=library)]
     if item.kind == InputKind.CARD:
         databases = {**context.get("databases", {}), **options.datasources}
         names = CardNames(mapper.sources, databases, {**context.get("fields", {}), **options.fields})

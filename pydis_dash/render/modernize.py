@@ -253,6 +253,10 @@ def _modernize_panel(panel: dict[str, Any], resolve: DatasourceResolver) -> dict
         panel["gridPos"] = {"h": height, "w": width, "x": 0, "y": 0}
     result = {key: panel[key] for key in _PANEL_KEYS if key in panel}
     result["gridPos"] = {k: int(v) for k, v in result["gridPos"].items() if k in ("h", "w", "x", "y")}
+    if isinstance(result.get("libraryPanel"), Mapping):
+        # Linked to a library panel: Grafana draws it from the library element's model and saves only the
+        # link, so the panel carries no content (and no defaults) of its own.
+        return result
     panel_ref = resolve(panel.get("datasource"))
     if panel_ref is None:
         result.pop("datasource", None)

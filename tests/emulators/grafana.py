@@ -14,7 +14,8 @@ selects the differences the client must cope with:
 ``release`` names a release line of :mod:`.grafana_releases` ("10.4", "11.6", "12.1",
 "12.1-new-layouts", "13.0"; ``version`` is then its major): ``/api/health``, ``/apis`` discovery, the
 ``dashboard.grafana.app`` API (:mod:`.grafana_k8s`), dashboards stored as schema v2 by a save in the UI
-(:meth:`GrafanaEmulator.save_in_ui`), and the versions list as that release publishes it.
+(:meth:`GrafanaEmulator.save_in_ui`), and the versions list as that release publishes it. Library
+panels: :mod:`.grafana_library`.
 
 Nested folders (``parentUid``, ``/move``) are accepted in every mode (they exist from Grafana 10).
 Tokens map to user logins: ``GrafanaEmulator(tokens={"t1": "sa-deploy"})``; ``read_only`` logins may
@@ -33,6 +34,7 @@ from typing import Any
 
 from .grafana_alerting import mount_alerting
 from .grafana_k8s import DashboardApi, to_v1_lossy, to_v2
+from .grafana_library import LibraryElements
 from .grafana_releases import GrafanaRelease, release_for
 from .http import Emulator, Request, Response, json_copy
 
@@ -131,6 +133,8 @@ class GrafanaEmulator(Emulator):
         self.alerting = mount_alerting(self, folder_exists=lambda uid: uid in self.folders, version=self.version)
         # /apis discovery and, from Grafana 12, the dashboard.grafana.app API.
         self.dashboard_api = DashboardApi(self)
+        # Library panels (/api/library-elements), linked from dashboards by ``libraryPanel: {uid, name}``.
+        self.library = LibraryElements(self, _now)
 
     # --- helpers for tests --------------------------------------------------------------------------
 

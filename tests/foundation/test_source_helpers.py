@@ -12,6 +12,7 @@ from pydis_dash.errors import DefinitionError
 from pydis_dash.model import Kind, Resource
 from pydis_dash.pipeline import load_resources
 from pydis_dash.source_check import CheckEngine, SourceCheck
+from pydis_dash.validate.runner import ValidateOptions, validate
 
 MakeProject = Callable[[dict[str, str]], Path]
 
@@ -46,6 +47,38 @@ def test_helpers_resolve_uids_and_names_to_references(make_project: MakeProject)
         "grafana-datasource/prometheus",
         "grafana-datasource/site-db",
     ]
+
+
+ON_VARIABLES = """
+from pydis_dash.grafana import Dashboard, graphite, prometheus, raw_variable, sql
+
+dashboard = Dashboard(uid="any-env", title="Any environment", variables=[
+    raw_variable({"name": "ds", "type": "datasource", "query": "prometheus"}),
+    raw_variable({"name": "pg", "type": "datasource", "query": "grafana-postgresql-datasource"}),
+    raw_variable({"name": "gr", "type": "datasource", "query": "graphite"}),
+], panels=[
+    prometheus("${ds}").stat("Up", "up"),
+    sql("$pg").table("One", "SELECT 1 AS one"),
+    graphite("[[gr]]").timeseries("Commands", "stats_counts.bot.commands.*"),
+])
+"""
+
+
+def test_a_data_source_variable_is_kept_with_the_helpers_plugin(make_project: MakeProject) -> None:
+    project = make_project({"dashboards/any_env.py": ON_VARIABLES})
+    dashboard = _by_uid(project)["any-env"]
+    panels = dashboard.body["panels"]
+    assert [(p["datasource"], [t["datasource"] for t in p["targets"]]) for p in panels] == [
+        ({"type": "prometheus", "uid": "${ds}"}, [{"type": "prometheus", "uid": "${ds}"}]),
+        (
+            {"type": "grafana-postgresql-datasource", "uid": "$pg"},
+            [{"type": "grafana-postgresql-datasource", "uid": "$pg"}],
+        ),
+        ({"type": "graphite", "uid": "[[gr]]"}, [{"type": "graphite", "uid": "[[gr]]"}]),
+    ]
+    assert dashboard.depends_on == ()  # no project data source: whichever one is chosen on the dashboard
+    report = validate([dashboard], ValidateOptions(engines=False), context=load_resources(project))
+    assert [f"{f.rule}: {f.message}" for f in report.errors] == []
 
 
 def test_a_project_helper_package_binds_sources_once_for_every_folder(make_project: MakeProject) -> None:

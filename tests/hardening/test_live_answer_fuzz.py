@@ -207,41 +207,26 @@ def test_the_project_deploys_cleanly_when_nothing_is_mangled(
     assert run(project, "diff", "--env", "test", "--exit-code")[0] == 0
 
 
+@pytest.mark.parametrize("mangled", ["grafana", "metabase"])
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
 @FUZZ
 @given(intact=st.integers(min_value=0, max_value=30), drawn=st.lists(answers(), min_size=1, max_size=6))
-def test_grafana_garbage_answers(
+def test_garbage_answers(
     project: Path,
     grafana: GrafanaEmulator,
     metabase_server: MetabaseEmulator,
+    mangled: str,
     command: list[str],
     intact: int,
     drawn: list[tuple[int, bytes | object]],
 ) -> None:
+    """One server (``mangled``) answers garbage while the other answers honestly."""
+    servers = {"grafana": grafana, "metabase": metabase_server}
+
     def reset() -> None:
         metabase_server.reset(new_state(api_key=API_KEY))
-        metabase_server.clear_faults()
-        grafana.clear_faults()
-        grafana.inject("*", r"/api/.*", Rewrite(mangler), times=None)
-
-    check_run(project, command, reset, intact, drawn)
-
-
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
-@FUZZ
-@given(intact=st.integers(min_value=0, max_value=30), drawn=st.lists(answers(), min_size=1, max_size=6))
-def test_metabase_garbage_answers(
-    project: Path,
-    grafana: GrafanaEmulator,
-    metabase_server: MetabaseEmulator,
-    command: list[str],
-    intact: int,
-    drawn: list[tuple[int, bytes | object]],
-) -> None:
-    def reset() -> None:
-        grafana.clear_faults()
-        metabase_server.reset(new_state(api_key=API_KEY))
-        metabase_server.clear_faults()
-        metabase_server.inject("*", r"/api/.*", Rewrite(mangler), times=None)
+        for server in servers.values():
+            server.clear_faults()
+        servers[mangled].inject("*", r"/api/.*", Rewrite(mangler), times=None)
 
     check_run(project, command, reset, intact, drawn)

@@ -49,6 +49,19 @@ def duration_seconds(text: str) -> float | None:
     return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 
 
+#: Grafana's defaults for a dashboard link's fields: its frontend fills in the missing ones when it opens a
+#: dashboard, so a link saved through the API without them (an import, provisioning) means the same.
+LINK_DEFAULTS: Mapping[str, Any] = {
+    "asDropdown": False,
+    "icon": "external link",
+    "includeVars": False,
+    "keepTime": False,
+    "tags": [],
+    "targetBlank": False,
+    "tooltip": "",
+}
+
+
 def normalize_dashboard(model: Mapping[str, Any], *, min_refresh: str = DEFAULT_MIN_REFRESH) -> dict[str, Any]:
     """The comparable form of a dashboard model (desired or as returned by GET /api/dashboards/uid)."""
     result: dict[str, Any] = drop_none(dict(model))
@@ -60,6 +73,8 @@ def normalize_dashboard(model: Mapping[str, Any], *, min_refresh: str = DEFAULT_
         result["tags"] = sorted(set(result["tags"]))
     if isinstance(result.get("panels"), list):
         result["panels"] = [_normalize_panel(panel) for panel in result["panels"]]
+    if isinstance(result.get("links"), list):
+        result["links"] = [{**LINK_DEFAULTS, **link} if isinstance(link, Mapping) else link for link in result["links"]]
     if isinstance(result.get("timepicker"), Mapping):
         result["timepicker"] = _normalize_timepicker(result["timepicker"])
     refresh = result.get("refresh")
