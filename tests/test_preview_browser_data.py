@@ -2,9 +2,10 @@
 drawn from its query, and what it draws matches the query result.
 
 The test computes the expected values itself: SQL queries are run by the test on its own throwaway
-PostgreSQL seeded with the same sample data (same seed, same "now"), and reduced/split into series by
-the test's own reading of Grafana's rules; PromQL and Graphite panels are checked against the rows
-their frames carry. Screenshots of three dashboards go to ``test-artifacts/``.
+PostgreSQL, PromQL on its own Prometheus and Graphite targets on its own graphite-web, each seeded with
+the same sample data (same seed, same "now"); the test sends the queries over HTTP itself, names the
+series by its own reading of Grafana's legend rules, and reduces/splits them by its own reading of
+Grafana's panel rules. Screenshots of three dashboards go to ``test-artifacts/``.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 import pytest
+import requests
 from playwright.sync_api import Page, sync_playwright
 
 from pydis_dash.model import Kind, Resource
@@ -30,9 +32,15 @@ from pydis_dash.preview import PreviewOptions
 from pydis_dash.preview.export import export_site
 from pydis_dash.preview.pages import page_path
 from pydis_dash.sample import SampleContext, sample_now
+from pydis_dash.sample.series import SeriesSample
 from pydis_dash.validate.datasources import DatasourceCatalog
 from pydis_dash.validate.engine_sources import checked_sources, sources_for
+from pydis_dash.validate.engines.graphite import grafana_target
+from pydis_dash.validate.engines.graphite_server import GraphiteServer
 from pydis_dash.validate.engines.postgres import PostgresCluster
+from pydis_dash.validate.engines.prometheus_server import PrometheusServer
+from pydis_dash.validate.engines.promql_expand import IntervalSettings
+from pydis_dash.validate.engines.promql_expand import expand as expand_promql
 from pydis_dash.validate.engines.sql_expand import expand
 from pydis_dash.validate.extract import extract_queries
 from pydis_dash.validate.queries import Language, Query
@@ -45,6 +53,10 @@ SEED = 3
 NOW = sample_now()
 SCREENSHOTS = ("community-engagement", "site-postgres", "bot-help")
 Rows = list[list[Any]]
+Results = dict[tuple[str, str], tuple[list[str], Rows]]
+# What the preview draws a PromQL panel over: the two seeded hours, one point a minute.
+PROMQL_RANGE_S, PROMQL_STEP_S = 7200, 60
+LEGEND_LABEL = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +88,86 @@ def sql_results(resources: list[Resource]) -> dict[tuple[str, str], tuple[list[s
         for query in queries:
             results[(query.resource.ref.uid, query.json_path)] = _run(cluster, query)
     return results
+
+
+@pytest.fixture(scope="module")
+def series_results(resources: list[Resource]) -> Iterator[Results]:
+    """(dashboard uid, JSON path of the query) -> the test's own PromQL and Graphite results, as long
+    frames (time in ms, series name, value), from its own Prometheus and graphite-web."""
+    sources = checked_sources(resources, {}, {})
+    context = SampleContext(seed=SEED, now=NOW)
+    queries = [
+        q for q in extract_queries(resources, DatasourceCatalog(resources))
+        if q.language in (Language.PROMQL, Language.GRAPHITE) and q.resource.kind is Kind.GRAFANA_DASHBOARD
+        and "/targets/" in q.json_path
+    ]  # fmt: skip
+    [prometheus] = sources_for(Language.PROMQL, sources)
+    [graphite] = sources_for(Language.GRAPHITE, sources)
+    assert prometheus.schema and prometheus.sample_data and graphite.schema and graphite.sample_data
+    series_text = prometheus.schema.read_text(encoding="utf-8")
+    with (
+        PrometheusServer(series_text=series_text, sample=SeriesSample(prometheus.sample_data, context)) as prom,
+        GraphiteServer(
+            graphite.schema, sample=SeriesSample(graphite.sample_data, context), end=NOW.timestamp()
+        ) as carbon,
+        requests.Session() as http,
+    ):
+        results: Results = {}
+        for query in queries:
+            key = (query.resource.ref.uid, query.json_path)
+            if query.language is Language.PROMQL:
+                results[key] = _run_promql(http, prom.url, prom.evaluation_time, query)
+            else:
+                results[key] = _run_graphite(http, carbon.url, query)
+        yield results
+
+
+def _run_promql(http: requests.Session, url: str, end: float, query: Query) -> tuple[list[str], Rows]:
+    settings = IntervalSettings(interval_s=PROMQL_STEP_S, range_s=PROMQL_RANGE_S, at=end)
+    form = {"query": expand_promql(query.text, query.variables, settings), "start": str(end - PROMQL_RANGE_S),
+            "end": str(end), "step": str(PROMQL_STEP_S)}  # fmt: skip
+    body = http.post(f"{url}/api/v1/query_range", data=form, timeout=30).json()
+    assert body["status"] == "success", (query.json_path, body)
+    data = body["data"]
+    items: list[dict[str, Any]] = (
+        [{"metric": {}, "values": [data["result"]]}] if data["resultType"] == "scalar" else data["result"]
+    )
+    legend = _target(query).get("legendFormat") or ""
+    rows = [
+        [round(float(t) * 1000), _series_name(item["metric"], legend), _float(v)]
+        for item in items for t, v in item["values"]
+    ]  # fmt: skip
+    return ["time", "series", "value"], rows
+
+
+def _series_name(labels: Mapping[str, str], legend: str) -> str:
+    """Grafana's display name: the legend with labels filled, else name{labels}, else "value"."""
+    if legend and legend != "__auto":
+        return LEGEND_LABEL.sub(lambda m: labels.get(m.group(1), ""), legend)
+    rest = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k != "__name__")
+    name = labels.get("__name__", "")
+    return f"{name}{{{rest}}}" if rest else name or "value"
+
+
+def _float(text: str) -> float | None:
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+def _run_graphite(http: requests.Session, url: str, query: Query) -> tuple[list[str], Rows]:
+    end = int(NOW.timestamp())  # the preview draws the two seeded hours before the sample "now"
+    form = {"target": grafana_target(query), "format": "json", "from": str(end - 7200), "until": str(end)}
+    response = http.post(f"{url}/render", data=form, timeout=30)
+    assert response.status_code == 200, (query.json_path, response.text[:300])
+    rows = [[round(t * 1000), item["target"], v] for item in response.json() for v, t in item["datapoints"]]
+    return ["time", "series", "value"], rows
+
+
+def _target(query: Query) -> Mapping[str, Any]:
+    target: Any = query.resource.body
+    for part in query.json_path.split("/")[1:-1]:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    return cast(Mapping[str, Any], target)
 
 
 def _run(cluster: PostgresCluster, query: Query) -> tuple[list[str], Rows]:
@@ -193,6 +285,13 @@ def _close(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+def _same_rows(own: Rows, drawn: Rows) -> bool:
+    return len(own) == len(drawn) and all(
+        len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
+        for a, b in zip(own, drawn, strict=True)
+    )
+
+
 def _frames_of(spec: Mapping[str, Any]) -> list[tuple[list[str], Rows]]:
     frames = []
     for frame in spec["frames"]:
@@ -213,16 +312,14 @@ def _panels(body: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
 
 
 def test_every_panel_of_every_dashboard_is_drawn_from_its_query(
-    site: Path, resources: list[Resource], sql_results: dict[tuple[str, str], tuple[list[str], Rows]]
+    site: Path, resources: list[Resource], sql_results: Results, series_results: Results
 ) -> None:
     # A thread of its own: another test module's Playwright session may be running in this one.
     with ThreadPoolExecutor(max_workers=1) as worker:
-        worker.submit(_check_every_dashboard, site, resources, sql_results).result()
+        worker.submit(_check_every_dashboard, site, resources, {**sql_results, **series_results}).result()
 
 
-def _check_every_dashboard(
-    site: Path, resources: list[Resource], sql_results: dict[tuple[str, str], tuple[list[str], Rows]]
-) -> None:
+def _check_every_dashboard(site: Path, resources: list[Resource], own_results: Results) -> None:
     dashboards = [r for r in resources if r.kind is Kind.GRAFANA_DASHBOARD]
     checked = 0
     no_data: list[str] = []
@@ -237,7 +334,7 @@ def _check_every_dashboard(
             for pointer, panel in _panels(dashboard.body):
                 if panel.get("type") == "row":
                     continue
-                checked += _check_panel(page, dashboard, pointer, panel, sql_results, no_data)
+                checked += _check_panel(page, dashboard, pointer, panel, own_results, no_data)
             if dashboard.ref.uid in SCREENSHOTS:
                 ARTIFACTS.mkdir(exist_ok=True)
                 page.locator("section.layout").screenshot(path=str(ARTIFACTS / f"data-{dashboard.ref.uid}.png"))
@@ -260,28 +357,28 @@ def _check_panel(
     dashboard: Resource,
     pointer: str,
     panel: Mapping[str, Any],
-    sql_results: dict[tuple[str, str], tuple[list[str], Rows]],
+    own_results: Results,
     no_data: list[str],
 ) -> int:
     where = f"{dashboard.ref.uid}{pointer} {panel.get('title')!r}"
     chart = page.locator(f"[data-testid=panel][data-pointer='{pointer}'] [data-testid=chart]")
     assert chart.count() == 1, where
     state = chart.get_attribute("data-state")
+    source_type = str((panel.get("datasource") or {}).get("type"))
+    field = {"grafana-postgresql-datasource": "rawSql", "prometheus": "expr", "graphite": "target"}[source_type]
+    targets = range(len(panel.get("targets", [])))
+    # The test's own result, from its own database, Prometheus or graphite-web.
+    frames = [own_results[(dashboard.ref.uid, f"{pointer}/targets/{i}/{field}")] for i in targets]
     if state == "nodata":  # only when the query really returns no rows
-        targets = range(len(panel.get("targets", [])))
-        assert all(not sql_results[(dashboard.ref.uid, f"{pointer}/targets/{i}/rawSql")][1] for i in targets), where
+        assert all(not frame[1] for frame in frames), where
         no_data.append(where)
         return 1
     assert state == "ok", (where, state, chart.inner_text())
     assert chart.get_attribute("data-drawn") == panel["type"], where
     spec = json.loads(chart.locator("script.chart-spec").text_content() or "{}")
-    is_sql = (panel.get("datasource") or {}).get("type") == "grafana-postgresql-datasource"
-    if is_sql:  # the test's own result, from its own database
-        targets = range(len(panel.get("targets", [])))
-        frames = [sql_results[(dashboard.ref.uid, f"{pointer}/targets/{i}/rawSql")] for i in targets]
-        assert [f[1] for f in frames] == [f[1] for f in _frames_of(spec)], where  # same rows reached the page
-    else:
-        frames = _frames_of(spec)
+    drawn_frames = _frames_of(spec)  # same rows reached the page
+    assert len(frames) == len(drawn_frames), where
+    assert all(_same_rows(own[1], drawn[1]) for own, drawn in zip(frames, drawn_frames, strict=True)), where
     kind = panel["type"]
     if kind in ("timeseries", "barchart"):
         drawn = json.loads(chart.get_attribute("data-series") or "[]")
@@ -291,16 +388,13 @@ def _check_panel(
         assert all(_close(d["last"], w["last"]) for d, w in zip(drawn, want, strict=True)), where
         assert want, where
     elif kind in ("stat", "gauge", "bargauge", "piechart"):
-        drawn = json.loads(chart.get_attribute("data-values") or "[]")
-        want = expected_values(panel, frames)
+        drawn_values = json.loads(chart.get_attribute("data-values") or "[]")
+        values = expected_values(panel, frames)
         if kind == "piechart":
-            want = [v for v in want if _is_number(v) and v > 0]
-        assert len(drawn) == len(want) and all(_close(d, w) for d, w in zip(drawn, want, strict=True)), (
-            where,
-            drawn,
-            want,
-        )
-        assert want, where
+            values = [v for v in values if _is_number(v) and v > 0]
+        assert len(drawn_values) == len(values), (where, drawn_values, values)
+        assert all(_close(d, w) for d, w in zip(drawn_values, values, strict=True)), (where, drawn_values, values)
+        assert values, where
     elif kind == "table":
         names, rows = frames[0]
         assert json.loads(chart.get_attribute("data-columns") or "[]") == names, where

@@ -22,11 +22,12 @@ def pull_command(ctx: click.Context, env_name: str | None, force: bool, selector
     """Bring what `diff` shows as drift (edits made in the UI) into the code.
 
     Dashboards (titles, units, thresholds, queries, widths and heights), Metabase questions (name,
-    description, display, visualisation settings, collection, SQL, variables' labels and defaults)
-    and alert rule groups (interval; each rule's title, query, threshold, for, look-back, reducer,
-    states, labels and annotations) are edited in place at the lines that define them, a query in its
-    .sql file, keeping comments and formatting. What cannot be mapped is printed with the live JSON to
-    paste, and the command exits 1. Files with uncommitted changes are never touched without --force.
+    description, display, visualisation settings, collection, SQL, variables' labels and defaults),
+    alert rule groups (interval; each rule's title, query, threshold, for, look-back, reducer, states,
+    labels and annotations) and contact points (settings, never a secret) are edited in place at the
+    lines that define them, a query in its .sql file, keeping comments and formatting. What cannot be
+    mapped is printed with the live JSON to paste, and the command exits 1. Files with uncommitted
+    changes are never touched without --force.
 
     \b
     Example:

@@ -167,4 +167,5 @@ class _Engines:
         if language is Language.PROMQL:
             series = source.schema.read_text(encoding="utf-8") if source.schema is not None else ""
             return stack.enter_context(open_promql_engine(None, series_text=series, sample=sample))
-        return stack.enter_context(open_graphite_engine(None, metrics_file=source.schema, sample=sample))
+        until = self._context.now.timestamp()  # the SQL sample data's "now", and Prometheus' window end
+        return stack.enter_context(open_graphite_engine(None, metrics_file=source.schema, sample=sample, until=until))

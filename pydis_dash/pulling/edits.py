@@ -57,10 +57,11 @@ class CallEdit:
 
 @dataclass(frozen=True)
 class CallSite:
-    """The arguments of one call as written: literal values (:data:`OPAQUE` otherwise), and for each
-    list or tuple argument, where the calls among its elements start (``None`` for other elements)."""
+    """One call as written: what it calls, its arguments' literal values (:data:`OPAQUE` otherwise), and
+    for each list or tuple argument, where the calls among its elements start (``None`` for others)."""
 
     position: Position
+    function: str  # the called expression as written: ``Question``, ``sql("metricity").stat``
     positional: list[Any]
     keywords: dict[str, Any]
     items: dict[str | int, list[Position | None]]
@@ -122,7 +123,8 @@ class SourceCalls:
             if isinstance(arg.value, cst.List | cst.Tuple):
                 items[slot] = [self._start(element.value) for element in arg.value.elements]
         start = self._positions[node].start
-        return CallSite((start.line, start.column), positional, keywords, items)
+        function = self._module.code_for_node(node.func)
+        return CallSite((start.line, start.column), function, positional, keywords, items)
 
     def _start(self, node: cst.BaseExpression) -> Position | None:
         if not isinstance(node, cst.Call):

@@ -1,10 +1,10 @@
 """The ``pull`` use case: for each drifted resource, edit its definition to match the live one.
 
 Plans read only (the same plan ``diff`` shows), hands each drifted resource to the planner of its kind
-(:mod:`.dashboards`, :mod:`.cards`, :mod:`.rule_groups`), edits the definition file in place and the
-``.sql`` files it names (never one with uncommitted changes unless forced), then builds the definition
-again and compares it with the live resource as the plan does: what still differs is reported, with the
-live JSON for the author to paste.
+(:mod:`.dashboards`, :mod:`.cards`, :mod:`.rule_groups`, :mod:`.contact_points`), edits the definition
+file in place and the ``.sql`` files it names (never one with uncommitted changes unless forced), then
+builds the definition again and compares it with the live resource as the plan does: what still differs
+is reported, with the live JSON for the author to paste.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pydis_dash.pipeline import load_resources
 from pydis_dash.plan import Action, Change, PlanOptions
 from pydis_dash.providers.base import Handler, handler_for
 from pydis_dash.pulling.cards import pull_card
+from pydis_dash.pulling.contact_points import pull_contact_point
 from pydis_dash.pulling.dashboards import pull_dashboard
 from pydis_dash.pulling.edits import SourceCalls
 from pydis_dash.pulling.mapping import FilePull
@@ -35,6 +36,7 @@ PLANNERS: Mapping[Kind, Planner] = {
     Kind.GRAFANA_DASHBOARD: pull_dashboard,
     Kind.METABASE_QUESTION: pull_card,
     Kind.GRAFANA_RULE_GROUP: pull_rule_group,
+    Kind.GRAFANA_CONTACT_POINT: pull_contact_point,
 }
 _CONCURRENCY = 4
 

@@ -38,6 +38,7 @@ from pydis_dash.validate.queries import Language, Query
 RULE = "GRAPHITE"
 RENDER_FROM = "-1h"
 RUN_FROM = "-2h"
+RUN_SECONDS = 7200
 TIMEOUT_SECONDS = 10.0
 CONNECT_TIMEOUT_SECONDS = 5.0
 MAX_SUGGESTIONS = 3
@@ -63,8 +64,12 @@ class GraphiteEngine(QueryByQuery):
 
     language: Language = Language.GRAPHITE
 
-    def __init__(self, url: str, *, strict: bool = False, timeout: float = TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self, url: str, *, strict: bool = False, timeout: float = TIMEOUT_SECONDS, until: float | None = None
+    ) -> None:
         self.url = url.rstrip("/")
+        # Where run() ends its two hours (Unix time): the seeded data's end; None: Graphite's "now".
+        self.until = until
         self.strict = strict
         self.timeout = timeout
         self._session = requests.Session()
@@ -114,9 +119,13 @@ class GraphiteEngine(QueryByQuery):
         return RenderOutcome(response if isinstance(response, str) else None)
 
     def run(self, query: Query) -> QueryResult | str:
-        """The target's series over the last two hours (the seeded window), named as Graphite names
-        them (aliases applied); or why it failed (for the preview)."""
-        response = self._render_request(grafana_target(query), RUN_FROM)
+        """The target's series over the two hours before ``until`` (the seeded window; default: now),
+        named as Graphite names them (aliases applied); or why it failed (for the preview)."""
+        if self.until is None:
+            response = self._render_request(grafana_target(query), RUN_FROM)
+        else:
+            start = int(self.until) - RUN_SECONDS
+            response = self._render_request(grafana_target(query), str(start), str(int(self.until)))
         if isinstance(response, str):
             return response
         try:
@@ -128,9 +137,9 @@ class GraphiteEngine(QueryByQuery):
             [(str(item.get("target", "")), [(float(t), v) for v, t in item.get("datapoints") or ()]) for item in items]
         )
 
-    def _render_request(self, target: str, since: str) -> requests.Response | str:
-        """``/render?format=json`` from ``since`` until now: the response, or why Graphite refused."""
-        form = {"target": target, "format": "json", "from": since, "until": "now"}
+    def _render_request(self, target: str, since: str, until: str = "now") -> requests.Response | str:
+        """``/render?format=json`` from ``since`` to ``until``: the response, or why Graphite refused."""
+        form = {"target": target, "format": "json", "from": since, "until": until}
         try:
             response = self._session.post(
                 f"{self.url}/render", data=form, timeout=(CONNECT_TIMEOUT_SECONDS, self.timeout)
@@ -192,18 +201,24 @@ class GraphiteEngine(QueryByQuery):
 
 @contextmanager
 def open_graphite_engine(
-    url: str | None, *, metrics_file: Path | None = None, strict: bool = False, sample: SeriesSample | None = None
+    url: str | None,
+    *,
+    metrics_file: Path | None = None,
+    strict: bool = False,
+    sample: SeriesSample | None = None,
+    until: float | None = None,
 ) -> Iterator[GraphiteEngine]:
     """Yield an engine on ``url`` (a live Graphite), or on a graphite-web started for this run and seeded
     with the metric paths in ``metrics_file`` (a Graphite data source's ``check: schema``), their values
-    shaped by ``sample`` (its ``check: sample_data`` generator, seed and ``now``)."""
+    shaped by ``sample`` (its ``check: sample_data`` generator, seed and ``now``). With ``until`` (a
+    throwaway only), the seeded points end there and queries run over the two hours before it."""
     with ExitStack() as stack:
         live = bool(url)
         if not url:
             if metrics_file is None:
                 raise EnvironmentProblem("a throwaway Graphite needs a metric list (the data source's check schema)")
-            url = stack.enter_context(GraphiteServer(metrics_file, sample=sample)).url
-        engine = GraphiteEngine(url, strict=strict)
+            url = stack.enter_context(GraphiteServer(metrics_file, sample=sample, end=until)).url
+        engine = GraphiteEngine(url, strict=strict, until=None if live else until)
         stack.callback(engine.close)  # before the server stops
         if live:
             engine.ensure_reachable()

@@ -67,11 +67,12 @@ def seed_values(metric_paths: list[str], sample: SeriesSample, times: list[float
     }
 
 
-def write_seed(metrics_file: Path, sample: SeriesSample, destination: Path) -> None:
-    """The seed file ``graphite_webapp.py`` turns into whisper files (see its ``seed_whisper``)."""
+def write_seed(metrics_file: Path, sample: SeriesSample, destination: Path, end: float | None = None) -> None:
+    """The seed file ``graphite_webapp.py`` turns into whisper files (see its ``seed_whisper``): two
+    hours of points up to ``end`` (default: now)."""
     if not metrics_file.is_file():
         raise EnvironmentProblem(f"the Graphite metric list {metrics_file} does not exist")
-    times = seed_times()
+    times = seed_times(end)
     series = seed_values(read_metric_paths(metrics_file), sample, times)
     seed = {"start": int(times[0]), "step": STEP_SECONDS, "series": series}
     destination.write_text(json.dumps(seed), encoding="utf-8")
@@ -115,10 +116,12 @@ class GraphiteServer(EngineServer):
         venv: Path | None = None,
         start_timeout: float = START_TIMEOUT_SECONDS,
         sample: SeriesSample | None = None,
+        end: float | None = None,
     ) -> None:
         super().__init__()
         self.metrics_file = metrics_file
         self.sample = sample or SeriesSample()
+        self.end = end  # the last seeded point's time; None: the moment the server starts
         self.venv = venv
         self.start_timeout = start_timeout
         self.url = ""
@@ -150,7 +153,7 @@ class GraphiteServer(EngineServer):
             folder.mkdir(parents=True)
         (settings_dir / "local_settings.py").write_text(local_settings(storage), encoding="utf-8")
         seed_file = self._workdir / "seed.json"
-        write_seed(self.metrics_file, self.sample, seed_file)
+        write_seed(self.metrics_file, self.sample, seed_file, self.end)
         with self.log_path.open("wb") as log:
             self._process = subprocess.Popen(
                 [str(python), "-I", str(_webapp_script()), str(settings_dir), str(seed_file)],

@@ -24,8 +24,9 @@ from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
-# Two hours of points cover every ``from`` the engine asks for (the parent sends one point per 10 s).
-RETENTION_POINTS = 720
+# Four hours at one point per 10 s: the parent sends two hours that may end up to an hour ago (the
+# preview's sample data ends on the hour), and whisper answers nothing older than its retention.
+RETENTION_POINTS = 1440
 # Where the parent-visible exception text of a failed request is kept in the WSGI environ.
 EXCEPTION_KEY = "pydis_dash.exception"
 
