@@ -25,7 +25,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,12 @@ from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.sample import SampleContext
 from pydis_dash.validate.engines.lifecycle import EngineServer
 from pydis_dash.validate.engines.net import free_port
+from pydis_dash.validate.engines.postgres_template import (
+    cached_template,
+    copy_data_directory,
+    keep_template,
+    template_key,
+)
 
 READER_ROLE = "pydis_dash_reader"
 """The login role queries are checked as: SELECT on the loaded tables and nothing else."""
@@ -45,6 +51,21 @@ _SHM_MIN_FREE = 512 * 1024 * 1024
 _START_TIMEOUT = 30.0
 _STOP_TIMEOUT = 10.0
 _LOG_TAIL_LINES = 15
+# initdb's options besides the data directory and the password file (part of the template key).
+# 1 MB WAL segments instead of 16: a fresh cluster's WAL is then 1 MB, not 16 MB of a preallocated
+# segment that every template copy would carry.
+INITDB_OPTIONS = (
+    "--wal-segsize=1",
+    "--auth-local=trust",
+    "--auth-host=scram-sha-256",
+    "-N",
+    "-U",
+    SERVER_USER,
+    "-E",
+    "UTF8",
+    "--locale=C",
+    "--no-instructions",
+)
 _INSTALL_HINT = (
     "install the PostgreSQL 15 server (Debian: `apt-get install postgresql-15`, or run ci/setup-postgres), "
     "or point validate at a live database (the data source's check live_url_env, or --engine-url UID=DSN)"
@@ -103,6 +124,10 @@ class PostgresCluster(EngineServer):
     TCP port on 127.0.0.1 (default: a free one). After ``__enter__``, :meth:`dsn` gives connection
     strings (unix socket) for the read-only role or the superuser, and ``startup_seconds`` how long
     starting took.
+
+    Without samples the data directory comes from a template (:mod:`.postgres_template`) kept in
+    ``template_cache`` (default: the user's cache; ``None`` there and ``use_template=False`` to run
+    initdb every time): ``from_template`` says whether this start copied one.
     """
 
     def __init__(
@@ -113,8 +138,13 @@ class PostgresCluster(EngineServer):
         bindir: Path | None = None,
         samples: Mapping[str, Path] | None = None,
         sample_context: SampleContext | None = None,
+        use_template: bool = True,
+        template_cache: Path | None = None,
     ) -> None:
         super().__init__()
+        self.use_template = use_template
+        self.template_cache = template_cache
+        self.from_template = False
         self.schemas: dict[str, Path] = dict(schemas)
         self.samples: dict[str, Path] = {name: path for name, path in (samples or {}).items() if name in self.schemas}
         self.sample_context = sample_context or SampleContext()
@@ -176,7 +206,31 @@ class PostgresCluster(EngineServer):
     def _launch(self) -> None:
         bindir = self._bindir or find_postgres_bindir()
         self._make_dir()
-        self._initdb(bindir)
+        assert self.base_dir is not None
+        # Sample data is seeded per run (its rows depend on the run's time): only schema-only clusters
+        # come from a template.
+        key = self._template_key(bindir) if self.use_template and not self.samples else None
+        template = cached_template(key, self.template_cache) if key else None
+        if template is not None:
+            try:
+                copy_data_directory(template, self.base_dir / "data")
+            except OSError:
+                shutil.rmtree(self.base_dir / "data", ignore_errors=True)
+                template = None  # a cache we cannot read: make the cluster afresh
+        self.from_template = template is not None
+        if template is None:
+            self._initdb(bindir)
+        self._start_on_a_free_port(bindir)
+        if template is not None:
+            return
+        self._load_schemas()
+        if key is not None:
+            # Stopped cleanly (a checkpoint: the copy needs no recovery) and copied for later runs.
+            self._stop_server(signal.SIGINT)
+            keep_template(key, self.base_dir / "data", self.template_cache)
+            self._start_on_a_free_port(bindir)
+
+    def _start_on_a_free_port(self, bindir: Path) -> None:
         # A port picked by free_port() can be taken by someone else before postgres binds it;
         # retry with a fresh one in that case. A port the caller asked for is not retried.
         attempts = 1 if self.requested_port else 3
@@ -184,11 +238,21 @@ class PostgresCluster(EngineServer):
             self.port = self.requested_port or free_port()
             try:
                 self._start_server(bindir)
-                break
+                return
             except EnvironmentProblem:
                 if attempt == attempts - 1 or not self._log_mentions_port_in_use():
                     raise
-        self._load_schemas()
+
+    def _template_key(self, bindir: Path) -> str:
+        setup = [*_role_setup(self.schemas), *(_grants(name) for name in self.schemas)]
+        return template_key(bindir / "postgres", INITDB_OPTIONS, setup, self.schemas)
+
+    def _stop_server(self, how: signal.Signals) -> None:
+        """Stop the running server and wait for it (SIGINT: a clean, checkpointed shutdown)."""
+        with self._lock:
+            process, self._process = self._process, None
+        if process is not None:
+            self._shutdown(process, self.base_dir, how)
 
     def _halt(self) -> None:
         """Stop the server (immediate shutdown: the data is thrown away) and remove the temp dir.
@@ -232,19 +296,7 @@ class PostgresCluster(EngineServer):
         self._give_to_server_user(password_file)
         try:
             self._run_tool(
-                bindir / "initdb",
-                "-D",
-                str(self.base_dir / "data"),
-                "--auth-local=trust",
-                "--auth-host=scram-sha-256",
-                f"--pwfile={password_file}",
-                "-N",
-                "-U",
-                SERVER_USER,
-                "-E",
-                "UTF8",
-                "--locale=C",
-                "--no-instructions",
+                bindir / "initdb", "-D", str(self.base_dir / "data"), f"--pwfile={password_file}", *INITDB_OPTIONS
             )
         finally:
             password_file.unlink(missing_ok=True)
@@ -326,10 +378,8 @@ class PostgresCluster(EngineServer):
     def _load_schemas(self) -> None:
         try:
             with psycopg.connect(self.dsn("postgres", admin=True), autocommit=True) as admin:
-                _exec(admin, f"CREATE ROLE {READER_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE")
-                _exec(admin, f"ALTER ROLE {READER_ROLE} SET default_transaction_read_only = on")
-                for name in self.schemas:
-                    _exec(admin, f'CREATE DATABASE "{name}"')
+                for statement in _role_setup(self.schemas):
+                    _exec(admin, statement)
             for name, path in self.schemas.items():
                 with psycopg.connect(self.dsn(name, admin=True), autocommit=True) as conn:
                     try:
@@ -351,12 +401,14 @@ class PostgresCluster(EngineServer):
 
     # -- teardown -------------------------------------------------------------------------------------
 
-    def _shutdown(self, process: subprocess.Popen[bytes], base_dir: Path | None) -> None:
+    def _shutdown(
+        self, process: subprocess.Popen[bytes], base_dir: Path | None, how: signal.Signals = signal.SIGQUIT
+    ) -> None:
         # The Popen may be runuser; signal the postmaster itself (its pid is in postmaster.pid).
         # SIGQUIT = immediate shutdown: nothing to keep, so no checkpoint.
         postmaster = _postmaster_pid(base_dir) or process.pid
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(postmaster, signal.SIGQUIT)
+            os.kill(postmaster, how)
         try:
             process.wait(timeout=_STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
@@ -392,6 +444,15 @@ _REVOKED_FROM_PUBLIC = (
     "pg_cancel_backend(integer)",
     "pg_terminate_backend(integer, bigint)",
 )
+
+
+def _role_setup(databases: Iterable[str]) -> list[str]:
+    """SQL (run as superuser in ``postgres``) creating the read-only role and one database per schema."""
+    return [
+        f"CREATE ROLE {READER_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE",
+        f"ALTER ROLE {READER_ROLE} SET default_transaction_read_only = on",
+        *(f'CREATE DATABASE "{name}"' for name in databases),
+    ]
 
 
 def _grants(database: str) -> str:

@@ -6,17 +6,20 @@ syntax errors, unknown tables and columns and type errors; the description gives
 which must suit the panel (a ``time`` column for time series, a number for single values).
 
 Sandbox, in layers: only single SELECT/WITH/VALUES/TABLE statements are sent; statements are only
-prepared, never executed; each check runs in a ``READ ONLY`` transaction that is rolled back; the
-session has ``default_transaction_read_only`` and a ``statement_timeout``; and on the throwaway cluster
-the login role can only SELECT.
+prepared, never executed; each check runs in a read-only transaction (the session's
+``default_transaction_read_only``, or ``BEGIN READ ONLY`` ... ``ROLLBACK`` for one query at a time);
+the session has a ``statement_timeout``; and on the throwaway cluster the login role can only SELECT.
 
 One server and one connection per database per run: connections are opened on first use and kept.
+When a run checks many queries without executing them (:meth:`SqlEngine.check`), every distinct
+query text is prepared and described ahead in libpq's pipeline mode (:mod:`.sql_pipeline`): a
+round trip per batch instead of four per query; identical texts are asked once.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -29,6 +32,14 @@ from pydis_dash.sample import SampleContext
 from pydis_dash.validate.engines.base import QueryByQuery
 from pydis_dash.validate.engines.postgres import PostgresCluster
 from pydis_dash.validate.engines.sql_expand import SAMPLE_TIME, ExpandProblem, SampleTime, Variant, expand
+from pydis_dash.validate.engines.sql_pipeline import (
+    Column,
+    Description,
+    ServerError,
+    columns,
+    describe_all,
+    server_error,
+)
 from pydis_dash.validate.engines.sql_results import MAX_ROWS, QueryResult, cell, panel_at, row_problems
 from pydis_dash.validate.engines.sql_sandbox import check_single_select
 from pydis_dash.validate.findings import Finding, Severity
@@ -40,45 +51,9 @@ RULE = "SQL"
 DEFAULT_STATEMENT_TIMEOUT = 2.0
 """Seconds a single check may take before the server cancels it."""
 
-# Type oids (pg_type.oid is stable for built-in types).
 _NUMERIC_OIDS = frozenset({20, 21, 23, 700, 701, 1700})
 _TIME_OIDS = frozenset({1082, 1114, 1184}) | _NUMERIC_OIDS
-_TYPE_NAMES = {
-    16: "boolean",
-    17: "bytea",
-    18: "char",
-    19: "name",
-    20: "bigint",
-    21: "smallint",
-    23: "integer",
-    25: "text",
-    26: "oid",
-    114: "json",
-    700: "real",
-    701: "double precision",
-    705: "unknown",
-    1042: "character",
-    1043: "character varying",
-    1082: "date",
-    1083: "time",
-    1114: "timestamp",
-    1184: "timestamp with time zone",
-    1186: "interval",
-    1700: "numeric",
-    2950: "uuid",
-    3802: "jsonb",
-}
 _QUERY_CANCELED = "57014"
-
-
-@dataclass(frozen=True)
-class _ServerError:
-    """An error PostgreSQL reported while preparing a query."""
-
-    message: str
-    hint: str | None
-    position: int | None  # 0-based offset into the text that was sent
-    sqlstate: str | None
 
 
 @dataclass(frozen=True)
@@ -91,13 +66,14 @@ class _Problem:
 
 
 @dataclass(frozen=True)
-class _Column:
-    name: str
-    type_oid: int
+class _Plan:
+    """A query made ready for the server: its connection (None: not checkable there), the findings
+    known before asking (expansion problems, or why it is not checked) and the variants to ask about."""
 
-    @property
-    def type_name(self) -> str:
-        return _TYPE_NAMES.get(self.type_oid, f"type oid {self.type_oid}")
+    query: Query
+    conn: psycopg.Connection[Any] | None
+    findings: list[Finding]
+    variants: tuple[Variant, ...] = ()
 
 
 class SqlEngine(QueryByQuery):
@@ -138,14 +114,33 @@ class SqlEngine(QueryByQuery):
         self.statement_timeout = statement_timeout
         self._connections: dict[str, psycopg.Connection[Any]] = {}
         self._column_types: dict[str, dict[str, str]] = {}
+        # Answers of the pipelined describe, per connection and query text, during one check() call.
+        self._described: dict[psycopg.Connection[Any], dict[str, Description]] = {}
 
     # -- public API -----------------------------------------------------------------------------------
+
+    def check(self, queries: Sequence[Query]) -> list[Finding]:
+        """The findings of every SQL query, in query order. Without ``execute``, the distinct texts to
+        prepare are first sent to each server in one pipeline; the findings are the same as
+        :meth:`check_query` gives one by one."""
+        plans = [self._plan(query) for query in queries if query.language is self.language]
+        if not self.execute:
+            self._describe_ahead(plans)
+        try:
+            return [finding for plan in plans for finding in self._conclude(plan)]
+        finally:
+            # Answers hold for this call only: a check that timed out (a lock held elsewhere) is asked
+            # afresh next time.
+            self._described.clear()
 
     def check_query(self, query: Query) -> list[Finding]:
         """The findings for one query: one per distinct problem.
 
         Raises :class:`EnvironmentProblem` only when a server cannot be reached or a connection is lost.
         """
+        return self._conclude(self._plan(query))
+
+    def _plan(self, query: Query) -> _Plan:
         database = self.database_for(query.datasource_uid)
         if database is None:
             known = ", ".join(sorted(self.datasource_databases))
@@ -154,17 +149,41 @@ class SqlEngine(QueryByQuery):
                 if query.datasource_uid is None
                 else f"data source '{query.datasource_uid}' is not a known SQL database"
             )
-            return [_finding(query, Severity.WARNING, f"not checked: {what} (known: {known})")]
+            return _Plan(query, None, [_finding(query, Severity.WARNING, f"not checked: {what} (known: {known})")])
         conn = self._connection(database)
         if conn is None:
-            return [_finding(query, Severity.WARNING, f"not checked: no schema for database '{database}'")]
+            return _Plan(
+                query, None, [_finding(query, Severity.WARNING, f"not checked: no schema for database '{database}'")]
+            )
         column_types = self._columns_of(database, conn) if query.syntax is TemplateSyntax.METABASE else None
         expansion = expand(query.text, query.syntax, query.variables, column_types=column_types, time=self._time(query))
         findings = [self._problem_finding(query, problem) for problem in expansion.problems]
         if not expansion.checkable:
+            return _Plan(query, None, findings)
+        return _Plan(query, conn, findings, tuple(expansion.variants))
+
+    def _describe_ahead(self, plans: Sequence[_Plan]) -> None:
+        """Prepare and describe, per connection, every distinct variant text the sandbox lets through."""
+        pending: dict[psycopg.Connection[Any], dict[str, None]] = {}
+        for plan in plans:
+            if plan.conn is None:
+                continue
+            for variant in plan.variants:
+                if _sendable(variant.text):
+                    pending.setdefault(plan.conn, {})[variant.text] = None
+        for conn, texts in pending.items():
+            try:
+                self._described[conn] = describe_all(conn.pgconn, list(texts))
+            except psycopg.Error:
+                self._raise_if_broken(conn)
+                raise
+
+    def _conclude(self, plan: _Plan) -> list[Finding]:
+        query, conn, findings = plan.query, plan.conn, list(plan.findings)
+        if conn is None:
             return findings
         seen: set[_Problem] = set()
-        for variant in expansion.variants:
+        for variant in plan.variants:
             for problem in self._check_variant(conn, query, variant):
                 # The same error in several optional-clause variants is one problem: report it once,
                 # naming the first variant that shows it.
@@ -194,7 +213,7 @@ class SqlEngine(QueryByQuery):
         if violation is not None:
             return violation.message
         result = self._execute(conn, variant.text)
-        if isinstance(result, _ServerError):
+        if isinstance(result, ServerError):
             problem = self._server_error_problem(variant, result)
             where = position_in_query(query.text, problem.offset) if problem.offset is not None else ""
             return problem.message + where + problem.hint
@@ -282,21 +301,23 @@ class SqlEngine(QueryByQuery):
             return [_Problem(violation.message, variant.original_offset(violation.position))]
         if "\x00" in variant.text:
             return [_Problem("the query contains a NUL character")]
-        result = self._describe(conn, variant.text)
-        if isinstance(result, _ServerError):
+        result = self._described.get(conn, {}).get(variant.text)
+        if result is None:
+            result = self._describe(conn, variant.text)
+        if isinstance(result, ServerError):
             return [self._server_error_problem(variant, result)]
         problems = [_Problem(message) for message in _shape_problems(query.shape, result)]
         if problems or not self.execute:
             return problems
         rows = self._execute(conn, variant.text)
-        if isinstance(rows, _ServerError):
+        if isinstance(rows, ServerError):
             problem = self._server_error_problem(variant, rows)
             return [replace(problem, message="on the sample data: " + problem.message)]
         return [
             _Problem(message) for message in row_problems(query, rows, panel_at(query.resource.body, query.json_path))
         ]
 
-    def _execute(self, conn: psycopg.Connection[Any], sql: str) -> QueryResult | _ServerError:
+    def _execute(self, conn: psycopg.Connection[Any], sql: str) -> QueryResult | ServerError:
         """Run ``sql`` inside a rolled-back read-only transaction; its first rows, or the server's error."""
         self._simple(conn, b"BEGIN READ ONLY")
         try:
@@ -318,7 +339,7 @@ class SqlEngine(QueryByQuery):
             truncated=len(fetched) > MAX_ROWS,
         )
 
-    def _describe(self, conn: psycopg.Connection[Any], sql: str) -> list[_Column] | _ServerError:
+    def _describe(self, conn: psycopg.Connection[Any], sql: str) -> Description:
         """Prepare (parse + analyse) and describe ``sql`` inside a rolled-back read-only transaction."""
         pgconn = conn.pgconn
         self._simple(conn, b"BEGIN READ ONLY")
@@ -330,10 +351,7 @@ class SqlEngine(QueryByQuery):
             described = pgconn.describe_prepared(b"")
             if described.status != pq.ExecStatus.COMMAND_OK:
                 return self._server_error(conn, described)
-            return [
-                _Column((described.fname(i) or b"").decode(errors="replace"), described.ftype(i))
-                for i in range(described.nfields)
-            ]
+            return columns(described)
         finally:
             self._simple(conn, b"ROLLBACK")
 
@@ -344,21 +362,9 @@ class SqlEngine(QueryByQuery):
             message = (result.error_message or b"").decode(errors="replace").strip()
             raise EnvironmentProblem(f"PostgreSQL rejected {command.decode()}: {message}")
 
-    def _server_error(self, conn: psycopg.Connection[Any], result: pq.abc.PGresult) -> _ServerError:
+    def _server_error(self, conn: psycopg.Connection[Any], result: pq.abc.PGresult) -> ServerError:
         self._raise_if_broken(conn)
-
-        def field(code: pq.DiagnosticField) -> str | None:
-            value = result.error_field(code)
-            return value.decode(errors="replace") if value else None
-
-        position = field(pq.DiagnosticField.STATEMENT_POSITION)
-        return _ServerError(
-            message=field(pq.DiagnosticField.MESSAGE_PRIMARY)
-            or (result.error_message or b"").decode(errors="replace").strip(),
-            hint=field(pq.DiagnosticField.MESSAGE_HINT),
-            position=int(position) - 1 if position and position.isdigit() else None,
-            sqlstate=field(pq.DiagnosticField.SQLSTATE),
-        )
+        return server_error(result)
 
     @staticmethod
     def _raise_if_broken(conn: psycopg.Connection[Any]) -> None:
@@ -366,7 +372,7 @@ class SqlEngine(QueryByQuery):
             message = (conn.pgconn.error_message or b"").decode(errors="replace").strip()
             raise EnvironmentProblem(f"lost the connection to PostgreSQL: {message or 'connection closed'}")
 
-    def _server_error_problem(self, variant: Variant, error: _ServerError) -> _Problem:
+    def _server_error_problem(self, variant: Variant, error: ServerError) -> _Problem:
         if error.sqlstate == _QUERY_CANCELED:
             return _Problem(
                 f"not checked: PostgreSQL did not finish checking the query within "
@@ -380,11 +386,11 @@ class SqlEngine(QueryByQuery):
         return query.finding(RULE, problem.severity, problem.message, offset=problem.position)
 
 
-def _from_diagnostic(exc: psycopg.Error) -> _ServerError:
+def _from_diagnostic(exc: psycopg.Error) -> ServerError:
     """A server error raised while executing, in the shape prepare errors have."""
     diag = exc.diag
     position = diag.statement_position
-    return _ServerError(
+    return ServerError(
         message=diag.message_primary or str(exc).strip(),
         hint=diag.message_hint,
         position=int(position) - 1 if position and position.isdigit() else None,
@@ -392,7 +398,7 @@ def _from_diagnostic(exc: psycopg.Error) -> _ServerError:
     )
 
 
-def _shape_problems(shape: ResultShape, columns: list[_Column]) -> list[str]:
+def _shape_problems(shape: ResultShape, columns: list[Column]) -> list[str]:
     """Whether the result columns suit the panel: a ``time`` column, or a numeric column."""
     listing = ", ".join(f"{c.name} ({c.type_name})" for c in columns) or "no columns"
     if shape is ResultShape.TIME_SERIES:
@@ -460,3 +466,8 @@ def open_sql_engine(
         finally:
             # Connections first, then (leaving the `with`) the cluster they talk to.
             engine.close()
+
+
+def _sendable(text: str) -> bool:
+    """Whether a variant passes the client-side checks and goes to the server at all."""
+    return "\x00" not in text and check_single_select(text) is None
