@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from pydis_dash.source_check import SourceCheck
 
@@ -83,11 +83,15 @@ class SourceText(str):
     """
 
     origin: SourceLocation
+    #: How many were ever made in this process: while none was, no body can hold one (copies and
+    #: pickles are plain strings), and rendering need not look for them.
+    made: ClassVar[int] = 0
 
     def __new__(cls, text: str, origin: SourceLocation) -> SourceText:
         """``text``, starting at ``origin``."""
         value = super().__new__(cls, text)
         value.origin = origin
+        SourceText.made += 1
         return value
 
     def strip(self, chars: str | None = None) -> SourceText:

@@ -11,7 +11,10 @@ are never cached (every render depends on them). Anything else a definition read
 variables, the network) is not tracked: set ``PYDIS_DASH_CACHE=off`` for such projects.
 
 Entries live under ``$PYDIS_DASH_CACHE_DIR`` (default ``$XDG_CACHE_HOME/pydis-dash`` or
-``~/.cache/pydis-dash``), one folder per project. A cache that cannot be read or written is skipped,
+``~/.cache/pydis-dash``), one file per project holding every entry (each pickled on its own, so a
+run unpickles only the entries it looks up): reading one file, not a thousand, and writing it once
+per run, replaced whole. Two runs at once on the same project: the last one's file wins, which only
+costs the other's entries a render next time. A cache that cannot be read or written is skipped,
 never an error: the build is then a full one.
 """
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
+import importlib.util
 import os
 import pickle
 import sys
@@ -26,14 +30,13 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from pydis_dash.model import Resource
 from pydis_dash.render.canonical import canonical_json_bytes
 
-_FORMAT = 1  # bump when the entry layout changes
+_FORMAT = 2  # bump when the entry layout changes
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _opened: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("pydis_dash_opened", default=None)
 _hook_installed = False
@@ -55,6 +58,8 @@ class RenderCache:
         self.project_root = project_root
         self.context = context
         self._hashes: dict[str, str | None] = {}
+        self._entries: dict[str, bytes] | None = None  # definition file -> its pickled _Entry
+        self._changed = False
 
     @classmethod
     def for_project(cls, project_root: Path) -> RenderCache | None:
@@ -68,15 +73,22 @@ class RenderCache:
         context = hashlib.sha256(f"{_tool_fingerprint()}\0{project_root}".encode()).hexdigest()
         return cls(Path(base) / "render" / project_key, project_root, context)
 
+    @property
+    def file(self) -> Path:
+        """The file holding every entry of the project."""
+        return self.directory / f"entries-{_FORMAT}.pickle"
+
     def lookup(self, path: Path) -> tuple[str, list[Resource]] | None:
         """(catalogue digest, resources) ``path`` rendered to, when nothing it read has changed since.
 
         The caller compares the digest with this run's data sources (known only once the files that
         are not cached are loaded)."""
+        blob = self._stored().get(str(path))
+        if blob is None:
+            return None
         try:
-            with open(self._entry_path(path), "rb") as handle:
-                entry = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            entry = pickle.loads(blob)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             return None
         if not isinstance(entry, _Entry) or entry.context != self.context:
             return None
@@ -86,26 +98,44 @@ class RenderCache:
 
     def store(self, path: Path, resources: list[Resource], read: set[str], catalogue: str) -> None:
         """Remember what ``path`` rendered to, against which data sources, and the files (absolute
-        paths) it read doing so."""
+        paths) it read doing so (kept in memory until :meth:`save`)."""
         inputs: dict[str, str] = {}
         for name in {str(path), *read}:
             relative = self._relative(name)
             digest = self._hash(relative) if relative is not None else None
             if relative is not None and digest is not None:
                 inputs[relative] = digest
-        target = self._entry_path(path)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("wb", dir=target.parent, delete=False) as handle:
-                entry = _Entry(self.context, catalogue, inputs, resources)
-                pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(handle.name, target)
-        except (OSError, pickle.PicklingError, TypeError, AttributeError):
-            return  # an unwritable cache (or an unpicklable value) only costs the next run a render
+            blob = pickle.dumps(_Entry(self.context, catalogue, inputs, resources), protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return  # an unpicklable value only costs the next run a render
+        self._stored()[str(path)] = blob
+        self._changed = True
 
-    def _entry_path(self, path: Path) -> Path:
-        key = hashlib.sha256(f"{_FORMAT}:{path}".encode()).hexdigest()
-        return self.directory / key[:2] / key
+    def save(self) -> None:
+        """Write the entries stored this run (with the earlier ones whose files still exist)."""
+        if not self._changed or self._entries is None:
+            return
+        kept = {name: blob for name, blob in self._entries.items() if os.path.exists(name)}
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("wb", dir=self.directory, delete=False) as handle:
+                pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(handle.name, self.file)
+        except OSError:
+            return  # an unwritable cache only costs the next run a render
+        self._changed = False
+
+    def _stored(self) -> dict[str, bytes]:
+        if self._entries is None:
+            try:
+                with open(self.file, "rb") as handle:
+                    stored = pickle.load(handle)
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+                stored = None
+            valid = isinstance(stored, dict) and all(type(blob) is bytes for blob in stored.values())
+            self._entries = stored if valid else {}
+        return self._entries
 
     def _relative(self, name: str) -> str | None:
         try:
@@ -157,16 +187,23 @@ def _on_audit_event(event: str, args: tuple[Any, ...]) -> None:
 
 
 def _tool_fingerprint() -> str:
-    """pydis-dash's code as installed (every module's size and mtime) and the versions rendering uses."""
-    parts = [f"{sys.version}", _version("grafanalib"), _version("pydis-dash")]
-    for path in sorted(_PACKAGE_DIR.rglob("*.py")):
-        stat = path.stat()
-        parts.append(f"{path.relative_to(_PACKAGE_DIR)}:{stat.st_size}:{stat.st_mtime_ns}")
+    """pydis-dash's and grafanalib's code as installed (every module's size and mtime: an upgrade or an
+    edit changes them) and Python's version. (Found by path, not ``importlib.metadata``, whose import
+    and distribution scan cost a rebuild more than the rest of this.)"""
+    parts = [sys.version]
+    for package in (_PACKAGE_DIR, _installed_package("grafanalib")):
+        if package is None:
+            parts.append("-")
+            continue
+        for path in sorted(package.rglob("*.py")):
+            stat = path.stat()
+            parts.append(f"{package.name}/{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
     return "\n".join(parts)
 
 
-def _version(distribution: str) -> str:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return "-"
+def _installed_package(name: str) -> Path | None:
+    """The folder ``import name`` would load, without importing it."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))

@@ -113,3 +113,34 @@ def test_a_definition_error_is_reported_every_time_never_cached(
     for _ in range(2):
         with pytest.raises(DefinitionError, match="broken"):
             load_resources(project)
+
+
+def test_an_unreadable_cache_file_means_a_full_render_then_a_good_cache_again(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pydis_dash.render_cache import RenderCache
+
+    load_resources(project)
+    executed(capsys)
+    cache = RenderCache.for_project(project.resolve())
+    assert cache is not None and cache.file.is_file()
+    cache.file.write_bytes(b"not a pickle")
+    first = load_resources(project)
+    assert executed(capsys) == {"a", "b", "c", "d"}
+    assert load_resources(project) == first
+    assert executed(capsys) == set()
+
+
+
+def test_the_tool_fingerprint_moves_when_an_installed_grafanalib_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pydis_dash import render_cache
+
+    package = tmp_path / "grafanalib"
+    package.mkdir()
+    (package / "core.py").write_text("VERSION = 1\n")
+    monkeypatch.setattr(render_cache, "_installed_package", lambda name: package)
+    before = render_cache._tool_fingerprint()
+    (package / "core.py").write_text("VERSION = 22\n")
+    assert render_cache._tool_fingerprint() != before

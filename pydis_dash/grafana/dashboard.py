@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,7 @@ from pydis_dash.grafana.panels import Panel
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation, json_pointer
 from pydis_dash.render.layout import GRID_COLUMNS, GridPos, LayoutItem, bottom, place
 from pydis_dash.render.modernize import modernize_dashboard, resolve_ref
-from pydis_dash.render.plain import deep_merge, to_plain
+from pydis_dash.render.plain import JSON_SCALARS, deep_merge, to_plain
 
 
 @dataclass(frozen=True)
@@ -188,19 +188,23 @@ def _datasources_used(body: Mapping[str, Any], known: Mapping[str, dict[str, str
     uids: set[str] = set()
 
     def visit(node: Any) -> None:
-        # Bodies are plain JSON (dicts and lists exactly): exact type tests, no ABC checks per value.
+        # Bodies are plain JSON (dicts and lists exactly): exact type tests, no ABC checks per value,
+        # and no call for a scalar (most of a body).
         kind = type(node)
         if kind is dict:
             ref = node.get("datasource")
             if type(ref) is dict and isinstance(ref.get("uid"), str) and ref["uid"] in known:
                 uids.add(known[ref["uid"]]["uid"])
-            for value in node.values():
-                visit(value)
+            children: Iterable[Any] = node.values()
         elif kind is list:
-            for value in node:
-                visit(value)
+            children = node
         elif isinstance(node, Mapping | list):  # a subclass (never produced by rendering today)
-            visit(dict(node) if isinstance(node, Mapping) else list(node))
+            children = [dict(node) if isinstance(node, Mapping) else list(node)]
+        else:
+            return
+        for value in children:
+            if type(value) not in JSON_SCALARS:
+                visit(value)
 
     visit(body)
     return tuple(Ref(Kind.GRAFANA_DATASOURCE, uid) for uid in sorted(uids))

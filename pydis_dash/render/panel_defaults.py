@@ -8,6 +8,7 @@ quiet after a deploy, because the live dashboard carries the same values. Values
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from pydis_dash.render.plain import copy_plain
@@ -100,6 +101,7 @@ def default_custom(panel_type: str) -> dict[str, Any]:
     return defaults
 
 
+@functools.cache  # asked once per panel: the answer only depends on the plugin
 def known_option_keys(panel_type: str) -> frozenset[str] | None:
     """Option keys the current plugin understands, or ``None`` when unknown (keep everything)."""
     options = _OPTIONS.get(panel_type)

@@ -6,7 +6,8 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
+# The exact types of JSON scalars: values no walk of a body needs to descend into.
+JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def to_plain(value: Any, *, drop_none: bool = False) -> Any:
@@ -18,10 +19,11 @@ def to_plain(value: Any, *, drop_none: bool = False) -> Any:
     # Exact-type fast paths first: a dashboard holds hundreds of thousands of plain values, and a
     # `getattr` plus ABC `isinstance` checks on each was a fifth of a build.
     kind = type(value)
-    if kind in _SCALARS:
+    if kind in JSON_SCALARS:
         return value
     if kind is list or (kind is not dict and isinstance(value, list | tuple) and not _renders(value)):
-        return [to_plain(item, drop_none=drop_none) for item in value]
+        # Scalar items are taken as they are, without a call each (most of a body is scalars).
+        return [item if type(item) in JSON_SCALARS else to_plain(item, drop_none=drop_none) for item in value]
     if kind is not dict:
         to_json = getattr(value, "to_json_data", None)
         if callable(to_json):
@@ -32,7 +34,7 @@ def to_plain(value: Any, *, drop_none: bool = False) -> Any:
             raise TypeError(f"cannot render {type(value).__name__} to JSON")
     plain = {}
     for key, item in value.items():
-        converted = to_plain(item, drop_none=drop_none)
+        converted = item if type(item) in JSON_SCALARS else to_plain(item, drop_none=drop_none)
         if converted is not None or not drop_none:
             plain[key if type(key) is str else str(key)] = converted
     return plain
@@ -50,7 +52,7 @@ def copy_plain(value: Any) -> Any:
         return {key: copy_plain(item) for key, item in value.items()}
     if kind is list:
         return [copy_plain(item) for item in value]
-    if kind in _SCALARS:
+    if kind in JSON_SCALARS:
         return value
     return copy.deepcopy(value)
 
@@ -73,7 +75,7 @@ def drop_none(value: Any) -> Any:
         return {key: drop_none(item) for key, item in value.items() if item is not None}
     if kind is list:
         return [drop_none(item) for item in value]
-    if kind in _SCALARS:
+    if kind in JSON_SCALARS:
         return value
     if isinstance(value, Mapping):
         return {key: drop_none(item) for key, item in value.items() if item is not None}

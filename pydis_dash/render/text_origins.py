@@ -9,24 +9,33 @@ the pull request).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pydis_dash.definition import project_relative
 from pydis_dash.model import Resource, SourceLocation, SourceText, json_pointer
+from pydis_dash.render.plain import JSON_SCALARS
 
 
-def _source_texts(node: Any, pointer: str) -> Iterator[tuple[str, SourceText]]:
+def _source_texts(node: Any, path: list[str | int]) -> Iterator[tuple[str, SourceText]]:
+    """Every SourceText under ``node`` (whose place is ``path``) with its JSON pointer. The pointer is
+    built only for the strings found: a body has thousands of values and rarely a SourceText."""
     if isinstance(node, SourceText):
-        yield pointer, node
-    elif isinstance(node, Mapping):
-        for key, value in node.items():
-            yield from _source_texts(value, pointer + json_pointer(str(key)))
+        yield json_pointer(*path), node
+        return
+    if type(node) is dict or isinstance(node, Mapping):
+        children: Iterable[tuple[str | int, Any]] = ((str(key), value) for key, value in node.items())
     elif isinstance(node, list | tuple):
-        for index, value in enumerate(node):
-            yield from _source_texts(value, pointer + json_pointer(index))
+        children = enumerate(node)
+    else:
+        return
+    for key, value in children:
+        if type(value) not in JSON_SCALARS:  # exact types: a SourceText is not skipped
+            path.append(key)
+            yield from _source_texts(value, path)
+            path.pop()
 
 
 def _plain(node: Any) -> Any:
@@ -44,8 +53,10 @@ def with_text_origins(resource: Resource, project_root: Path) -> Resource:
     """``resource`` with ``text_origins`` holding every file-read string of its body (paths relative to
     the project root), and the body holding plain strings again (later stages compare types: a JSON
     value is a ``str``); the resource itself when it has none."""
+    if not SourceText.made:  # no file-read string exists in this process: none to look for
+        return resource
     found: dict[str, SourceLocation] = {
-        pointer: project_relative(text.origin, project_root) for pointer, text in _source_texts(resource.body, "")
+        pointer: project_relative(text.origin, project_root) for pointer, text in _source_texts(resource.body, [])
     }
     if not found:
         return resource
