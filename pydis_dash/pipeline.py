@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from pydis_dash.alerts.policy_links import link_policy
 from pydis_dash.datasource import DataSource
 from pydis_dash.definition import Definition, RenderContext
 from pydis_dash.errors import DefinitionError, UsageProblem
@@ -21,6 +20,7 @@ from pydis_dash.load import (
     running_definitions,
 )
 from pydis_dash.model import Kind, Ref, Resource
+from pydis_dash.policy_links import link_policy
 from pydis_dash.render.text_origins import with_text_origins
 from pydis_dash.render_cache import RenderCache, catalogue_digest, recording_reads
 from pydis_dash.selectors import Selection

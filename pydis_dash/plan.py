@@ -308,7 +308,8 @@ def _desired_changes(
             )
             continue
         reasons = handler.update_reasons(resource, current, options)
-        if canonical_json(current.state) == canonical_json(after) and not reasons:
+        # The same object: the handler found the live resource is the code's (no canonical text needed).
+        if (current.state is after or canonical_json(current.state) == canonical_json(after)) and not reasons:
             changes.append(
                 Change(
                     Action.UNCHANGED,

@@ -19,9 +19,14 @@ def render_json(plan: Plan) -> str:
         "changes": [c.to_json() for c in plan.changes],
         "orphans": [_live_json(item) for item in plan.orphans],
         "unmanaged": [_live_json(item) for item in plan.unmanaged],
-        "servers": [dict(server.facts) | {"summary": server.summary} for server in plan.servers],
+        "servers": servers_json(plan),
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def servers_json(plan: Plan) -> list[dict[str, Any]]:
+    """The ``servers`` of the JSON plan: each server's facts and summary."""
+    return [dict(server.facts) | {"summary": server.summary} for server in plan.servers]
 
 
 def _live_json(item: LiveResource) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from pydis_dash.config import Environment
 from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation
 from pydis_dash.plan import Action, Change, Plan, PlanOptions
-from pydis_dash.plan_json import render_json
+from pydis_dash.plan_json import render_json, servers_json
 from pydis_dash.providers.base import LiveResource
 from pydis_dash.redact import mask
 from pydis_dash.render.canonical import canonical_json
@@ -238,7 +238,9 @@ def replay(saved: SavedPlan, fresh: Plan) -> Plan:
     blocked with why (apply refuses them and skips what depends on them). Nothing that was not in the
     saved plan is added. SavedPlanError when a server changed version (or API) since: every comparison
     the plan made would be in doubt."""
-    servers_now = json.loads(render_json(fresh))["servers"]
+    # Through JSON, as the saved ones went (tuples become lists); only the servers: rendering the whole
+    # plan would write out every change's diff.
+    servers_now = json.loads(json.dumps(servers_json(fresh)))
     if list(saved.servers) != servers_now:
         was = "; ".join(str(server.get("summary")) for server in saved.servers)
         now = "; ".join(server.summary for server in fresh.servers)

@@ -84,6 +84,24 @@ def test_deploy_adopts_imported_dashboards_without_force_writing_only_the_marker
     assert "= 0 unchanged" not in again.stdout and "adopt" not in again.stdout
 
 
+def test_a_saved_plan_adopts_exactly_what_it_showed(project: Path, grafana: GrafanaEmulator) -> None:
+    """diff --out, then deploy --plan: the adoption is applied; one edited in the UI meanwhile is refused."""
+    made_in_ui(grafana, load_json("grafana/api-answer-metricity.json")["dashboard"])
+    made_in_ui(grafana, load_json("grafana/collapsed-rows-site-db.json"))
+    assert run(project, "import", "--env", "test", "--unmanaged").exit_code == 0
+    refs = [f"grafana-dashboard/{uid}" for uid in UI_DASHBOARDS]
+    assert run(project, "diff", "--env", "test", "--out", str(project / "plan.json"), *refs).exit_code == 0
+    saved = json.loads((project / "plan.json").read_text())
+    assert sorted(c["action"] for c in saved["changes"] if c["ref"] in refs) == ["adopt", "adopt"]
+    moved_on = live_dashboard(grafana, "moderation-overview-ui") | {"description": "edited after the plan"}
+    made_in_ui(grafana, moved_on, overwrite=True)
+    deployed = run(project, "deploy", "--env", "test", "--plan", str(project / "plan.json"))
+    assert deployed.exit_code == 1, deployed.output
+    assert "pydis-dash" in live_dashboard(grafana, "community-activity-ui")["tags"]
+    assert "pydis-dash" not in live_dashboard(grafana, "moderation-overview-ui").get("tags", [])
+    assert "moved on since the plan was made" in deployed.output
+
+
 def test_an_unmanaged_dashboard_that_differs_from_the_code_still_needs_force(
     project: Path, grafana: GrafanaEmulator
 ) -> None:

@@ -91,23 +91,74 @@ def test_a_folder_selector_naming_no_folder_writes_nothing(project: Path) -> Non
     assert "--folder 'Nowhere': no dashboard in a Grafana folder of that path or title" in result.stderr
 
 
-def test_rule_group_selector_writes_exactly_that_group(project: Path, grafana: GrafanaEmulator) -> None:
-    """Its rules get pydis-dash's uids and folder (listed upgrades): the plan creates the group there and
-    leaves the original, unmanaged, alone (docs/importing.md: rule groups are not adopted)."""
+def test_rule_group_selector_writes_exactly_that_group_which_deploy_adopts(
+    project: Path, grafana: GrafanaEmulator
+) -> None:
+    """The group keeps its folder (made in the UI) and its rules their uids, so the plan adopts it: the
+    deploy writes pydis-dash's digest annotation on each rule and nothing else."""
     folder_made_in_ui(grafana, "adm2x7k", "Alerts")
     group = load_json("alerts/api-metricity-group.json")
     as_admin(grafana, "PUT", "/api/v1/provisioning/folder/adm2x7k/rule-groups/activity", group)
     result = run(project, "import", "--env", "test", "--rule-group", "Alerts/activity")
     assert result.exit_code == 0, result.output
     assert written(project) == ["alerts/alerts_activity.py"]
-    assert "upgrade: rule uids become pydis-dash's" in result.stderr
+    source = (project / "alerts/alerts_activity.py").read_text()
+    assert 'folder_uid="adm2x7k"' in source and f'live_uid="{group["rules"][0]["uid"]}"' in source
+    ref = "grafana-rule-group/adm2x7k.activity"
+    _adopted_with_no_diff(project, [ref])
+    [change] = changes(project, ref)
+    assert change["notes"] == [
+        "content equals the code: deploy adds the ownership marker (the annotation 'pydis-dash-digest' on each "
+        "rule), nothing else"
+    ]
     plan = json.loads(run(project, "diff", "--env", "test", "--format", "json").stdout)
-    groups = {c["ref"]: c for c in plan["changes"] if c["kind"] == "grafana-rule-group"}
-    [(ref, created)] = groups.items()
-    assert (ref, created["action"]) == ("grafana-rule-group/pydis-dash-alerts.activity", "create")
-    live_titles = [rule["title"] for rule in group["rules"]]
-    assert [rule["title"] for rule in created["after"]["rules"]] == live_titles
-    assert "grafana-rule-group/adm2x7k.activity" in {u["ref"] for u in plan["unmanaged"]}
+    assert not [c for c in plan["changes"] if c["kind"] == "grafana-folder"]  # "Alerts" is used as it is
+
+    deployed = run(project, "deploy", "--env", "test", ref)
+    assert deployed.exit_code == 0, deployed.output
+    [rule] = grafana.alerting.group("adm2x7k", "activity")
+    assert rule["uid"] == group["rules"][0]["uid"] and "pydis-dash-digest" in rule["annotations"]
+    assert run(project, "diff", "--env", "test", "--exit-code", ref).exit_code == 0
+
+
+GROUP_PATH = "/api/v1/provisioning/folder/adm2x7k/rule-groups/activity"
+
+
+def _adopted_group(project: Path, grafana: GrafanaEmulator) -> str:
+    """The group of api-metricity-group.json made in the UI, imported and adopted by a deploy; its ref."""
+    folder_made_in_ui(grafana, "adm2x7k", "Alerts")
+    as_admin(grafana, "PUT", GROUP_PATH, load_json("alerts/api-metricity-group.json"))
+    assert run(project, "import", "--env", "test", "--rule-group", "Alerts/activity").exit_code == 0
+    ref = "grafana-rule-group/adm2x7k.activity"
+    assert run(project, "deploy", "--env", "test", ref).exit_code == 0
+    return ref
+
+
+def test_an_adopted_rule_edited_in_the_ui_is_drift_again(project: Path, grafana: GrafanaEmulator) -> None:
+    ref = _adopted_group(project, grafana)
+    edited = as_admin(grafana, "GET", GROUP_PATH)
+    edited["rules"][0]["for"] = "15m"
+    as_admin(grafana, "PUT", GROUP_PATH, edited)
+    [change] = changes(project, ref)
+    assert change["action"] == "update" and change["drift"]["reason"].startswith("changed outside pydis-dash")
+    assert run(project, "deploy", "--env", "test", ref).exit_code == 1
+    assert grafana.alerting.group("adm2x7k", "activity")[0]["for"] == "15m"
+
+
+def test_a_rule_copied_in_the_ui_into_an_adopted_group_is_never_deleted_silently(
+    project: Path, grafana: GrafanaEmulator
+) -> None:
+    """The copy carries the original's digest annotation, which does not match the copy (its uid and title
+    differ): drift, so the deploy (which would replace the group) refuses."""
+    ref = _adopted_group(project, grafana)
+    live = as_admin(grafana, "GET", GROUP_PATH)
+    copy = {**live["rules"][0], "uid": "copied-in-ui", "title": "No messages for an hour (copy)"}
+    as_admin(grafana, "PUT", GROUP_PATH, {**live, "rules": [*live["rules"], copy]})
+    [change] = changes(project, ref)
+    assert change["action"] == "update" and change["drift"] is not None
+    assert "'No messages for an hour (copy)'" in change["drift"]["reason"]
+    assert run(project, "deploy", "--env", "test", ref).exit_code == 1
+    assert len(grafana.alerting.group("adm2x7k", "activity")) == 2
 
 
 # --- Metabase -----------------------------------------------------------------------------------------

@@ -12,7 +12,9 @@ from pydis_dash.providers.grafana.normalize import (
     normalize_dashboard,
     normalize_datasource,
     normalize_folder,
+    same_dashboard,
 )
+from pydis_dash.render.canonical import canonical_json
 
 DESIRED: dict[str, Any] = {
     "uid": "site",
@@ -147,3 +149,29 @@ def test_what_grafana_rewrites_on_a_ui_save_is_not_a_difference() -> None:
     assert normalize_dashboard({"timepicker": {"hidden": True}}) != normalize_dashboard({"timepicker": {}})
     with_transformation = {"panels": [{**panel, "transformations": [{"id": "merge", "options": {}}]}]}
     assert normalize_dashboard(with_transformation) != normalize_dashboard({"panels": [panel]})
+
+
+models = st.dictionaries(
+    st.sampled_from(["id", "version", "schemaVersion", "title", "panels", "refresh", "graphTooltip"]),
+    json_values,
+    max_size=5,
+)
+
+
+@given(models, models, st.booleans())
+def test_same_dashboard_only_says_so_when_the_normalised_forms_are_equal(
+    live: dict[str, Any], desired: dict[str, Any], copy_desired: bool
+) -> None:
+    if copy_desired:  # the common case: the live copy is the desired one with server fields added
+        live = {**desired, **{k: v for k, v in live.items() if k in ("id", "version", "schemaVersion")}}
+    if same_dashboard(live, desired):
+        assert canonical_json(normalize_dashboard(live)) == canonical_json(normalize_dashboard(desired))
+    if copy_desired:
+        assert same_dashboard(live, desired)
+
+
+def test_same_dashboard_tells_numbers_and_booleans_apart() -> None:
+    assert same_dashboard(DESIRED | {"id": 42, "version": 7, "schemaVersion": 41}, DESIRED)
+    assert not same_dashboard(DESIRED | {"graphTooltip": 1}, DESIRED | {"graphTooltip": True})
+    assert not same_dashboard(DESIRED | {"graphTooltip": 1.0}, DESIRED | {"graphTooltip": 1})
+    assert not same_dashboard(DESIRED | {"title": "Other"}, DESIRED)

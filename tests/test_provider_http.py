@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
 from urllib3 import HTTPResponse
 
-from pydis_dash.providers.http import MAX_RETRY_AFTER, describe_transport_error, retry_policy
+from pydis_dash.providers.http import MAX_RETRY_AFTER, decode_json, describe_transport_error, encode_json, retry_policy
 
 
 def rate_limited(retry_after: str) -> HTTPResponse:
@@ -42,3 +44,25 @@ def test_transport_errors_are_described_without_the_url() -> None:
     assert describe_transport_error(requests.exceptions.ChunkedEncodingError(url)) == (
         "connection lost while reading the answer"
     )
+
+
+def answer(content: bytes) -> requests.Response:
+    response = requests.Response()
+    response._content = content
+    return response
+
+
+def test_bodies_are_encoded_compactly_and_what_orjson_refuses_still_goes() -> None:
+    assert (
+        encode_json({"title": "Ünïcode", "panels": [1, 2.5, None]})
+        == '{"title":"Ünïcode","panels":[1,2.5,null]}'.encode()
+    )
+    assert json.loads(encode_json({"big": 2**70, 1: "integer key"})) == {"big": 2**70, "1": "integer key"}
+
+
+def test_answers_decode_as_the_standard_library_would() -> None:
+    assert decode_json(answer(b'{"a": [1, 2.5, "\\u00e9", null]}')) == {"a": [1, 2.5, "é", None]}
+    assert decode_json(answer(b'{"id": 123456789012345678901234}')) == {"id": 123456789012345678901234}
+    assert decode_json(answer('{"utf16": true}'.encode("utf-16"))) == {"utf16": True}
+    with pytest.raises(ValueError):
+        decode_json(answer(b"<html>bad gateway</html>"))

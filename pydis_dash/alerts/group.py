@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pydis_dash.alerts.rules import MAX_TITLE, AlertRule
 from pydis_dash.conventions.alerting import BASE_INTERVAL, rule_group_uid
 from pydis_dash.conventions.durations import duration_problem, parse_duration
-from pydis_dash.definition import Definition, RenderContext
+from pydis_dash.definition import Definition, RenderContext, is_valid_uid
 from pydis_dash.errors import DefinitionError
 from pydis_dash.folders import folder_path, folder_resources, folder_uid, split_path
 from pydis_dash.model import Kind, Ref, Resource, json_pointer
@@ -21,8 +21,10 @@ from pydis_dash.model import Kind, Ref, Resource, json_pointer
 @dataclass(frozen=True)
 class RuleGroup(Definition):
     """Alert ``rules`` in group ``name`` of folder ``folder`` (a ``/``-separated path, created as needed),
-    evaluated every ``interval`` (``"1m"``). ``lint_ignore`` maps lint rule ids to the reason they do not
-    apply to this group.
+    evaluated every ``interval`` (``"1m"``). ``folder_uid`` instead keeps the group in an existing folder
+    pydis-dash does not manage (made in the UI), named by its uid and never created or changed; ``folder``
+    then only names it (``pydis-dash import`` writes both for a group it adopts). ``lint_ignore`` maps
+    lint rule ids to the reason they do not apply to this group.
     """
 
     folder: str
@@ -30,6 +32,7 @@ class RuleGroup(Definition):
     interval: str
     rules: Sequence[AlertRule]
     lint_ignore: Mapping[str, str] = field(default_factory=dict)
+    folder_uid: str | None = None
 
     def __post_init__(self) -> None:
         problem = self._problem()
@@ -39,6 +42,8 @@ class RuleGroup(Definition):
     def _problem(self) -> str | None:
         if not split_path(self.folder):
             return "folder must name a folder: Grafana keeps every alert rule in one"
+        if self.folder_uid is not None and not is_valid_uid(self.folder_uid):
+            return "folder_uid must be a folder uid: 1-40 letters, digits, '-' and '_'"
         if not self.name.strip() or len(self.name) > MAX_TITLE:
             return f"name must be 1-{MAX_TITLE} characters"
         problem = duration_problem("interval", self.interval)
@@ -63,21 +68,23 @@ class RuleGroup(Definition):
         return f"rule group {self.folder + '/' + self.name!r}"
 
     @property
-    def folder_uid(self) -> str:
+    def deployed_folder_uid(self) -> str:
         """The uid of the folder the group is deployed into."""
-        return folder_uid(self.folder)
+        return self.folder_uid or folder_uid(self.folder)
 
     @property
     def uid(self) -> str:
         """The pydis-dash uid of the group (``<folder uid>.<group slug>``)."""
-        return rule_group_uid(self.folder_uid, self.name)
+        return rule_group_uid(self.deployed_folder_uid, self.name)
 
     def render(self, ctx: RenderContext) -> list[Resource]:
         """The folders (parents first) and the group's ``AlertRuleGroup`` JSON."""
         source = ctx.relative(self.defined_at)
-        resources = folder_resources(self.folder, source)
+        # An existing folder (``folder_uid``) is depended on, not rendered.
+        resources = [] if self.folder_uid else folder_resources(self.folder, source)
+        folder_ref = Ref(Kind.GRAFANA_FOLDER, self.folder_uid) if self.folder_uid else resources[-1].ref
         path = folder_path(self.folder)
-        folder_uid_ = self.folder_uid
+        folder_uid_ = self.deployed_folder_uid
         body = {
             "title": self.name,
             "folderUid": folder_uid_,
@@ -93,7 +100,7 @@ class RuleGroup(Definition):
                 source=source,
                 container=path,
                 anchors=anchors,
-                depends_on=(resources[-1].ref,),
+                depends_on=(folder_ref,),
                 lint_exclusions=dict(self.lint_ignore),
             )
         )

@@ -51,6 +51,7 @@ _OPTIONS = frozenset(
         "no_data_state",
         "exec_err_state",
         "uid",
+        "live_uid",
         "reducer",
         "lookback",
         "paused",
@@ -93,6 +94,7 @@ class AlertRule:
     no_data_state: str = "NoData"
     exec_err_state: str = "Error"
     uid: str | None = None
+    live_uid: str | None = None
     reducer: str = "last"
     lookback: str = "10m"
     paused: bool = False
@@ -123,6 +125,8 @@ class AlertRule:
                 return f"{what} must map strings to strings"
         if self.uid is not None and not is_valid_uid(rule_uid("", "", "", self.uid)):
             return "uid must be letters, digits, '-' and '_', at most 29 characters (pydis-dash adds 'pydis-dash-')"
+        if self.live_uid is not None and (self.uid is not None or not is_valid_uid(self.live_uid)):
+            return "live_uid must be an existing rule's uid (letters, digits, '-' and '_'), and comes without uid="
         return None
 
     @property
@@ -150,7 +154,7 @@ class AlertRule:
             if value:
                 annotations[key] = value
         rule: dict[str, Any] = {
-            "uid": rule_uid(folder, group, self.title, self.uid),
+            "uid": self.live_uid or rule_uid(folder, group, self.title, self.uid),
             "title": self.title,
             "condition": "C",
             "data": self._data(self._datasource(known or {})),
@@ -276,7 +280,8 @@ def prometheus_rule(
     ``datasource`` names the data source (uid or name, or a ``{"type", "uid"}`` reference); left out,
     it is the project's only Prometheus data source. ``options``: ``for_``, ``severity``, ``summary``,
     ``description``, ``runbook_url``, ``labels``, ``annotations``, ``also_notify`` (sets the
-    ``additional_destination`` label), ``no_data_state``, ``exec_err_state``, ``uid``, ``reducer``,
+    ``additional_destination`` label), ``no_data_state``, ``exec_err_state``, ``uid``, ``live_uid`` (an
+    existing rule's uid, kept as is: ``pydis-dash import`` writes it for a rule it adopts), ``reducer``,
     ``lookback``, ``paused``, ``extra``.
     """
     query = {"editorMode": "code", "expr": expr, "instant": True, "range": False}

@@ -3,14 +3,17 @@
 A rule whose condition is pydis-dash's own chain (query ``A``, reduce ``B``, threshold ``C``) on a
 project data source becomes ``prometheus_rule``/``graphite_rule``/``sql_rule`` with ``above=``/``below=``;
 anything the helpers do not write (notification settings, extra model fields) goes into ``extra=``,
-found by building the group and comparing each rule as the deploy plan does. The rule uid and folder
-uid are pydis-dash's (its ownership marker), listed as upgrades.
+found by building the group and comparing each rule as the deploy plan does. From a file, the rule uids
+and folder uid become pydis-dash's (its ownership marker), listed as upgrades. From a live environment
+(``live``), the group keeps its identity so that the next deploy adopts it instead of making a copy: each
+rule its uid (``live_uid=``) and a folder pydis-dash does not own its uid (``folder_uid=``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +54,14 @@ def import_rule_group(
     origin: str,
     project_root: Path,
     mapper: DatasourceMapper,
+    *,
+    live: bool = False,
+    folder_uid: str | None = None,
 ) -> ImportedResource:
-    """The ``RuleGroup`` definition for one group; raises DefinitionError for rules it cannot express."""
+    """The ``RuleGroup`` definition for one group; raises DefinitionError for rules it cannot express.
+
+    ``live``: the group was read from an environment, and keeps its rule uids (and ``folder_uid``, the
+    uid of the folder pydis-dash does not own that holds it) so a deploy adopts it."""
     name = str(group.get("name") or group.get("title") or "")
     folder = folder or str(group.get("folder") or group.get("folderUid") or "")
     if not name or not folder:
@@ -61,11 +70,18 @@ def import_rule_group(
     seconds = interval if isinstance(interval, int) else parse_duration(str(interval or "1m"))
     rules = [dict(rule) for rule in group.get("rules") or []]
     path = Path("alerts", f"{_slug(folder)}_{_slug(name)}.py")
-    upgrades = [
-        "rule uids become pydis-dash's (prefix 'pydis-dash-', derived from folder, group and title): "
-        "how pydis-dash recognises the rules it owns",
-        f"folder {folder!r} gets pydis-dash's folder uid",
-    ]
+    upgrades = (
+        []
+        if live
+        else [
+            "rule uids become pydis-dash's (prefix 'pydis-dash-', derived from folder, group and title): "
+            "how pydis-dash recognises the rules it owns",
+            f"folder {folder!r} gets pydis-dash's folder uid",
+        ]
+    )
+    identity = _Identity(
+        [str(rule.get("uid") or "") or None for rule in group.get("rules") or []] if live else [], folder_uid
+    )
     upgrades.extend(
         f"rule {rule.get('title')!r}: query {query.get('refId')} gains its data source reference in the model "
         "(pydis-dash writes it on every query)"
@@ -77,7 +93,7 @@ def import_rule_group(
     files: dict[Path, str] = {}
     remaining: list[str] = []
     for _ in range(_PASSES):
-        files = _render(path, project_root, origin, upgrades, folder, name, seconds, rules, extras, mapper)
+        files = _render(path, project_root, origin, upgrades, folder, name, seconds, rules, extras, mapper, identity)
         built = _built_group(build_generated(project_root, files))
         expected = _expected(group, built, rules, mapper)
         have = normalize_rule_group(built.body)
@@ -131,23 +147,31 @@ def _render(
     rules: list[dict[str, Any]],
     extras: list[dict[str, Any]],
     mapper: DatasourceMapper,
+    identity: _Identity,
 ) -> dict[Path, str]:
     module = Module(
         header=[f"Imported by `pydis-dash import` from {origin}.", "Differences from the input, on purpose:"]
     )
     module.header.extend(f"- {line}" for line in upgrades)
-    rule_calls = [_rule_call(rule, extra, module, mapper, origin) for rule, extra in zip(rules, extras, strict=True)]
-    group = call(
-        module.use(AUTHORING_MODULE, "RuleGroup"),
-        [],
-        {"folder": folder, "name": name, "interval": format_duration(seconds), "rules": rule_calls},
-    )
+    rule_calls = [
+        _rule_call(rule, extra, module, mapper, origin, identity.rule_uid(index))
+        for index, (rule, extra) in enumerate(zip(rules, extras, strict=True))
+    ]
+    arguments: dict[str, Any] = {"folder": folder, "name": name, "interval": format_duration(seconds)}
+    if identity.folder_uid:
+        arguments["folder_uid"] = identity.folder_uid
+    group = call(module.use(AUTHORING_MODULE, "RuleGroup"), [], {**arguments, "rules": rule_calls})
     module.statements.append(f"group = {group.text}")
     return {path: format_source(module.source(), path, project_root)}
 
 
 def _rule_call(
-    rule: Mapping[str, Any], extra: Mapping[str, Any], module: Module, mapper: DatasourceMapper, origin: str
+    rule: Mapping[str, Any],
+    extra: Mapping[str, Any],
+    module: Module,
+    mapper: DatasourceMapper,
+    origin: str,
+    live_uid: str | None,
 ) -> Code:
     title = str(rule.get("title", ""))
     data = {str(q.get("refId")): q for q in rule.get("data") or []}
@@ -174,6 +198,8 @@ def _rule_call(
     kwargs["above" if evaluator.get("type") == "gt" else "below"] = evaluator["params"][0]
     kwargs["datasource"] = {"type": ref["type"], "uid": ref["uid"]}
     kwargs.update(_rule_options(rule, reduce, query))
+    if live_uid:
+        kwargs["live_uid"] = live_uid
     if extra:
         kwargs["extra"] = dict(extra)
     return call(module.use(AUTHORING_MODULE, function), [title], kwargs)
@@ -209,6 +235,18 @@ def _rule_options(rule: Mapping[str, Any], reduce: Mapping[str, Any], query: Map
     if rule.get("isPaused"):
         options["paused"] = True
     return options
+
+
+@dataclass(frozen=True)
+class _Identity:
+    """What a live group keeps of its identity: its rules' uids (by position) and its unowned folder's uid."""
+
+    rule_uids: list[str | None]
+    folder_uid: str | None
+
+    def rule_uid(self, index: int) -> str | None:
+        """The live uid of rule ``index``, or None (pydis-dash derives one)."""
+        return self.rule_uids[index] if index < len(self.rule_uids) else None
 
 
 def _built_group(resources: list[Resource]) -> Resource:

@@ -140,7 +140,12 @@ class _GrafanaReader:
         if folder_uid is None:
             raise DefinitionError(f"--rule-group {selector!r}: no folder {folder!r}")
         answer = self.client.get(f"/api/v1/provisioning/folder/{folder_uid}/rule-groups/{group}")
-        return ImportInput(InputKind.RULE_GROUPS, answer, f"rule group {selector}", {"folder": folder})
+        context = {
+            "folder": folder,
+            "live": True,
+            "unowned_folder_uid": None if is_managed_folder(folder_uid) else folder_uid,
+        }
+        return ImportInput(InputKind.RULE_GROUPS, answer, f"rule group {selector}", context)
 
 
 class _MetabaseReader:

@@ -96,8 +96,19 @@ def _import_one(
         names = CardNames(mapper.sources, databases, {**context.get("fields", {}), **options.fields})
         collection = options.collection if options.collection is not None else context.get("collection")
         return [import_card(item.document, item.origin, project_root, names, collection=collection)]
+    # A live group keeps its identity (rule uids, an unowned folder) unless told where to go.
+    live = bool(context.get("live")) and not options.folder
+    folder_uid = context.get("unowned_folder_uid") if live else None
     return [
-        import_rule_group(group, options.folder or context.get("folder") or folder, item.origin, project_root, mapper)
+        import_rule_group(
+            group,
+            options.folder or context.get("folder") or folder,
+            item.origin,
+            project_root,
+            mapper,
+            live=live,
+            folder_uid=folder_uid,
+        )
         for group, folder in groups_of(item.document)
     ]
 

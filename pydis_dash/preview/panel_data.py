@@ -2,7 +2,8 @@
 
 :func:`collect_panel_data` runs every SQL query of the selected resources once, read-only, on the
 throwaway PostgreSQL filled by the data sources' sample generators, over the dashboard's time range
-with the variables at their saved values. The results are keyed by resource and by *owner*: the JSON
+with the variables at their saved values ("All" expanded, see :mod:`.variable_values`). The results
+are keyed by resource and by *owner*: the JSON
 pointer of the panel a target belongs to (``/panels/3``), or ``""`` for a Metabase question.
 
 PromQL and Graphite queries run on the throwaway Prometheus and graphite-web that ``validate`` seeds
@@ -11,17 +12,19 @@ from the data sources' series lists, over their seeded two hours.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from pydis_dash.model import Ref, Resource
 from pydis_dash.sample import SampleContext
 from pydis_dash.validate.engine_sources import CheckedSource, default_source, sources_for
+from pydis_dash.validate.engines.graphite import resolve_pointer
 from pydis_dash.validate.engines.sql_results import QueryResult
 from pydis_dash.validate.extract import extract_queries
-from pydis_dash.validate.queries import Language, Query
+from pydis_dash.validate.queries import Language, Query, Variable
 from pydis_dash.validate.time_range import query_time
 
 
@@ -109,9 +112,10 @@ class PanelDataSession:
         selected = {r.ref for r in resources}
         every = list(resources) + [r for r in everything if r.ref not in selected]
         queries = extract_queries(resources, DatasourceCatalog(every))
-        owned = [(query, owner) for query in queries if (owner := owner_of(query)) is not None]
         if self._engines is None:
             self._engines = _Engines(checked_sources(every, {}, {}), self.context)
+        queries = self._with_current_values(queries)
+        owned = [(query, owner) for query in queries if (owner := owner_of(query)) is not None]
         frames: dict[Ref, dict[str, list[Frame]]] = {}
         for query, owner in owned:
             ref_id = query.ref_id or "A"
@@ -120,6 +124,55 @@ class PanelDataSession:
             frame = Frame(ref_id, outcome) if isinstance(outcome, QueryResult) else Frame(ref_id, error=outcome)
             frames.setdefault(query.resource.ref, {}).setdefault(owner, []).append(frame)
         return {ref: {owner: tuple(fs) for owner, fs in by_owner.items()} for ref, by_owner in frames.items()}
+
+    def _with_current_values(self, queries: Sequence[Query]) -> list[Query]:
+        """The queries with their dashboard variables at their current values, "All" expanded."""
+        from pydis_dash.preview.variable_values import resolve_variables
+
+        variable_queries: dict[Ref, dict[str, Query]] = {}
+        for query in queries:
+            if "/templating/list/" in query.json_path:
+                name = _variable_name(query)
+                if name is not None:
+                    variable_queries.setdefault(query.resource.ref, {})[name] = query
+        resolved: dict[Ref, tuple[Variable, ...]] = {}
+        out = []
+        for query in queries:
+            ref = query.resource.ref
+            if ref not in resolved:
+                own = variable_queries.get(ref, {})
+                resolved[ref] = resolve_variables(query.resource.body, query.variables, own, self._values_of)
+            out.append(replace(query, variables=resolved[ref]) if query.variables else query)
+        return out
+
+    def _values_of(self, query: Query) -> list[str] | str:
+        """The values a variable's query offers (Grafana's options for it), run on its engine."""
+        from pydis_dash.validate.engines.graphite import GraphiteEngine
+        from pydis_dash.validate.engines.graphite_variables import prepare_target
+        from pydis_dash.validate.engines.prometheus import PromqlEngine
+
+        assert self._engines is not None
+        runner = self._engines.for_query(query, self._stack)
+        if isinstance(runner, GraphiteEngine):
+            return runner.find(prepare_target(query.text, query.variables))
+        if isinstance(runner, PromqlEngine):
+            variable = resolve_pointer(query.resource.body, query.json_path.split("/query")[0])
+            match = _LABEL_VALUES.match(str(variable.get("query") if isinstance(variable, Mapping) else ""))
+            return runner.label_values(match.group(1), match.group(2)) if match else "not a label_values() query"
+        outcome = runner.run(query) if runner is not None else "no sample data for this data source"
+        if isinstance(outcome, str):
+            return outcome
+        column = outcome.columns.index("__value") if "__value" in outcome.columns else 0
+        return [str(row[column]) for row in outcome.rows if row[column] is not None]
+
+
+_LABEL_VALUES = re.compile(r"^\s*label_values\((.*),\s*([A-Za-z_][\w]*)\s*\)\s*$", re.DOTALL)
+
+
+def _variable_name(query: Query) -> str | None:
+    variable = resolve_pointer(query.resource.body, query.json_path.split("/query")[0])
+    name = variable.get("name") if isinstance(variable, Mapping) else None
+    return name if isinstance(name, str) else None
 
 
 class _Engines:

@@ -130,6 +130,7 @@ def dashboard_variables(body: Mapping[str, Any]) -> tuple[Variable, ...]:
                 multi=bool(variable.get("multi")),
                 include_all=bool(variable.get("includeAll")),
                 sample=_sample(variable),
+                all_value=variable.get("allValue") if isinstance(variable.get("allValue"), str) else None,
             )
         )
     return tuple(variables)

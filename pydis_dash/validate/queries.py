@@ -45,6 +45,9 @@ class Variable:
     ``dimension`` (a Metabase field filter; ``field`` is ``table.column``), or a Grafana variable type
     (``query``, ``custom``, ``interval``, ``constant``, ``textbox``, ``datasource``).
     ``sample`` is a concrete value to substitute when known (e.g. a custom variable's first option).
+    ``all_value`` is a Grafana variable's custom "All" value (``allValue``). ``selected`` is a concrete
+    selection (the preview's current values, "All" already expanded to every value, or ``("$__all",)``
+    when ``all_value`` stands for it): when set, the engines substitute it instead of samples.
     """
 
     name: str
@@ -54,6 +57,8 @@ class Variable:
     required: bool = False
     sample: str | None = None
     field: str | None = None
+    all_value: str | None = None
+    selected: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

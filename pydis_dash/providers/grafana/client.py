@@ -23,7 +23,7 @@ from pydis_dash.config import Environment
 from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.providers.base import ResourceError
 from pydis_dash.providers.dryrun import install_dry_run_guard
-from pydis_dash.providers.http import describe_transport_error, new_session, retry_policy, send
+from pydis_dash.providers.http import decode_json, describe_transport_error, new_session, retry_policy, send
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +218,7 @@ def _decode(response: requests.Response) -> Any:
     if not response.content:
         return None
     try:
-        return response.json()
+        return decode_json(response)
     except ValueError:
         return _NOT_JSON
 

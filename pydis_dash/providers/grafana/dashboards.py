@@ -23,9 +23,9 @@ from pydis_dash.model import Kind, Ref, Resource
 from pydis_dash.providers.base import Adoption, Drift, LiveResource, PlanOptions, ResourceError
 from pydis_dash.providers.grafana import ownership
 from pydis_dash.providers.grafana.client import NotFound
-from pydis_dash.providers.grafana.common import ALREADY_GONE, GrafanaHandler, folder_of
+from pydis_dash.providers.grafana.common import ALREADY_GONE, GrafanaContext, GrafanaHandler, folder_of
 from pydis_dash.providers.grafana.dashboard_store import DashboardStore, StoredDashboard, store_for
-from pydis_dash.providers.grafana.normalize import normalize_dashboard
+from pydis_dash.providers.grafana.normalize import normalize_dashboard, same_dashboard
 from pydis_dash.render.canonical import canonical_json
 
 if TYPE_CHECKING:
@@ -38,6 +38,11 @@ class DashboardHandler(GrafanaHandler):
 
     kind = Kind.GRAFANA_DASHBOARD
     stage = 2
+
+    def __init__(self, ctx: GrafanaContext) -> None:
+        super().__init__(ctx)
+        # Each desired resource's state, kept with the resource it was worked out for.
+        self._desired: dict[Ref, tuple[Resource, Mapping[str, Any]]] = {}
 
     def fetch(self, desired: Sequence[Resource], options: PlanOptions) -> Mapping[str, LiveResource]:
         """Search hits for all dashboards; a full read for each desired one that exists."""
@@ -54,8 +59,8 @@ class DashboardHandler(GrafanaHandler):
                 live_id=uid,
                 container=hit.folder_uid or None,
             )
-        listed = [live[r.ref.uid] for r in desired if r.ref.uid in hits]
-        for found in self.ctx.parallel(self._read, listed):
+        pairs = [(live[r.ref.uid], r) for r in desired if r.ref.uid in hits]
+        for found in self.ctx.parallel(self._read, pairs):
             if found is not None:
                 live[found.ref.uid] = found
         return live
@@ -64,8 +69,11 @@ class DashboardHandler(GrafanaHandler):
         """The dashboard API picked for this server (discovered once per run)."""
         return store_for(self.ctx.client, self.ctx.capabilities.get())
 
-    def _read(self, listed: LiveResource) -> LiveResource | None:
-        """The full read of a dashboard the search listed (``listed``)."""
+    def _read(self, pair: tuple[LiveResource, Resource]) -> LiveResource | None:
+        """The full read of a desired dashboard the search listed (``listed``). One that is the code's
+        dashboard as deployed gets the desired state itself as its state (equal by
+        :func:`same_dashboard`): neither normalised again nor compared (the plan sees the same object)."""
+        listed, resource = pair
         uid = listed.ref.uid
         found = self.store().read(uid)
         if found is None:  # deleted between the search and this read
@@ -73,7 +81,14 @@ class DashboardHandler(GrafanaHandler):
         if not found.model:
             # Stored as v2 but unreadable (a 406, then /apis refused): what the search listed stands in.
             return replace(listed, state={**listed.state, "storedAs": found.stored}, detail=found.detail())
-        state = _state(found.folder_uid, found.model)
+        if (
+            not found.is_v2
+            and found.folder_uid == folder_of(resource)
+            and same_dashboard(found.model, _marked(resource))
+        ):
+            state = self.desired_state(resource)
+        else:
+            state = _state(found.folder_uid, found.model)
         if found.is_v2:
             # Shown as stored: the v2 spec is not normalised like a classic model, and never equals one.
             state = {"folderUid": found.folder_uid, "storedAs": found.stored, "dashboard": dict(found.model)}
@@ -89,8 +104,14 @@ class DashboardHandler(GrafanaHandler):
         )
 
     def desired_state(self, resource: Resource) -> Mapping[str, Any]:
-        """Folder uid and the normalised model, with the ownership tag."""
-        return _state(folder_of(resource), ownership.with_dashboard_marker(resource.body))
+        """Folder uid and the normalised model, with the ownership tag: worked out once per resource
+        (the read of its live dashboard and the plan both ask)."""
+        known = self._desired.get(resource.ref)
+        if known is not None and known[0] is resource:
+            return known[1]
+        state = _state(folder_of(resource), _marked(resource))
+        self._desired[resource.ref] = (resource, state)
+        return state
 
     def adoption(
         self, resource: Resource, desired: Mapping[str, Any], live: Mapping[str, LiveResource]
@@ -150,7 +171,7 @@ class DashboardHandler(GrafanaHandler):
     def create(self, change: Change, ctx: ApplyContext) -> str | None:
         """Create without a version: the server refuses if the uid appeared since the plan."""
         resource = change.desired()
-        self.store().create(ownership.with_dashboard_marker(resource.body), folder_of(resource), ctx.message)
+        self.store().create(_marked(resource), folder_of(resource), ctx.message)
         return None
 
     def update(self, change: Change, ctx: ApplyContext) -> str | None:
@@ -160,7 +181,7 @@ class DashboardHandler(GrafanaHandler):
             raise ResourceError("dashboard version unknown; cannot update safely")
         stored = _stored(change.live)
         resource = change.desired()
-        self.store().update(ownership.with_dashboard_marker(resource.body), folder_of(resource), ctx.message, stored)
+        self.store().update(_marked(resource), folder_of(resource), ctx.message, stored)
         return f"replaced the schema {stored.stored} dashboard" if stored.is_v2 else None
 
     def delete(self, change: Change, ctx: ApplyContext) -> str | None:
@@ -170,6 +191,11 @@ class DashboardHandler(GrafanaHandler):
         except NotFound:
             return ALREADY_GONE
         return None
+
+
+def _marked(resource: Resource) -> Mapping[str, Any]:
+    """The dashboard model deploy writes: the code's, with the ownership tag."""
+    return ownership.with_dashboard_marker(resource.body)
 
 
 def _state(folder_uid: str, model: Mapping[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 from pydis_dash.render.plain import drop_none
 
 # --- dashboards -------------------------------------------------------------------------------------
@@ -83,6 +85,23 @@ def normalize_dashboard(model: Mapping[str, Any], *, min_refresh: str = DEFAULT_
             # the value that will actually be stored. Equal durations compare equal ("60s" == "1m").
             result["refresh"] = _format_duration(max(seconds, minimum))
     return result
+
+
+def same_dashboard(live: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:
+    """True when ``live`` and ``desired`` are the same JSON but for the fields the server owns, so that
+    their normalised forms are certainly equal without computing the live one: what a no-op plan finds
+    for every dashboard it deployed. Their sorted compact encodings are compared, which tells ``1`` from
+    ``1.0`` and ``true`` (Python's ``==`` would not). False whenever it cannot tell (the plan then
+    normalises and compares as usual)."""
+    try:
+        return _model_bytes(live) == _model_bytes(desired)
+    except TypeError:  # not plain JSON (a Mapping that is not a dict, integers past 64 bits)
+        return False
+
+
+def _model_bytes(model: Mapping[str, Any]) -> bytes:
+    without_server_fields = {key: value for key, value in model.items() if key not in _DASHBOARD_SERVER_FIELDS}
+    return orjson.dumps(without_server_fields, option=orjson.OPT_SORT_KEYS)
 
 
 #: Panel fields Grafana's frontend leaves out of the saved JSON when they hold their default (its

@@ -3,10 +3,14 @@
 Live state: one ``GET /api/v1/provisioning/alert-rules`` lists every rule; rules are grouped by folder and
 group. Desired groups that exist are read with ``GET .../rule-groups/:group`` for their interval.
 
-Ownership: a group is managed when every rule in it has a uid with pydis-dash's prefix (see
-:mod:`pydis_dash.conventions.alerting`); a rule added to a managed group in the UI makes it unmanaged, so a
-deploy (which replaces the group) refuses it without ``--force``. Deleting a group deletes its rules one
-by one (``DELETE /alert-rules/:uid`` exists in every supported version).
+Ownership: a group is managed when every rule in it is pydis-dash's: its uid has pydis-dash's prefix (see
+:mod:`pydis_dash.conventions.alerting`), or it carries the digest annotation pydis-dash writes on every rule
+it deploys (a rule made in the UI and adopted keeps its uid: ``live_uid=``). A rule added to a managed group
+in the UI makes it unmanaged, so a deploy (which replaces the group) refuses it without ``--force``; one
+copied in the UI from a managed rule carries a digest that no longer matches it (its uid differs), which is
+drift, refused likewise. An unmanaged group equal to the code but for the digests (what ``pydis-dash
+import`` writes) is adopted: the deploy writes the digests and nothing else. Deleting a group deletes its
+rules one by one (``DELETE /alert-rules/:uid`` exists in every supported version).
 
 Drift: every rule is written with the digest of its content and its group's interval (see
 :mod:`pydis_dash.providers.grafana.alerting`); a managed rule whose content no longer matches it was
@@ -22,9 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydis_dash.conventions.alerting import is_managed_uid, rule_group_uid
 from pydis_dash.model import Kind, Ref, Resource
-from pydis_dash.providers.base import Drift, LiveResource, PlanOptions
+from pydis_dash.providers.base import Adoption, Drift, LiveResource, PlanOptions
 from pydis_dash.providers.grafana.alerting import (
     BASE,
+    RULE_DIGEST_ANNOTATION,
     ProvisioningHandler,
     normalize_rule_group,
     rule_digest,
@@ -33,6 +38,7 @@ from pydis_dash.providers.grafana.alerting import (
     with_rule_digests,
 )
 from pydis_dash.providers.grafana.client import NotFound
+from pydis_dash.render.canonical import canonical_json
 
 if TYPE_CHECKING:
     from pydis_dash.apply import ApplyContext
@@ -69,6 +75,16 @@ class RuleGroupHandler(ProvisioningHandler):
     def desired_state(self, resource: Resource) -> Mapping[str, Any]:
         """The group as Grafana will return it."""
         return normalize_rule_group(resource.body)
+
+    def adoption(
+        self, resource: Resource, desired: Mapping[str, Any], live: Mapping[str, LiveResource]
+    ) -> Adoption | None:
+        """The unmanaged group with this folder and name whose rules (uids included) equal the code's: the
+        digests pydis-dash writes onto its rules are all a deploy changes (they are not compared)."""
+        current = live.get(resource.ref.uid)
+        if current is None or current.managed or canonical_json(current.state) != canonical_json(desired):
+            return None
+        return Adoption(current, f"the annotation {RULE_DIGEST_ANNOTATION!r} on each rule")
 
     def drift(self, resource: Resource, live: LiveResource) -> Drift | None:
         """Drift when a rule's content no longer matches the digest pydis-dash wrote onto it."""
@@ -123,16 +139,22 @@ def _instant(timestamp: str) -> datetime:
 
 
 def _edited_rules(rules: Sequence[Mapping[str, Any]], interval: Any) -> tuple[tuple[str, str | None], ...]:
-    """``(title, updated)`` of the managed rules whose content differs from their own digest."""
+    """``(title, updated)`` of the rules whose content differs from the digest pydis-dash wrote onto them (or
+    onto the rule they were copied from)."""
     edited = []
     for rule in rules:
         stored = stored_rule_digest(rule)
-        if stored is None or not is_managed_uid(str(rule.get("uid") or "")):
+        if stored is None:
             continue
         if rule_digest(rule, interval) != stored:
             updated = rule.get("updated")
             edited.append((str(rule.get("title") or rule.get("uid")), str(updated) if updated else None))
     return tuple(edited)
+
+
+def _is_ours(rule: Mapping[str, Any]) -> bool:
+    """Whether pydis-dash deployed ``rule``: a prefixed uid, or the digest it writes on every rule."""
+    return is_managed_uid(str(rule.get("uid") or "")) or stored_rule_digest(rule) is not None
 
 
 def _live(uid: str, rules: Sequence[Mapping[str, Any]], group: Mapping[str, Any] | None = None) -> LiveResource:
@@ -150,7 +172,7 @@ def _live(uid: str, rules: Sequence[Mapping[str, Any]], group: Mapping[str, Any]
         ref=Ref(Kind.GRAFANA_RULE_GROUP, uid),
         title=title,
         state=normalize_rule_group(body),
-        managed=bool(uids) and all(is_managed_uid(u) for u in uids),
+        managed=bool(rules) and all(_is_ours(rule) for rule in rules),
         live_id=f"{folder}/{title}",
         container=folder or None,
         detail=detail,

@@ -22,7 +22,7 @@ import requests
 from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.providers.base import ResourceError
 from pydis_dash.providers.dryrun import install_dry_run_guard, is_guarded
-from pydis_dash.providers.http import describe_transport_error, new_session, retry_policy, send
+from pydis_dash.providers.http import decode_json, describe_transport_error, new_session, retry_policy, send
 from pydis_dash.redact import clip, remember_secret
 
 log = logging.getLogger(__name__)
@@ -277,7 +277,7 @@ _NOT_JSON = object()
 def _json(response: requests.Response) -> Any:
     """The decoded JSON body, or :data:`_NOT_JSON`."""
     try:
-        return response.json()
+        return decode_json(response)
     except ValueError:
         return _NOT_JSON
 

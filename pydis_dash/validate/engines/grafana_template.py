@@ -9,6 +9,7 @@ the shared part, so the SQL, PromQL and Graphite expansions keep only what is re
   ``[[var]]`` and ``[[var:format]]`` (Grafana's ``variableRegex``);
 - :func:`apply_format`: the format registry (``${var:csv}``, ``${var:regex}``, ...);
 - :func:`interval_variables`, :func:`time_variables`, :data:`GLOBAL_VARIABLES`: the built-ins;
+- :func:`chosen_selection`, :func:`custom_all_value`: a concrete selection (the preview's current values).
 - :func:`stands_for_all`, :func:`sample_or_default`, :func:`selection`: sample values from a
   :class:`~pydis_dash.validate.queries.Variable`;
 - :class:`Scope`: resolving names to variables or built-ins, and listing undefined references.
@@ -261,6 +262,27 @@ def sample_or_default(variable: Variable, by_type: Mapping[str, str], fallback: 
     if variable.sample is not None:
         return variable.sample
     return by_type.get(variable.type, fallback)
+
+
+ALL = "$__all"
+"""Grafana's value for an "All" selection."""
+
+
+def chosen_selection(variable: Variable) -> Value | None:
+    """A concrete selection's value as Grafana hands it to a formatter (a list for a multi-value or
+    include-all variable); None when the variable has none (checking with samples)."""
+    if variable.selected is None:
+        return None
+    values = list(variable.selected)
+    return values if variable.multi or variable.include_all or len(values) != 1 else values[0]
+
+
+def custom_all_value(variable: Variable, fmt: str | None) -> str | None:
+    """The custom "All" value when "All" is selected and no format is written: Grafana inserts it as
+    written, unformatted (TemplateSrv skips formatting custom all values); None otherwise."""
+    if variable.selected == (ALL,) and variable.all_value is not None and fmt is None:
+        return variable.all_value
+    return None
 
 
 def selection(value: str, variable: Variable) -> Value:

@@ -18,6 +18,8 @@ from pydis_dash.validate.engines.grafana_template import (
     Reference,
     Scope,
     apply_format,
+    chosen_selection,
+    custom_all_value,
     interval_variables,
     sample_or_default,
     stands_for_all,
@@ -38,7 +40,11 @@ _TYPE_SAMPLES = {"interval": "1h"}
 
 
 def sample_value(variable: Variable) -> str:
-    """The value substituted for a variable: its sample, ``*`` for "All" or when no sample is known."""
+    """The value substituted for a variable: its selection (several values as a ``{a,b}`` glob, as
+    Grafana's Graphite data source writes them), else its sample, ``*`` for "All" or when no sample is known."""
+    if variable.selected is not None:
+        values = list(dict.fromkeys(variable.selected))
+        return values[0] if len(values) == 1 else "{" + ",".join(values) + "}"
     if stands_for_all(variable):
         return WILDCARD
     return sample_or_default(variable, _TYPE_SAMPLES, WILDCARD)
@@ -64,6 +70,11 @@ def expand_variables(text: str, variables: Sequence[Variable]) -> str:
             return format_value(builtin, reference.format, reference.name)
         variable = scope.variable(reference.name)
         if variable is not None:
+            verbatim = custom_all_value(variable, reference.format)
+            if verbatim is not None:
+                return verbatim
+            if variable.selected is not None and reference.format is not None:
+                return apply_format(chosen_selection(variable) or "", reference.format, reference.name)
             return format_value(sample_value(variable), reference.format, reference.name)
         return reference.text
 

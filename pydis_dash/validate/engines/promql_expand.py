@@ -26,6 +26,7 @@ from pydis_dash.validate.engines.grafana_template import (
     Reference,
     Scope,
     apply_format,
+    custom_all_value,
     interval_variables,
     sample_or_default,
     stands_for_all,
@@ -115,6 +116,9 @@ def _replacement(reference: Reference, context: Context, scope: Scope) -> str:
     variable = scope.variable(reference.name)
     if variable is None:
         return reference.text  # Grafana leaves unknown references as written
+    verbatim = custom_all_value(variable, reference.format)
+    if verbatim is not None:
+        return verbatim
     values = sample_values(variable, context)
     if (reference.format is None or reference.format == "regex") and _all_value(values, variable):
         return values[0]  # a custom "All" value is inserted as written
@@ -163,6 +167,8 @@ def sample_values(variable: Variable, context: Context) -> list[str]:
     Without a sample, a multi-value variable gets two values so the alternation Grafana builds is
     really exercised; an "All" selection gets ``.*`` (the usual custom "All" value).
     """
+    if variable.selected is not None:
+        return list(variable.selected)
     if stands_for_all(variable):
         return [ALL_REGEX]
     if variable.sample is None and context is Context.DURATION:
@@ -173,7 +179,7 @@ def sample_values(variable: Variable, context: Context) -> list[str]:
 
 
 def _all_value(values: Sequence[str], variable: Variable) -> bool:
-    return stands_for_all(variable) and list(values) == [ALL_REGEX]
+    return variable.selected is None and stands_for_all(variable) and list(values) == [ALL_REGEX]
 
 
 def _prometheus_default_format(values: Sequence[str], variable: Variable) -> str:

@@ -27,6 +27,8 @@ from pydis_dash.validate.engines.grafana_template import (
     Scope,
     Value,
     apply_format,
+    chosen_selection,
+    custom_all_value,
     interval_variables,
     is_known_format,
     sample_or_default,
@@ -186,6 +188,9 @@ def grafana_sample_values(variable: Variable) -> Value:
 
     Lists hold two values so that a query only correct for a single selection (``= $var``) fails.
     """
+    chosen = chosen_selection(variable)
+    if chosen is not None:
+        return chosen
     return selection(sample_or_default(variable, _TYPE_SAMPLES, DEFAULT_SAMPLE), variable)
 
 
@@ -238,7 +243,8 @@ def expand_grafana(text: str, variables: Sequence[Variable] = (), *, time: Sampl
             return _format(builtin, None, reference)
         variable = scope.variable(reference.name)
         if variable is not None:
-            return _format(grafana_sample_values(variable), variable, reference)
+            verbatim = custom_all_value(variable, reference.format)
+            return verbatim if verbatim is not None else _format(grafana_sample_values(variable), variable, reference)
         if not _not_a_variable(text, reference):
             problems.append(ExpandProblem(f"unknown template variable '{reference.text}'", position=reference.start))
         return None
