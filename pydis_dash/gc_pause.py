@@ -15,12 +15,19 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
-    """Run the block with the cyclic collector off, then restore it as it was."""
+def collector_paused(*, freeze_after: bool = False) -> Iterator[None]:
+    """Run the block with the cyclic collector off, then restore it as it was.
+
+    ``freeze_after`` (a command whose data lives until the process exits) freezes everything alive
+    before the collector comes back: all of it is still in the youngest generation, so the first pass
+    after the block, and the one at interpreter exit, would otherwise walk it all (0.3 s for a plan of
+    500 dashboards)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze_after:
+            gc.freeze()
         if was_enabled:
             gc.enable()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -219,14 +220,16 @@ def build_plan(
             raise EnvironmentProblem(
                 f"{environment}: no provider configured for {kind.value} resources ({len(by_kind[kind])} selected)"
             )
-    for handler in sorted(handlers, key=lambda h: h.stage):
-        desired = by_kind.get(handler.kind, [])
-        try:
-            with reading_answers(f"{environment}: reading live {handler.kind.value} failed"):
-                live = handler.fetch(desired, options)
-                kind_changes = _desired_changes(handler, desired, live, options, environment)
-        except (ResourceError, DryRunBlocked) as exc:
-            raise EnvironmentProblem(f"{environment}: reading live {handler.kind.value} failed: {exc}") from exc
+    ordered = sorted(handlers, key=lambda h: h.stage)
+    with ThreadPoolExecutor(max_workers=max(1, len(ordered)), thread_name_prefix="plan-read") as pool:
+        # Every kind's live state is read at once: the reads are independent (shared listings are read
+        # once, under a lock), and one after another they cost a round trip each (0.2 s at 20 ms).
+        reads = [pool.submit(handler.fetch, by_kind.get(handler.kind, []), options) for handler in ordered]
+        planned = [
+            _plan_kind(handler, by_kind.get(handler.kind, []), read, options, environment)
+            for handler, read in zip(ordered, reads, strict=True)
+        ]
+    for handler, desired, live, kind_changes in planned:
         changes.extend(kind_changes)
         # An adopted live resource is the desired one from now on, whatever its live uid.
         adopted = {c.live.ref.uid for c in kind_changes if c.action == Action.ADOPT and c.live}
@@ -244,6 +247,23 @@ def build_plan(
     except (ResourceError, DryRunBlocked) as exc:
         raise EnvironmentProblem(f"{environment}: reading the server's version failed: {exc}") from exc
     return Plan(environment, tuple(changes), tuple(unmanaged), tuple(orphans), options, servers)
+
+
+def _plan_kind(
+    handler: Handler,
+    desired: Sequence[Resource],
+    read: Future[Mapping[str, LiveResource]],
+    options: PlanOptions,
+    environment: str,
+) -> tuple[Handler, Sequence[Resource], Mapping[str, LiveResource], list[Change]]:
+    """The changes of one kind, once its live state (``read``) has arrived; a failed read, in stage
+    order, is the plan's environment problem."""
+    try:
+        with reading_answers(f"{environment}: reading live {handler.kind.value} failed"):
+            live = read.result()
+            return handler, desired, live, _desired_changes(handler, desired, live, options, environment)
+    except (ResourceError, DryRunBlocked) as exc:
+        raise EnvironmentProblem(f"{environment}: reading live {handler.kind.value} failed: {exc}") from exc
 
 
 def _delete_change(handler: Handler, item: LiveResource) -> Change:

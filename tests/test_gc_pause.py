@@ -30,3 +30,13 @@ def test_a_collector_switched_off_before_stays_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_freeze_after_leaves_what_the_block_made_to_the_permanent_generation() -> None:
+    made: list[object] = []
+    try:
+        with collector_paused(freeze_after=True):
+            made.extend([n] for n in range(1000))
+        assert gc.get_freeze_count() >= 1000 and gc.isenabled()
+    finally:
+        gc.unfreeze()

@@ -144,7 +144,7 @@ def diff(
     """
     root = project_root(ctx)
     try:
-        with collector_paused():
+        with collector_paused(freeze_after=True):
             plan = prepare(
                 root, env_name, selectors, PlanOptions(prune=prune), DEFAULT_CONCURRENCY, read_only=True
             ).plan
@@ -222,7 +222,10 @@ def deploy(
     root = project_root(ctx)
     options = PlanOptions(prune=prune, rotate_secrets=rotate_secrets)
     try:
-        with collector_paused(), ExitStack() as locks:  # locks held from before the plan until the last write
+        with (
+            collector_paused(freeze_after=True),
+            ExitStack() as locks,
+        ):  # locks held from before the plan until the last write
             if plan_file is not None:
                 if selectors or prune or rotate_secrets:
                     raise click.UsageError(

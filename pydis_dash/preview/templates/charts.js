@@ -103,7 +103,8 @@ function reducedValues(spec) {
   const calc = CALCS[(reduce.calcs || [])[0]] || CALCS.lastNotNull;
   const pattern = typeof reduce.fields === "string" && reduce.fields.startsWith("/") ? new RegExp(reduce.fields.slice(1, reduce.fields.lastIndexOf("/"))) : null;
   const out = [];
-  for (const frame of spec.frames.filter((f) => !f.error)) {
+  // A frame without rows reduces to nothing: Grafana shows "No data" rather than an empty value.
+  for (const frame of spec.frames.filter((f) => !f.error && f.rows.length)) {
     const t = timeIndex(frame);
     const label = frame.columns.findIndex((c) => c.kind === "string");
     const numeric = frame.columns.map((c, i) => (c.kind === "number" && i !== t && (!pattern || pattern.test(c.name)) ? i : -1)).filter((i) => i >= 0);
@@ -147,6 +148,7 @@ function drawTimeSeries(box, spec) {
   if (stacked) {
     const running = new Array(xs.length).fill(0);
     ys = ys.map((row) => row.map((y, i) => (running[i] += y ?? 0)));
+    box.dataset.stackedLast = JSON.stringify(ys.map((row) => row[row.length - 1]));  // each band's top, last point
   }
   const bars = spec.type === "barchart" || spec.custom.drawStyle === "bars";
   const fill = (spec.custom.fillOpacity ?? (stacked ? 40 : 10)) / 100;
@@ -161,7 +163,11 @@ function drawTimeSeries(box, spec) {
     axes: [
       { stroke: "#9fa7b3", grid: { stroke: "#2a2d33" }, ticks: { stroke: "#2a2d33" }, font: "10px sans-serif" },
       { stroke: "#9fa7b3", grid: { stroke: "#2a2d33" }, ticks: { stroke: "#2a2d33" }, font: "10px sans-serif", size: 70,
-        values: (u, splits) => splits.map((v) => formatValue(v, spec.unit, spec.decimals)) },
+        values: (u, splits) => {
+          const labels = splits.map((v) => formatValue(v, spec.unit, spec.decimals));
+          box.dataset.yTicks = JSON.stringify(labels);  // the unit on the axis, readable outside the canvas
+          return labels;
+        } },
     ],
   };
   let lines = series.map((s, i) => {

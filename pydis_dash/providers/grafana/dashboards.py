@@ -46,6 +46,8 @@ class DashboardHandler(GrafanaHandler):
 
     def fetch(self, desired: Sequence[Resource], options: PlanOptions) -> Mapping[str, LiveResource]:
         """Search hits for all dashboards; a full read for each desired one that exists."""
+        # The reads need the server's dashboard API: discovered while the search runs, not after it.
+        self.ctx.parallel(lambda read: read(), [self.ctx.capabilities.get, self.ctx.search.hits])
         hits = self.ctx.search.of_type("dash-db")
         live: dict[str, LiveResource] = {}
         for uid, hit in hits.items():
