@@ -1,11 +1,12 @@
 """The preview of a 20-panel dashboard drawn with its data: queries on sample data, page, browser.
 
-Run: ``python bench/bench_preview_data.py [--panels N] [--results PATH]``. A project with one dashboard of N SQL panels
-(stats, time series, bar gauges, tables on the Metricity sample data) is generated; the preview's
-engines are started once (as ``preview --data`` keeps them between saves) and then one rebuild is
-timed end to end: every query run on the sample data, the page rendered and written, and headless
-Chromium loading it until every chart has drawn. The peer is the same page without data (boxes
-showing query text) drawn in the same browser. No asserts: this measures, CI does not gate on it.
+Run: ``python bench/bench_preview_data.py [--panels N] [--results PATH]``. A project with one dashboard of N
+panels (stats, time series, bar gauges, tables on the Metricity sample data; PromQL and Graphite time series
+on the seeded Prometheus and graphite-web) is generated; the preview's engines are started once (as
+``preview --data`` keeps them between saves) and then one rebuild is timed end to end: every query run on
+the sample data, the page rendered and written, and headless Chromium loading it until every chart has
+drawn. The peer is the same page without data (boxes showing query text) drawn in the same browser. No
+asserts: this measures, CI does not gate on it.
 """
 
 from __future__ import annotations
@@ -36,18 +37,24 @@ PANELS = [
     'options={{"reduceOptions": {{"values": True, "calcs": ["lastNotNull"]}}}})',
     'metricity.table("Joins {n}", sql="SELECT date_trunc(\'day\', joined_at) AS day, count(*) AS joined FROM users '
     'WHERE $__timeFilter(joined_at) GROUP BY 1 ORDER BY 1")',
+    'site.timeseries("Requests by method {n}", expr="sum by (method) '
+    '(rate(django_http_requests_total_by_method_total[$__rate_interval]))", legend="{{{{method}}}}")',
+    'bot.timeseries("Commands run {n}", target="aliasByNode(stats_counts.bot.commands.*, 3)")',
 ]
 
 
 def write_project(root: Path, panels: int) -> Path:
-    """A project: the repo's data sources and one dashboard of ``panels`` SQL panels."""
+    """A project: the repo's data sources and one dashboard of ``panels`` panels (SQL on Metricity,
+    PromQL on Prometheus, Graphite targets: each engine's sample data)."""
     shutil.copytree(REPO_ROOT / "datasources", root / "datasources", ignore=shutil.ignore_patterns("__pycache__"))
     lines = [PANELS[i % len(PANELS)].format(n=i + 1) for i in range(panels)]
     body = ",\n            ".join(lines)
     source = textwrap.dedent(f"""
-        from pydis_dash.grafana import Dashboard, Row, sql
+        from pydis_dash.grafana import Dashboard, Row, graphite, prometheus, sql
 
         metricity = sql("metricity")
+        site = prometheus("prometheus")
+        bot = graphite("graphite")
 
         dashboard = Dashboard(
             uid="bench-preview",
@@ -101,7 +108,7 @@ def main() -> None:
     report(
         "preview with data",
         [
-            f"{panels} SQL panels, {drawn} charts drawn",
+            f"{panels} panels (SQL, PromQL, Graphite), {drawn} charts drawn",
             f"engines start + seed (once per session): {startup:.2f} s",
             f"rebuild with data, drawn in Chromium:    {best:.2f} s best of 3 "
             f"({', '.join(f'{t:.2f}' for t in timings)})  (target < 2 s)",

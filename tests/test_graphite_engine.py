@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -305,3 +307,48 @@ def test_a_url_that_is_not_graphite_is_an_environment_problem() -> None:
             pass
     assert caught.value.exit_code is ExitCode.ENVIRONMENT
     assert str(caught.value).startswith(f"Graphite at {url} answered HTTP 200 to /metrics/find: ")
+
+
+def test_checking_together_gives_the_findings_of_checking_one_by_one(graphite_engine: GraphiteEngine) -> None:
+    resource = dashboard(
+        "sumSeries(stats_counts.bot.commands.*)",
+        "sumSeriess(stats_counts.bot.commands.*)",
+        "sumSeries(stats_counts.bot.comands.*)",
+        "sumSeries(stats_counts.bot.commands.*",
+        "",
+        "sumSeries(stats_counts.bot.commands.*)",
+        "asPercent(#A, #F)",
+        "movingAverage(stats_counts.bot.messages, 'a while')",
+    )
+    queries = [*panel_queries(resource), variable_query(resource, "stats_counts.bot.tagz.*")]
+    one_by_one = [finding for query in queries for finding in graphite_engine.check_query(query)]
+    assert len(one_by_one) == 5  # the unknown function, path, syntax error, bad argument, variable path
+    assert graphite_engine.check(queries) == one_by_one
+
+
+class CountingGraphite(SlowGraphite):
+    """Holds each render until ``expected`` are in flight together (or a second passes); counts them."""
+
+    def __init__(self, expected: int) -> None:
+        super().__init__()
+        self.together = threading.Barrier(expected)
+
+    def _dispatch(self, request: Request) -> Response:
+        if request.path == "/render":
+            with contextlib.suppress(threading.BrokenBarrierError):
+                self.together.wait(timeout=1.0)
+        return super()._dispatch(request)
+
+
+def test_distinct_targets_are_rendered_together_and_each_once() -> None:
+    targets = ["a.b", "sumSeries(a.*)", "a.b", "scale(a.b, 2)", "offset(a.b, 1)"]  # four distinct, one repeated
+    with CountingGraphite(expected=4) as fake:
+        engine = GraphiteEngine(fake.url)
+        try:
+            findings = check(engine, *targets)
+        finally:
+            engine.close()
+        assert fake.count("POST", "/render") == 4
+        assert not fake.together.broken  # all four were in flight at once
+    # The fake knows no metric: each distinct pattern is looked up once, and each target gets its warning.
+    assert [finding.ref_id for finding in findings] == ["A", "B", "C", "D", "E"]

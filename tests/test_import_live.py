@@ -118,7 +118,7 @@ def test_an_unmanaged_dashboard_that_differs_from_the_code_still_needs_force(
     assert live_dashboard(grafana, "community-activity-ui")["title"] == "Renamed in the UI"
 
 
-def test_import_by_uid_keeps_library_panels_resolved_live(project: Path, grafana: GrafanaEmulator) -> None:
+def test_import_by_uid_with_dry_run_prints_and_writes_nothing(project: Path, grafana: GrafanaEmulator) -> None:
     made_in_ui(grafana, load_json("grafana/repeats-variables.json"))
     result = run(project, "import", "--env", "test", "--uid", "site-pods", "--dry-run")
     assert result.exit_code == 0, result.output

@@ -161,6 +161,28 @@ def test_a_rule_copied_in_the_ui_into_an_adopted_group_is_never_deleted_silently
     assert len(grafana.alerting.group("adm2x7k", "activity")) == 2
 
 
+def test_unmanaged_selector_takes_rule_groups_too(project: Path, grafana: GrafanaEmulator) -> None:
+    folder_made_in_ui(grafana, "adm2x7k", "Alerts")
+    as_admin(grafana, "PUT", GROUP_PATH, load_json("alerts/api-metricity-group.json"))
+    result = run(project, "import", "--env", "test", "--unmanaged")
+    assert result.exit_code == 0, result.output
+    assert [f for f in written(project) if f.endswith(".py")] == [
+        "alerts/alerts_activity.py",
+        "dashboards/ops/community_activity.py",
+        "dashboards/ops/moderation_overview.py",
+        "dashboards/other/site_pods.py",
+    ]
+    _adopted_with_no_diff(
+        project,
+        [
+            "grafana-rule-group/adm2x7k.activity",
+            "grafana-dashboard/community-activity-ui",
+            "grafana-dashboard/moderation-overview-ui",
+            "grafana-dashboard/site-pods",
+        ],
+    )
+
+
 # --- Metabase -----------------------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from pydis_dash.model import Kind
 from pydis_dash.pipeline import load_resources
 from pydis_dash.plan import build_plan
 from pydis_dash.providers.base import Provider
+from pydis_dash.providers.grafana.alerting import segment
 from pydis_dash.providers.grafana.client import NotFound
 from pydis_dash.providers.grafana.dashboard_store import DashboardStore
 from pydis_dash.providers.grafana.ownership import is_managed_folder
@@ -60,6 +61,7 @@ def live_inputs(project_root: Path, env_name: str | None, selection: LiveSelecti
             provider.enable_dry_run()
             providers[target] = provider
     uids, cards, groups = list(selection.uids), list(selection.cards), list(selection.rule_groups)
+    unmanaged_groups: list[tuple[str, str]] = []  # (folder uid, group title)
     if selection.unmanaged:
         plan = build_plan(env.name, list(providers.values()), load_resources(project_root))
         for item in plan.unmanaged:
@@ -67,15 +69,18 @@ def live_inputs(project_root: Path, env_name: str | None, selection: LiveSelecti
                 uids.append(item.ref.uid)
             elif item.ref.kind == Kind.METABASE_QUESTION and item.live_id:
                 cards.append(int(item.live_id))
+            elif item.ref.kind == Kind.GRAFANA_RULE_GROUP and item.container:
+                unmanaged_groups.append((item.container, item.title))
     inputs: list[ImportInput] = []
     grafana = providers.get("grafana")
-    if uids or selection.folders or groups:
+    if uids or selection.folders or groups or unmanaged_groups:
         if grafana is None:
             raise EnvironmentProblem(f"environment {env.name!r} has no grafana_url")
         reader = _GrafanaReader(grafana.client, grafana.dashboard_store())  # type: ignore[attr-defined]
         uids += reader.dashboards_in(selection.folders)
         inputs += [reader.dashboard(uid) for uid in dict.fromkeys(uids)]
         inputs += [reader.rule_group(group) for group in groups]
+        inputs += [reader.rule_group_in(folder_uid, title) for folder_uid, title in unmanaged_groups]
     metabase = providers.get("metabase")
     if cards or selection.collections:
         if metabase is None:
@@ -139,13 +144,18 @@ class _GrafanaReader:
         )
         if folder_uid is None:
             raise DefinitionError(f"--rule-group {selector!r}: no folder {folder!r}")
-        answer = self.client.get(f"/api/v1/provisioning/folder/{folder_uid}/rule-groups/{group}")
+        return self.rule_group_in(folder_uid, group, folder)
+
+    def rule_group_in(self, folder_uid: str, group: str, folder: str | None = None) -> ImportInput:
+        """The group titled ``group`` in the folder ``folder_uid`` (whose path is read when not given)."""
+        folder = folder or self.folder_path(folder_uid) or folder_uid
+        answer = self.client.get(f"/api/v1/provisioning/folder/{segment(folder_uid)}/rule-groups/{segment(group)}")
         context = {
             "folder": folder,
             "live": True,
             "unowned_folder_uid": None if is_managed_folder(folder_uid) else folder_uid,
         }
-        return ImportInput(InputKind.RULE_GROUPS, answer, f"rule group {selector}", context)
+        return ImportInput(InputKind.RULE_GROUPS, answer, f"rule group {folder}/{group}", context)
 
 
 class _MetabaseReader:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,8 @@ TIMEOUT_SECONDS = 10.0
 CONNECT_TIMEOUT_SECONDS = 5.0
 MAX_SUGGESTIONS = 3
 MAX_ERROR_CHARS = 300
+#: Renders and lookups in flight at once (graphite-web runs its requests in parallel threads).
+CONCURRENCY = 8
 INPUT_ERROR_RE = re.compile(r"^Invalid parameters \((.*?)\)(?:; targets: |; source: |; func: |$)", re.DOTALL)
 GLOB_CHARS_RE = re.compile(r"[*?\[\]{}]")
 TEXT_FIELDS = ("target", "targetFull")
@@ -74,6 +77,30 @@ class GraphiteEngine(QueryByQuery):
         self.timeout = timeout
         self._session = requests.Session()
         self._found: dict[str, list[str]] = {}
+        self._rendered: dict[str, RenderOutcome] = {}  # during one check() call
+
+    def check(self, queries: Sequence[Query]) -> list[Finding]:
+        """The findings of every Graphite query, in query order, as :meth:`check_query` gives them one
+        by one; the distinct renders, then the path lookups of the targets that rendered, are sent
+        :data:`CONCURRENCY` at a time first (each waits on graphite-web, not on us)."""
+        ours = [query for query in queries if query.language is self.language]
+        targets = dict(parsed for parsed in map(_parsed_target, ours) if parsed is not None)
+        with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+            self._rendered = dict(zip(targets, pool.map(self.render, targets), strict=True))
+            patterns = {
+                pattern
+                for target, node in targets.items()
+                if self._rendered[target].error is None
+                for pattern in path_patterns(node)
+                if "$" not in pattern
+            }
+            patterns |= {pattern for query in ours if is_find_query(query) and (pattern := _find_pattern(query))}
+            for _ in pool.map(self.find, sorted(patterns)):
+                pass  # each answer lands in the lookup cache
+        try:
+            return [finding for query in ours for finding in self.check_query(query)]
+        finally:
+            self._rendered = {}
 
     def close(self) -> None:
         """Close the HTTP connection pool."""
@@ -94,7 +121,7 @@ class GraphiteEngine(QueryByQuery):
             node = parse_target(target)
         except TargetSyntaxError as error:
             return [finding(query, Severity.ERROR, f"syntax error at column {error.column}: {error.message}")]
-        outcome = self.render(target)
+        outcome = self._rendered.get(target) or self.render(target)
         if outcome.error is not None:
             return [finding(query, Severity.ERROR, outcome.error)]
         severity = Severity.ERROR if self.strict else Severity.WARNING
@@ -107,8 +134,8 @@ class GraphiteEngine(QueryByQuery):
 
     def check_find_query(self, query: Query) -> list[Finding]:
         """A template variable's default query: a path pattern Grafana sends to ``/metrics/find``."""
-        pattern = prepare_target(query.text, query.variables).strip()
-        if not pattern or "$" in pattern or TAG_QUERY_RE.match(pattern) or self.find(pattern):
+        pattern = _find_pattern(query)
+        if pattern is None or self.find(pattern):
             return []
         severity = Severity.ERROR if self.strict else Severity.WARNING
         return [finding(query, severity, self.explain_missing(pattern))]
@@ -238,6 +265,29 @@ def grafana_target(query: Query) -> str:
         if ref == query.ref_id:
             return resolved[ref]
     return resolve_references(own, resolved)
+
+
+def _parsed_target(query: Query) -> tuple[str, Any] | None:
+    """The target a rendered query sends and its parse tree; None for find queries, empty targets and
+    syntax errors (those are reported without asking Graphite)."""
+    if is_find_query(query):
+        return None
+    target = grafana_target(query)
+    if not target.strip():
+        return None
+    try:
+        return target, parse_target(target)
+    except TargetSyntaxError:
+        return None
+
+
+def _find_pattern(query: Query) -> str | None:
+    """The pattern a find query looks up; None when there is nothing to look up (an empty one, an
+    unresolved ``$variable``, or a tag query Grafana sends to the tag database)."""
+    pattern = prepare_target(query.text, query.variables).strip()
+    if not pattern or "$" in pattern or TAG_QUERY_RE.match(pattern):
+        return None
+    return pattern
 
 
 def is_find_query(query: Query) -> bool:
