@@ -27,7 +27,7 @@ from pydis_dash.validate.engines.net import free_port
 from pydis_dash.validate.engines.prometheus_seed import parse_series, window, write_openmetrics
 
 # Bump when the sample generator changes, so cached TSDBs built by an older one are not reused.
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
 # Far above the seeded window's age: time retention must never drop the seeded block.
