@@ -181,6 +181,8 @@ def test_unmanaged_selector_takes_rule_groups_too(project: Path, grafana: Grafan
             "grafana-dashboard/site-pods",
         ],
     )
+    checked = run(project, "validate", "--no-engines")  # folder_uid=, live_uid= pass schemas and lint
+    assert checked.exit_code == 0, checked.output
 
 
 # --- Metabase -----------------------------------------------------------------------------------------
