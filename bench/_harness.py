@@ -51,9 +51,11 @@ def parse_options(doc: str, size_option: str, default_size: int, latency: float 
 
 @dataclass(frozen=True)
 class Run:
-    """One child process: its wall time and peak resident memory."""
+    """One child process: its wall time, CPU time (user + system: steadier than wall time on a shared
+    machine) and peak resident memory."""
 
     seconds: float
+    cpu_seconds: float
     peak_rss_mb: float
     stdout: str
     stderr: str
@@ -75,7 +77,8 @@ def run_timed(
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        result = Run(seconds, usage.ru_maxrss / 1024, out.read(), err.read(), process.returncode)
+        cpu = usage.ru_utime + usage.ru_stime
+        result = Run(seconds, cpu, usage.ru_maxrss / 1024, out.read(), err.read(), process.returncode)
     if check and result.returncode != 0:
         output = result.stdout[-2000:] + result.stderr[-3000:]
         raise SystemExit(f"{Path(args[0]).name} failed with {result.returncode}:\n{output}")

@@ -59,9 +59,16 @@ def caller_location() -> SourceLocation:
     while frame is not None:
         name = frame.f_code.co_filename
         if is_author_file(name):
-            return SourceLocation(Path(name), frame.f_lineno)
+            return SourceLocation(_author_path(name), frame.f_lineno)
         frame = frame.f_back  # type: ignore[assignment]
     return SourceLocation(Path("<unknown>"))
+
+
+@functools.cache
+def _author_path(name: str) -> Path:
+    # One (immutable) Path per author file, shared by every location in it: parsing the name again
+    # for each of a thousand panels was a tenth of their construction.
+    return Path(name)
 
 
 @functools.cache

@@ -51,7 +51,7 @@ class Panel:
     defined_at: SourceLocation = field(default_factory=caller_location)
     source: SourceName | None = None
 
-    @property
+    @functools.cached_property  # it renders the whole grafanalib panel: once per panel, not per question
     def type(self) -> str:
         """The Grafana panel plugin id (``timeseries``, ``stat``...)."""
         return str(self.panel.to_json_data().get("type", ""))

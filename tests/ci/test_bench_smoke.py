@@ -39,7 +39,17 @@ SMOKES = {
         ("--dashboards", "3"),
         "build",
         {"dashboards": 3},
-        ("grafanalib_seconds", "pydis_dash_seconds", "ratio", "peak_rss_mb", "rebuild_seconds", "rebuild_share"),
+        (
+            "grafanalib_seconds",
+            "pydis_dash_seconds",
+            "ratio",
+            "peak_rss_mb",
+            "rebuild_seconds",
+            "rebuild_share",
+            "grafanalib_cpu_seconds",
+            "pydis_dash_cpu_seconds",
+            "rebuild_cpu_seconds",
+        ),
     ),
     "bench_deploy.py": Smoke(
         ("--dashboards", "2", "--latency", "0.002"),
