@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pydis_dash.validate.engines.promql_expand import (
     IntervalSettings,
+    _references,
     expand,
     format_duration,
     prometheus_regular_escape,
@@ -132,3 +135,14 @@ def test_grafana_escape_functions() -> None:
     assert prometheus_regular_escape("a'b\\c") == "a\\\\'b\\\\c"
     assert prometheus_special_regex_escape("a.b(c)|d$") == "a\\\\.b\\\\(c\\\\)\\\\|d\\\\$"
     assert prometheus_special_regex_escape("a\\b") == "a\\\\\\\\b"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='abcxyz_(){}[]"=~!,.:+-*/ 0123456789', max_size=40))
+def test_text_without_a_reference_form_is_left_as_it_is(text: str) -> None:
+    """Only "$" and "[[" start a reference, so expansion skips the lexer without them: the lexer (made to
+    run by a reference appended after the text) finds none in the text either, and nothing changes."""
+    assert expand(text, (Variable("job", "custom", sample="site"),), SETTINGS) == text
+    assert undefined_references(text, ()) == []
+    by_lexer = _references(text + " $__pad")
+    assert [reference.name for reference, _ in by_lexer] == ["__pad"]

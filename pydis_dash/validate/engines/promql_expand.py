@@ -89,6 +89,8 @@ def undefined_references(text: str, variables: Sequence[Variable]) -> list[str]:
 
 def _references(text: str) -> list[tuple[Reference, Context]]:
     """Every template reference in ``text`` with its context, in order."""
+    if "$" not in text and "[[" not in text:
+        return []  # every reference form starts with one of these: no need to tokenize (most expressions)
     found: list[tuple[Reference, Context]] = []
     bracket_depth = 0
     previous_word = ""
