@@ -181,6 +181,8 @@ def test_unmanaged_selector_takes_rule_groups_too(project: Path, grafana: Grafan
             "grafana-dashboard/site-pods",
         ],
     )
+    checked = run(project, "validate", "--no-engines")  # folder_uid=, live_uid= pass schemas and lint
+    assert checked.exit_code == 0, checked.output
 
 
 # --- Metabase -----------------------------------------------------------------------------------------
@@ -242,6 +244,20 @@ def test_card_selector_writes_one_card(mb_project: Path, metabase: MetabaseEmula
     assert result.exit_code == 0, result.output
     assert written(mb_project) == ["dashboards/metabase/everything.py"]
     _adopted_with_no_diff(mb_project, ["metabase-question/everything"])
+
+
+def test_a_card_edited_after_its_import_is_not_adopted_but_left_alone(
+    mb_project: Path, metabase: MetabaseEmulator
+) -> None:
+    card_id = next(c["id"] for c in metabase.state.cards.values() if c["name"] == "Everything")
+    assert run(mb_project, "import", "--env", "test", "--card", str(card_id)).exit_code == 0
+    edited = {"display": "bar"}
+    put = requests.put(f"{metabase.url}/api/card/{card_id}", json=edited, headers={"x-api-key": MB_KEY}, timeout=5)
+    put.raise_for_status()
+    [change] = changes(mb_project, "metabase-question/everything")
+    assert change["action"] == "create"  # a new card beside it: the edited one is never overwritten
+    plan = json.loads(run(mb_project, "diff", "--env", "test", "--format", "json").stdout)
+    assert f"metabase-question/unmanaged:{card_id}" in {u["ref"] for u in plan["unmanaged"]}
 
 
 def test_a_collection_selector_naming_no_collection_writes_nothing(mb_project: Path) -> None:
