@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-from emulators.http import Emulator, Latency, Request, Response
+from emulators.http import Emulator, Request, Response
 
 from pydis_dash.errors import EnvironmentProblem, ExitCode
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation
@@ -263,20 +264,26 @@ def test_unreachable_live_url_is_an_environment_problem() -> None:
 
 
 class SlowGraphite(Emulator):
-    """Answers like an empty Graphite; a latency fault makes /render hang."""
+    """Answers like an empty Graphite, but hangs for a second on any render of ``hanging_target``.
 
-    def __init__(self) -> None:
+    The hang is tied to the target, not to the first request: the engine renders several targets at
+    once, so which request arrives first is not fixed."""
+
+    def __init__(self, hanging_target: str) -> None:
         super().__init__()
+        self.hanging_target = hanging_target.encode()
         self.route("GET", "/metrics/find", lambda request: Response(200, []))
-        self.route("POST", "/render", self.render)
+        self.route("POST", "/render", lambda request: Response(200, []))
 
-    def render(self, request: Request) -> Response:
-        return Response(200, [])
+    def _dispatch(self, request: Request) -> Response:
+        # Hang before the routes take the emulator's lock, so the other requests are answered meanwhile.
+        if request.path == "/render" and self.hanging_target in request.raw_body:
+            time.sleep(1.0)
+        return super()._dispatch(request)
 
 
 def test_a_hanging_render_is_reported_and_the_run_goes_on() -> None:
-    with SlowGraphite() as slow:
-        slow.inject("POST", "/render", Latency(1.0))
+    with SlowGraphite("stats_counts.bot.messages") as slow:
         engine = GraphiteEngine(slow.url, timeout=0.3)
         findings = check(engine, "stats_counts.bot.messages", "stats_counts.bot.nothing")
         engine.close()
