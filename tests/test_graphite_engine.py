@@ -264,20 +264,20 @@ def test_unreachable_live_url_is_an_environment_problem() -> None:
 
 
 class SlowGraphite(Emulator):
-    """Answers like an empty Graphite, but hangs for a second on any render of ``hanging_target``.
+    """Answers like an empty Graphite, but hangs for a second on any render of ``hanging_target`` (if any).
 
     The hang is tied to the target, not to the first request: the engine renders several targets at
     once, so which request arrives first is not fixed."""
 
-    def __init__(self, hanging_target: str) -> None:
+    def __init__(self, hanging_target: str | None = None) -> None:
         super().__init__()
-        self.hanging_target = hanging_target.encode()
+        self.hanging_target = hanging_target.encode() if hanging_target else None
         self.route("GET", "/metrics/find", lambda request: Response(200, []))
         self.route("POST", "/render", lambda request: Response(200, []))
 
     def _dispatch(self, request: Request) -> Response:
         # Hang before the routes take the emulator's lock, so the other requests are answered meanwhile.
-        if request.path == "/render" and self.hanging_target in request.raw_body:
+        if request.path == "/render" and self.hanging_target and self.hanging_target in request.raw_body:
             time.sleep(1.0)
         return super()._dispatch(request)
 
