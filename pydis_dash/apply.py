@@ -252,10 +252,10 @@ def _without_secrets(text: str, change: Change, ctx: ApplyContext) -> str:
 
 
 # --------------------------------------------------------------------------------------------------
-# Rendering
+# Formatting
 
 
-def render_report(report: ApplyReport) -> str:
+def format_apply_report(report: ApplyReport) -> str:
     """A table of every change's outcome, then the totals."""
     rows = [("RESULT", "ACTION", "RESOURCE", "DETAIL")]
     rows += [(r.outcome.value, r.change.action.value, str(r.change.ref), r.detail) for r in report.results]

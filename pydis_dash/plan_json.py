@@ -1,4 +1,4 @@
-"""The machine rendering of a :class:`~pydis_dash.plan.Plan` (``diff --format json``)."""
+"""The JSON form of a :class:`~pydis_dash.plan.Plan` (``diff --format json``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pydis_dash.plan import Action, Plan
 from pydis_dash.providers.base import LiveResource
 
 
-def render_json(plan: Plan) -> str:
+def format_json(plan: Plan) -> str:
     """The machine plan for ``diff --format json``."""
     document = {
         "environment": plan.environment,

@@ -1,7 +1,7 @@
 """``diff --format markdown``: the plan as one pull-request comment.
 
 A table of every change (creates, updates, deletes, with drift and blocked flags), then one
-collapsible section per changed resource holding its unified diff. Read-only, like every renderer.
+collapsible section per changed resource holding its unified diff. Read-only, like every plan format.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pydis_dash.plan import Action, Change, Plan
 _HEADINGS = {Action.CREATE: "create", Action.UPDATE: "update", Action.DELETE: "delete", Action.ADOPT: "adopt"}
 
 
-def render_markdown(plan: Plan) -> str:
+def format_markdown(plan: Plan) -> str:
     """GitHub-flavoured Markdown for ``plan``; stable for the same plan (golden-tested)."""
     pending = [change for change in plan.changes if change.action in _HEADINGS]
     lines = [f"### pydis-dash plan for `{plan.environment}`", "", f"`{plan.summary()}`", ""]

@@ -1,4 +1,4 @@
-"""The human rendering of a :class:`~pydis_dash.plan.Plan` (``diff``, ``deploy``): coloured for a terminal.
+"""The text form of a :class:`~pydis_dash.plan.Plan` (``diff``, ``deploy``): coloured for a terminal.
 
 Read-only: it never changes the plan; ``click.echo`` strips the colours when not writing to a terminal.
 """
@@ -25,7 +25,7 @@ _COLOURS = {
 }
 
 
-def render_text(plan: Plan, *, verbose: bool = False) -> str:
+def format_text(plan: Plan, *, verbose: bool = False) -> str:
     """The human plan: a coloured unified diff per changed resource, then the untouched resources
     and a summary line. ANSI colours are stripped by ``click.echo`` when not writing to a terminal.
 

@@ -31,7 +31,7 @@ from pydis_dash.config import Environment
 from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation
 from pydis_dash.plan import Action, Change, Plan, PlanOptions
-from pydis_dash.plan_json import render_json, servers_json
+from pydis_dash.plan_json import format_json, servers_json
 from pydis_dash.providers.base import LiveResource
 from pydis_dash.redact import mask
 from pydis_dash.render.canonical import canonical_json
@@ -119,7 +119,7 @@ def _resource_json(resource: Resource) -> dict[str, Any]:
 
 def saved_plan_json(plan: Plan, environment: Environment, revision: str) -> str:
     """The plan file for ``plan``, made against ``environment`` from the definitions at ``revision``."""
-    document = json.loads(render_json(plan))
+    document = json.loads(format_json(plan))
     for entry, change in zip(document["changes"], plan.changes, strict=True):
         entry["desired"] = _resource_json(change.resource) if change.resource is not None else None
         entry["seen"] = live_fingerprint(change.live) if change.live is not None else None

@@ -17,13 +17,13 @@ from emulators.grafana_alerting import AlertingRoutes
 from emulators.grafana_releases import SUPPORTED
 from emulators.http import Status
 
-from pydis_dash.apply import ApplyContext, ApplyReport, Outcome, apply_plan, render_report
+from pydis_dash.apply import ApplyContext, ApplyReport, Outcome, apply_plan, format_apply_report
 from pydis_dash.conventions.alerting import UID_PREFIX
 from pydis_dash.model import Kind, Resource
 from pydis_dash.pipeline import load_resources
 from pydis_dash.plan import Action, Plan, PlanOptions, build_plan
-from pydis_dash.plan_json import render_json
-from pydis_dash.plan_text import render_text
+from pydis_dash.plan_json import format_json
+from pydis_dash.plan_text import format_text
 from pydis_dash.providers.grafana.client import GrafanaClient
 from pydis_dash.providers.grafana.common import GrafanaContext
 from pydis_dash.providers.grafana.contact_points import ContactPointHandler
@@ -97,7 +97,7 @@ def test_first_deploy_creates_folders_rules_contact_points_and_policy(grafana: G
     resources = resources_of(project)
     plan, report = deploy(grafana, resources)
 
-    assert report.ok, render_report(report)
+    assert report.ok, format_apply_report(report)
     assert {c.action for c in plan.changes} == {Action.CREATE, Action.UPDATE}  # the policy tree always exists
     assert {"pydis-dash-discord", "pydis-dash-postgresql", "pydis-dash-site-and-api"} <= set(grafana.emulator.folders)
     groups = {r.ref.uid: r for r in resources if r.kind is Kind.GRAFANA_RULE_GROUP}
@@ -127,7 +127,7 @@ def test_a_second_deploy_writes_nothing(grafana: Grafana, project: Path) -> None
 
     plan, report = deploy(grafana, resources)
 
-    assert plan.pending == (), render_text(plan)
+    assert plan.pending == (), format_text(plan)
     assert report.results == ()
     assert grafana.emulator.writes() == []
 
@@ -185,7 +185,9 @@ def test_secrets_never_appear_in_plans_reports_or_logs(
     plan, report = deploy(grafana, resources_of(project))
     rotated, _ = plan_for(grafana, resources_of(project), rotate_secrets=True)
 
-    text = "\n".join([render_text(plan, verbose=True), render_json(plan), render_report(report), render_json(rotated)])
+    text = "\n".join(
+        [format_text(plan, verbose=True), format_json(plan), format_apply_report(report), format_json(rotated)]
+    )
     text += caplog.text
     for value in [*SECRETS.values(), TOKEN]:
         assert value not in text
@@ -249,7 +251,7 @@ def test_a_group_gone_from_code_is_an_orphan_until_prune_deletes_its_rules(grafa
     grafana.emulator.reset_log()
     pruned, report = deploy(grafana, resources_of(project), prune=True)
     assert {(c.action, str(c.ref)) for c in pruned.pending} == {(Action.DELETE, ref) for ref in orphans}
-    assert report.ok, render_report(report)
+    assert report.ok, format_apply_report(report)
     # The group's rule goes before its folder (Grafana refuses to delete a folder holding rules).
     deletes = [w.path for w in grafana.emulator.writes()]
     assert len(deletes) == 2 and deletes[0].startswith(f"{BASE}/alert-rules/pydis-dash-unusual-member-join-")
@@ -387,7 +389,7 @@ def test_mute_timings_are_created_before_the_policy_that_names_them(grafana: Gra
 
     _, report = deploy(grafana, resources_of(project))
 
-    assert report.ok, render_report(report)
+    assert report.ok, format_apply_report(report)
     assert grafana.alerting.mute_timings["Weekend nights"]["time_intervals"] == [
         {"times": [{"start_time": "00:00", "end_time": "08:00"}], "weekdays": ["saturday"]}
     ]
@@ -434,6 +436,6 @@ def test_a_pruned_contact_point_never_shows_a_setting_grafana_returned_in_clear(
 
     plan = build_plan("test", [cast(Any, OneHandler())], [], PlanOptions(prune=True))
     assert [(c.action, c.ref.uid) for c in plan.pending] == [(Action.DELETE, f"{UID_PREFIX}old")]
-    for text in (render_text(plan), render_json(plan)):
+    for text in (format_text(plan), format_json(plan)):
         assert token not in text
-    assert '"url": "***"' in render_text(plan)
+    assert '"url": "***"' in format_text(plan)

@@ -3,7 +3,7 @@ catalogue (the project's ``dashboards/_pydis/bot.py``): the Graphite and PromQL 
 to, statsd_exporter's names, and one definition yielding a dashboard per store.
 
 What runs on the real engines is checked by ``pydis-dash validate`` over ``dashboards/bot/``; here the
-rendered text itself is pinned, since a wrong but valid query (per-flush counts summed as a rate,
+translated text itself is pinned, since a wrong but valid query (per-flush counts summed as a rate,
 milliseconds shown as seconds) would pass the engines.
 """
 
@@ -161,9 +161,9 @@ RENDERINGS = [
 def test_each_operation_renders_for_both_stores(
     operation: BotQuery, graphite: str, promql: str, legend: str, instant: bool | None
 ) -> None:
-    assert GRAPHITE_STORE.render(operation).text == graphite
-    rendered = PROMETHEUS_STORE.render(operation)
-    assert (rendered.text, rendered.legend, rendered.instant) == (promql, legend, instant)
+    assert GRAPHITE_STORE.translate(operation).text == graphite
+    translated = PROMETHEUS_STORE.translate(operation)
+    assert (translated.text, translated.legend, translated.instant) == (promql, legend, instant)
 
 
 @pytest.mark.parametrize(
@@ -187,15 +187,15 @@ def test_statsd_exporter_names(name: str, series: str, matchers: dict[str, str],
 
 def test_a_wildcard_statsd_exporter_does_not_map_is_an_error() -> None:
     with pytest.raises(DefinitionError, match=r"'tags\.usages\.\*\.\*': statsd_exporter has no mapping"):
-        PROMETHEUS_STORE.render(total(counter("tags.usages.*.*")))
+        PROMETHEUS_STORE.translate(total(counter("tags.usages.*.*")))
 
 
 def test_select_narrows_the_wildcard_in_both_stores() -> None:
     closed_auto = CLOSED.select("auto", None)
-    assert GRAPHITE_STORE.render(total(closed_auto)).text == (
+    assert GRAPHITE_STORE.translate(total(closed_auto)).text == (
         "aliasByNode(summarize(stats_counts.bot.help.dormant_calls.auto.*, '100y', 'sum', true), 4, 5)"
     )
-    assert PROMETHEUS_STORE.render(total(closed_auto)).text == (
+    assert PROMETHEUS_STORE.translate(total(closed_auto)).text == (
         'sum by (invoker, reason) (increase(bot_help_dormant_calls{invoker="auto"}[$__range]))'
     )
     with pytest.raises(DefinitionError, match="has 2 '\\*' component"):

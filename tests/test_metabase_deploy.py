@@ -16,8 +16,8 @@ from pydis_dash.errors import DefinitionError, EnvironmentProblem
 from pydis_dash.metabase import FieldFilter, NumberVariable, Question, TextVariable
 from pydis_dash.model import Resource
 from pydis_dash.plan import Action, PlanOptions, build_plan
-from pydis_dash.plan_json import render_json
-from pydis_dash.plan_text import render_text
+from pydis_dash.plan_json import format_json
+from pydis_dash.plan_text import format_text
 from pydis_dash.providers.metabase.client import MetabaseClient
 from pydis_dash.providers.metabase.provider import MetabaseProvider
 
@@ -104,7 +104,7 @@ def test_first_deploy_creates_everything_second_writes_nothing(
 
     emulator.reset_log()
     second, report = deploy(emulator, wanted)
-    assert not second.has_changes, render_text(second)
+    assert not second.has_changes, format_text(second)
     assert second.count(Action.UNCHANGED) == 6
     assert writes(emulator) == []
     assert len(emulator.state.cards) == 2
@@ -341,7 +341,7 @@ def test_plan_output_holds_no_secret(emulator: MetabaseEmulator, tmp_path: Path)
     wanted = resources(tmp_path)
     planned, _ = deploy(emulator, wanted)
     changed = plan(emulator, resources(tmp_path, nominee(name="Other"), event()))
-    for text in (render_text(planned, verbose=True), render_json(planned), render_text(changed), render_json(changed)):
+    for text in (format_text(planned, verbose=True), format_json(planned), format_text(changed), format_json(changed)):
         assert API_KEY not in text
 
 

@@ -16,8 +16,8 @@ from pydis_dash.conventions.metabase import digest_of, key_of, without_digest
 from pydis_dash.metabase import Question, TextVariable
 from pydis_dash.model import Kind, Resource
 from pydis_dash.plan import Action
-from pydis_dash.plan_json import render_json
-from pydis_dash.plan_text import render_text
+from pydis_dash.plan_json import format_json
+from pydis_dash.plan_text import format_text
 
 STAFF_KEY = "mb-staff-ui-key-77e1"
 
@@ -89,13 +89,13 @@ def test_edit_by_another_user_is_drift_with_who_and_when(
     assert change.drift.reason == "edited outside pydis-dash since its last deploy"
     assert change.drift.author == "Sam Staff <sam@example.com>"
     assert change.drift.when == last_revision_time(emulator, card_id)
-    text = render_text(planned)
+    text = format_text(planned)
     assert (
         f"! drift: edited outside pydis-dash since its last deploy by Sam Staff <sam@example.com> at {change.drift.when}"
         in text
     )
     assert "Sam's version" in text  # the diff shows what the edit changed
-    assert '"drifted": 1' in render_json(planned)
+    assert '"drifted": 1' in format_json(planned)
 
 
 def test_deploy_refuses_drift_keeps_the_edit_and_force_restores_the_code(
@@ -124,7 +124,7 @@ def test_deploy_refuses_drift_keeps_the_edit_and_force_restores_the_code(
 
     emulator.reset_log()
     again, report = deploy(emulator, wanted)
-    assert not again.has_changes, render_text(again)
+    assert not again.has_changes, format_text(again)
     assert emulator.card_writes() == []
     assert emulator.state.cards[hand_made] == untouched
     assert len(emulator.state.cards) == 3

@@ -15,7 +15,7 @@ from pydis_dash.conventions.metabase import key_of
 from pydis_dash.metabase import Question
 from pydis_dash.model import Kind, Resource
 from pydis_dash.plan import Action, PlanOptions, build_plan
-from pydis_dash.plan_text import render_text
+from pydis_dash.plan_text import format_text
 
 STAFF_KEY = "mb-staff-prune-key-19"
 
@@ -89,7 +89,7 @@ def test_a_collection_holding_what_pydis_dash_does_not_manage_is_kept(
     assert kept["metabase-collection/Team"] == "Team (kept: holds items pydis-dash does not manage)"
     assert emulator.state.collections[reports]["archived"] is False
     assert emulator.state.cards[card_id(emulator, "b")]["archived"] is True  # its own card was pruned
-    assert "kept: holds items pydis-dash does not manage" in render_text(planned)
+    assert "kept: holds items pydis-dash does not manage" in format_text(planned)
 
 
 def test_moved_questions_leave_their_old_collection_to_be_archived(emulator: MetabaseEmulator, tmp_path: Path) -> None:

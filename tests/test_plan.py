@@ -12,13 +12,13 @@ from typing import Any
 import click
 import pytest
 
-from pydis_dash.apply import ApplyContext, Outcome, apply_plan, execution_waves, render_report
+from pydis_dash.apply import ApplyContext, Outcome, apply_plan, execution_waves, format_apply_report
 from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation
 from pydis_dash.plan import Action, Change, Plan, PlanOptions, build_plan
-from pydis_dash.plan_json import render_json
-from pydis_dash.plan_markdown import render_markdown
-from pydis_dash.plan_text import render_text
+from pydis_dash.plan_json import format_json
+from pydis_dash.plan_markdown import format_markdown
+from pydis_dash.plan_text import format_text
 from pydis_dash.providers.base import Adoption, Drift, Handler, LiveResource, ResourceError
 from pydis_dash.providers.dryrun import DryRunBlocked
 
@@ -191,12 +191,12 @@ def test_an_unmanaged_resource_equal_to_the_code_is_adopted_without_force() -> N
     assert plan.unmanaged == () and plan.has_changes
     assert plan.summary().endswith("= 0 unchanged  @ 1 adopt (ownership marker only)  ! 1 drifted "
                                    "(deploy refuses them without --force)")  # fmt: skip
-    text = click.unstyle(render_text(plan))
+    text = click.unstyle(format_text(plan))
     assert "@ grafana-dashboard/same  'same'\n  note: content equals the code" in text
-    markdown = render_markdown(plan)
+    markdown = format_markdown(plan)
     assert "| @ adopt | grafana-dashboard | `same` | same | content equals the code" in markdown
     assert "<code>grafana-dashboard/same</code>" not in markdown  # no empty diff section
-    document = json.loads(render_json(plan))
+    document = json.loads(format_json(plan))
     assert document["summary"]["adopt"] == 1 and document["changes"][0]["diff"] == []
 
     report = apply_plan(plan, [provider], ctx())
@@ -216,17 +216,17 @@ def test_drift_is_reported_with_who_and_when() -> None:
     provider.dashboards.store = {"d": ({"title": "edited in UI"}, True)}
     provider.dashboards.drifted = {"d"}
     plan = build_plan("test", [provider], [dashboard("d", "code")])
-    text = click.unstyle(render_text(plan))
+    text = click.unstyle(format_text(plan))
     assert "! drift: changed outside by alice at noon (version 3)" in text
     assert "1 drifted" in plan.summary()
-    document = json.loads(render_json(plan))
+    document = json.loads(format_json(plan))
     assert document["changes"][0]["drift"]["author"] == "alice"
 
 
 def test_text_rendering_shows_a_unified_diff_and_sections() -> None:
     provider = MemoryProvider()
     provider.dashboards.store = {"d": ({"title": "old"}, True), "x": ({"title": "x"}, False)}
-    text = click.unstyle(render_text(build_plan("test", [provider], [dashboard("d", "new")])))
+    text = click.unstyle(format_text(build_plan("test", [provider], [dashboard("d", "new")])))
     assert "~ grafana-dashboard/d  'new'" in text
     assert '-  "title": "old"' in text and '+  "title": "new"' in text
     assert "Unmanaged (never modified or deleted by pydis-dash):\n  grafana-dashboard/x  'x'" in text
@@ -236,7 +236,7 @@ def test_json_rendering_is_complete_and_parseable() -> None:
     provider = MemoryProvider()
     provider.dashboards.store = {"gone": ({"title": "gone"}, True)}
     plan = build_plan("test", [provider], [dashboard("new")], PlanOptions(prune=True))
-    document = json.loads(render_json(plan))
+    document = json.loads(format_json(plan))
     assert document["summary"] == {
         "create": 1,
         "update": 0,
@@ -296,7 +296,7 @@ def test_failure_skips_dependents_but_not_independent_resources() -> None:
     assert "grafana-folder/a" in outcomes["grafana-dashboard/in-a"][1]
     assert outcomes["grafana-folder/b"][0] == Outcome.OK and outcomes["grafana-dashboard/in-b"][0] == Outcome.OK
     assert not report.ok and len(report.failures) == 2
-    table = render_report(report)
+    table = format_apply_report(report)
     assert table.splitlines()[-1] == "Deploy: 2 ok, 1 failed, 1 skipped"
 
 
@@ -369,7 +369,7 @@ def test_a_secret_quoted_by_a_server_error_never_reaches_the_report() -> None:
     assert result.outcome == Outcome.FAILED
     assert "s3cr3t" not in result.detail
     assert result.detail == "400: invalid url ***"
-    assert "s3cr3t" not in render_report(report)
+    assert "s3cr3t" not in format_apply_report(report)
 
 
 @pytest.mark.parametrize("rotate", [False, True])
@@ -408,10 +408,10 @@ def test_a_long_new_resource_is_summarised_and_shown_whole_with_verbose() -> Non
     long_body = {"title": "big", "panels": [{"id": n} for n in range(20)]}
     plan = build_plan("test", [provider], [dashboard("big", "big"), dashboard("small", "small")])
     plan = Plan(plan.environment, tuple(replace(c, after=long_body) if c.ref.uid == "big" else c for c in plan.changes))
-    text = click.unstyle(render_text(plan))
+    text = click.unstyle(format_text(plan))
     size = len(json.dumps(long_body, indent=2).splitlines())
     assert f"new: {size} lines of JSON, not shown (`pydis-dash render grafana-dashboard/big`" in text
     assert '"id": 19' not in text
     assert '+  "title": "small"' in text  # a short new resource is shown whole
-    verbose = click.unstyle(render_text(plan, verbose=True))
+    verbose = click.unstyle(format_text(plan, verbose=True))
     assert '+      "id": 19' in verbose and "not shown" not in verbose

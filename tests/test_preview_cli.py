@@ -43,6 +43,18 @@ def test_export_of_a_broken_project_writes_the_error_page_and_exits_1(
     assert "dashboards/testing/preview.py:1" in (out / "index.html").read_text()
 
 
+def test_export_with_data_whose_sample_generator_fails_writes_the_pages_and_exits_1(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    project = make_project(FILES)
+    (project / "datasources/metricity/_sample.py").write_text("def generate(ctx):\n    raise ValueError('no rows')\n")
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, ["--project", str(project), "preview", "--export", str(out), "--data"])
+    assert result.exit_code == 1, result.output  # a broken generator is the definitions' fault
+    assert "_sample.py" in result.output and "no rows" in result.output
+    assert (out / "grafana-dashboard/preview-test.html").is_file()
+
+
 def test_export_with_selectors_shows_only_the_selection(project: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     result = CliRunner().invoke(

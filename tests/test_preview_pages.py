@@ -25,9 +25,9 @@ from pydis_dash.preview import (
     Snapshot,
     build_snapshot,
     export_site,
+    page_for_path,
     page_path,
     page_paths,
-    render_path,
 )
 from pydis_dash.preview.dashboard_view import dashboard_view
 from pydis_dash.preview.highlight import highlight, tokens
@@ -134,7 +134,7 @@ def test_findings_land_on_the_most_specific_panel_variable_or_the_dashboard() ->
 
 def test_dashboard_page_shows_queries_units_thresholds_and_variables(project: Path) -> None:
     snapshot = build_snapshot(project, PreviewOptions())
-    html = render_path(snapshot, "grafana-dashboard/preview-test.html").html
+    html = page_for_path(snapshot, "grafana-dashboard/preview-test.html").html
     assert 'data-grid-x="6" data-grid-y="1" data-grid-w="18" data-grid-h="8"' in html  # "Requests"
     assert "unit reqps" in html and "prometheus (prometheus)" in html
     assert '<span class="tok-fn">sumSeries</span>' in html
@@ -148,7 +148,7 @@ def test_dashboard_page_shows_queries_units_thresholds_and_variables(project: Pa
 
 def test_question_page_shows_sql_variables_as_form_fields_display_and_collection(project: Path) -> None:
     snapshot = build_snapshot(project, PreviewOptions())
-    html = render_path(snapshot, "metabase-question/member-messages.html").html
+    html = page_for_path(snapshot, "metabase-question/member-messages.html").html
     assert re.search(r'<input type="text" name="user_id" value="" required>', html)
     assert re.search(r'<input type="date" name="since" value="">', html)
     assert re.search(r'<input type="number" name="n" value="25">', html)
@@ -161,7 +161,7 @@ def test_question_page_shows_sql_variables_as_form_fields_display_and_collection
 def test_rule_group_page_shows_condition_for_labels_and_route(project: Path) -> None:
     snapshot = build_snapshot(project, PreviewOptions())
     [group] = [r for r in snapshot.resources if r.kind is Kind.GRAFANA_RULE_GROUP]
-    html = render_path(snapshot, page_path(group.ref)).html
+    html = page_for_path(snapshot, page_path(group.ref)).html
     assert '<dd data-testid="for">5m</dd>' in html
     assert re.search(r'data-testid="condition"><code>[A-Z]</code>', html)
     assert "severity=page" in html
@@ -201,13 +201,13 @@ def test_env_shows_a_side_by_side_diff_per_resource_and_actions_in_the_index(pro
         environment="staging", plan_source=_fake_plan([Change(Action.UPDATE, ref, "x", before, after)])
     )
     snapshot = build_snapshot(project, options)
-    page = render_path(snapshot, page_path(ref)).html
+    page = page_for_path(snapshot, page_path(ref)).html
     assert 'data-testid="diff"' in page
     row = re.search(r'<tr class="diff-replace">(.*?)</tr>', page, re.DOTALL)
     assert row is not None
     assert "&#34;title&#34;: &#34;Old title&#34;" in row.group(1) and "&#34;Preview test&#34;" in row.group(1)
     assert "live (staging)" in page
-    index = render_path(snapshot, "index.html").html
+    index = page_for_path(snapshot, "index.html").html
     assert '<td class="action action-update">~ update</td>' in index
 
 
@@ -217,7 +217,7 @@ def test_env_failure_shows_on_the_pages_instead_of_failing(project: Path) -> Non
 
     snapshot = build_snapshot(project, PreviewOptions(environment="staging", plan_source=unreachable))
     assert snapshot.plan is None and snapshot.resources
-    html = render_path(snapshot, "index.html").html
+    html = page_for_path(snapshot, "index.html").html
     assert "cannot reach Grafana: connection refused" in html
 
 
@@ -243,7 +243,7 @@ def test_env_plans_against_a_live_grafana_read_only(project: Path, monkeypatch: 
         assert snapshot.plan_error is None
         change = snapshot.change_for(Ref(Kind.GRAFANA_DASHBOARD, "preview-test"))
         assert change is not None and change.action is Action.UPDATE
-        html = render_path(snapshot, "grafana-dashboard/preview-test.html").html
+        html = page_for_path(snapshot, "grafana-dashboard/preview-test.html").html
         assert "Edited in the UI" in html and "drift:" in html
         assert snapshot.plan is not None
         [folder] = [c for c in snapshot.plan.changes if c.ref.kind is Kind.GRAFANA_FOLDER]
@@ -268,7 +268,7 @@ def test_a_load_error_keeps_the_last_good_build_and_names_the_file(project: Path
         and "nonexistent_module_for_preview" in snapshot.load_error
     )
     assert any(r.ref.uid == "preview-test" for r in snapshot.resources)
-    html = render_path(snapshot, "grafana-dashboard/preview-test.html").html
+    html = page_for_path(snapshot, "grafana-dashboard/preview-test.html").html
     assert 'data-testid="load-error"' in html and "nonexistent_module_for_preview" in html
 
 
@@ -276,9 +276,9 @@ def test_first_build_failing_shows_the_error_and_no_resources(make_project: Make
     project = make_project({"dashboards/broken.py": "x = (\n"})
     snapshot = build_snapshot(project, PreviewOptions())
     assert snapshot.resources == ()
-    index = render_path(snapshot, "").html
+    index = page_for_path(snapshot, "").html
     assert "dashboards/broken.py:1" in index and "syntax error" in index
-    missing = render_path(snapshot, "grafana-dashboard/preview-test.html")
+    missing = page_for_path(snapshot, "grafana-dashboard/preview-test.html")
     assert missing.status == 404 and "the last build failed to load" in missing.html
 
 
@@ -382,10 +382,10 @@ def test_engines_run_after_the_fast_build_is_published_and_land_on_their_panels(
     assert [(s.pending, s.engines) for s in published] == [(True, False), (False, True)]
     assert live.version == 2 and final is live.snapshot
     assert not any(f.rule == "ENGINE" for f in published[0].findings_for(Ref(Kind.GRAFANA_DASHBOARD, "preview-test")))
-    html = render_path(final, "grafana-dashboard/preview-test.html").html
+    html = page_for_path(final, "grafana-dashboard/preview-test.html").html
     commands = re.search(r'data-pointer="/panels/3".*?</a>', html, re.DOTALL)
     assert commands is not None and "Commands" in commands.group(0)
     assert 'data-testid="panel-findings">2</span>' in commands.group(0)  # PD108 and the engine's finding
     assert "schema, lint and query engines" in html
-    pending_html = render_path(published[0], "index.html").html
+    pending_html = page_for_path(published[0], "index.html").html
     assert "still running" in pending_html

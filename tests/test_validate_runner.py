@@ -23,7 +23,7 @@ from pydis_dash.errors import EnvironmentProblem, ExitCode
 from pydis_dash.validate.findings import Finding, Severity
 from pydis_dash.validate.lint.config import LintConfig
 from pydis_dash.validate.queries import Language, Query
-from pydis_dash.validate.report import render_github, render_human, render_json
+from pydis_dash.validate.report import format_github, format_human, format_json
 from pydis_dash.validate.runner import EngineOpener, ValidateOptions, validate
 
 
@@ -218,7 +218,7 @@ def _failing_report():  # type: ignore[no-untyped-def]
 
 
 def test_human_output_groups_by_file() -> None:
-    text = render_human(_failing_report())
+    text = format_human(_failing_report())
     assert text.splitlines() == [
         "dashboards/test.py",
         "  dashboards/test.py:1: warning PD104 grafana-dashboard/one at /templating/list/0: "
@@ -232,7 +232,7 @@ def test_human_output_groups_by_file() -> None:
 
 
 def test_json_output() -> None:
-    document = json.loads(render_json(_failing_report()))
+    document = json.loads(format_json(_failing_report()))
     assert document["ok"] is False
     assert document["summary"] == {
         "errors": 2,
@@ -257,7 +257,7 @@ def test_json_output() -> None:
 
 
 def test_github_annotations_escape_properties() -> None:
-    lines = render_github(_failing_report()).splitlines()
+    lines = format_github(_failing_report()).splitlines()
     assert lines[0] == (
         "::warning file=dashboards/test.py,line=1,title=PD104 grafana-dashboard/one at /templating/list/0"
         "::variable $channel is defined but never used"

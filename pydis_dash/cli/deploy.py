@@ -11,15 +11,15 @@ from typing import Any, TypeVar
 import click
 
 from pydis_dash.app import PreparedPlan, plan_project, prepare_plan
-from pydis_dash.apply import DEFAULT_CONCURRENCY, ApplyContext, Result, apply_plan, render_report
+from pydis_dash.apply import DEFAULT_CONCURRENCY, ApplyContext, Result, apply_plan, format_apply_report
 from pydis_dash.cli.app import fail, main, project_root
 from pydis_dash.config import load_config
 from pydis_dash.errors import ExitCode, PydisDashError
 from pydis_dash.gc_pause import collector_paused
 from pydis_dash.plan import Plan, PlanOptions
-from pydis_dash.plan_json import render_json
-from pydis_dash.plan_markdown import render_markdown
-from pydis_dash.plan_text import render_text
+from pydis_dash.plan_json import format_json
+from pydis_dash.plan_markdown import format_markdown
+from pydis_dash.plan_text import format_text
 from pydis_dash.providers.base import Provider
 from pydis_dash.revision import MESSAGE_PREFIX, current_revision, deploy_message
 from pydis_dash.saved_plan import (
@@ -153,10 +153,10 @@ def diff(
             write_saved_plan(out_file, saved_plan_json(plan, env, current_revision(root)))
     except PydisDashError as error:
         fail(error)
-    renderers = {"json": render_json, "markdown": render_markdown}
-    renderer = renderers.get(output_format)
-    # The markdown renderer ends its own last line; the others leave it to echo.
-    click.echo(renderer(plan) if renderer else render_text(plan, verbose=verbose), nl=output_format != "markdown")
+    formats = {"json": format_json, "markdown": format_markdown}
+    formatter = formats.get(output_format)
+    # The markdown format ends its own last line; the others leave it to echo.
+    click.echo(formatter(plan) if formatter else format_text(plan, verbose=verbose), nl=output_format != "markdown")
     if exit_code and plan.has_changes:
         sys.exit(int(ExitCode.CHANGES))
 
@@ -239,7 +239,7 @@ def deploy(
                 prepared = prepare(root, env_name, selectors, options, concurrency, read_only=dry_run, locks=locks)
                 plan, providers = prepared.plan, prepared.providers
                 message = deploy_message(root)
-            click.echo(render_text(plan))
+            click.echo(format_text(plan))
             if not plan.has_changes:
                 click.echo("Nothing to deploy.")
                 return
@@ -253,7 +253,7 @@ def deploy(
                 report = apply_plan(plan, providers, apply_ctx, concurrency=concurrency, on_result=advance)
             # Shown before the locks are given back: failing to give one back must not hide the report.
             click.echo("")
-            click.echo(render_report(report))
+            click.echo(format_apply_report(report))
     except PydisDashError as error:
         fail(error)
     if not report.ok:

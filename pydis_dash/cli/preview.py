@@ -106,18 +106,12 @@ def preview(
             snapshot, shots = write_screenshots(root, Path(screenshots_dir), options, changed_since)
             _report(snapshot)
             click.echo(f"wrote {len(shots)} screenshot(s) into {screenshots_dir}", err=True)
-            if snapshot.load_error:
-                ctx.exit(int(ExitCode.INVALID))
-            if snapshot.data_error:
-                ctx.exit(int(snapshot.data_error_code))
-            return
+            ctx.exit(int(_exit_code(snapshot)))
         if export_dir is not None:
             snapshot = export_site(root, Path(export_dir), options)
             _report(snapshot)
             click.echo(f"wrote {len(snapshot.resources) + 1} page(s) into {export_dir}", err=True)
-            if snapshot.load_error:
-                ctx.exit(int(ExitCode.INVALID))
-            return
+            ctx.exit(int(_exit_code(snapshot)))
         project = LiveProject(root, options, on_rebuild=_report)
         project.rebuild()
         server = PreviewServer(project, host, port)
@@ -141,6 +135,16 @@ def _options(root: Path, selectors: tuple[str, ...], engines: bool, env_name: st
     from pydis_dash.preview.live_plan import environment_plan_source
 
     return PreviewOptions(selectors, engines, env_name, environment_plan_source(root, env_name))
+
+
+def _exit_code(snapshot: Snapshot) -> ExitCode:
+    """How a one-shot preview (export, screenshots) ends: definitions that do not load are invalid, and sample
+    data that could not be drawn fails with its own cause's code; the pages are written either way."""
+    if snapshot.load_error:
+        return ExitCode.INVALID
+    if snapshot.data_error:
+        return snapshot.data_error_code
+    return ExitCode.OK
 
 
 def _report(snapshot: Snapshot) -> None:

@@ -13,7 +13,7 @@ See ``docs/preview.md``.
 from __future__ import annotations
 
 from pydis_dash.preview.export import export_site, write_site
-from pydis_dash.preview.pages import page_path, page_paths, render_path
+from pydis_dash.preview.pages import page_for_path, page_path, page_paths
 from pydis_dash.preview.server import PreviewServer
 from pydis_dash.preview.snapshot import PlanSource, PreviewOptions, Snapshot, build_snapshot
 from pydis_dash.preview.watch import LiveProject
@@ -26,8 +26,8 @@ __all__ = [
     "Snapshot",
     "build_snapshot",
     "export_site",
+    "page_for_path",
     "page_path",
     "page_paths",
-    "render_path",
     "write_site",
 ]

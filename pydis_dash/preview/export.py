@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydis_dash.preview.pages import STATIC_DIR, STATIC_FILES, page_paths, render_path, static_file
+from pydis_dash.preview.pages import STATIC_DIR, STATIC_FILES, page_for_path, page_paths, static_file
 from pydis_dash.preview.snapshot import PreviewOptions, Snapshot, build_snapshot
 from pydis_dash.redact import mask
 from pydis_dash.render.output import staged_directory
@@ -26,7 +26,7 @@ def write_site(snapshot: Snapshot, out_dir: Path) -> list[Path]:
     written: list[Path] = []
     with staged_directory(out_dir.resolve()) as staging:
         for path in page_paths(snapshot):
-            page = render_path(snapshot, path)
+            page = page_for_path(snapshot, path)
             written.append(_write(staging, path, mask(page.html).encode("utf-8")))
         for name in STATIC_FILES:
             data = static_file(name)

@@ -1,4 +1,4 @@
-"""Server-side rendering of the preview pages with Jinja2; the server and the static export share it.
+"""The preview pages, made server-side from Jinja2 templates; the server and the static export share it.
 
 Every page has a file-like path (``index.html``, ``grafana-dashboard/<uid>.html``) and links relatively,
 so the exported folder browses the same from disk as the server does over HTTP. The only difference
@@ -80,21 +80,21 @@ def static_file(name: str) -> bytes | None:
     return files("pydis_dash.preview").joinpath("templates", name).read_bytes()
 
 
-def render_path(snapshot: Snapshot, path: str, version: int | None = None) -> Page:
+def page_for_path(snapshot: Snapshot, path: str, version: int | None = None) -> Page:
     """The page at ``path`` (``""`` is the index); a 404 page naming the path when there is none.
 
     ``version`` is the build version for live reload (None in a static export).
     """
     path = path.lstrip("/") or INDEX
     if path == INDEX:
-        return Page(path, render_index(snapshot, version))
+        return Page(path, index_html(snapshot, version))
     for resource in snapshot.resources:
         if page_path(resource.ref) == path:
-            return Page(path, render_resource(snapshot, resource, version))
-    return Page(path, _render("missing.html", snapshot, version, root="../" * path.count("/"), path=path), 404)
+            return Page(path, resource_html(snapshot, resource, version))
+    return Page(path, _from_template("missing.html", snapshot, version, root="../" * path.count("/"), path=path), 404)
 
 
-def render_index(snapshot: Snapshot, version: int | None = None) -> str:
+def index_html(snapshot: Snapshot, version: int | None = None) -> str:
     """The index: every resource with its kind, container, source and validation status."""
     rows = [
         {
@@ -105,10 +105,10 @@ def render_index(snapshot: Snapshot, version: int | None = None) -> str:
         }
         for r in snapshot.resources
     ]
-    return _render("index.html", snapshot, version, root="", rows=rows, findings=snapshot.findings_for(None))
+    return _from_template("index.html", snapshot, version, root="", rows=rows, findings=snapshot.findings_for(None))
 
 
-def render_resource(snapshot: Snapshot, resource: Resource, version: int | None = None) -> str:
+def resource_html(snapshot: Snapshot, resource: Resource, version: int | None = None) -> str:
     """The page of one resource, by kind: dashboard, question, rule group, or the generic page."""
     findings = snapshot.findings_for(resource.ref)
     change = snapshot.change_for(resource.ref)
@@ -120,7 +120,7 @@ def render_resource(snapshot: Snapshot, resource: Resource, version: int | None 
         "findings": findings,
     }
     if resource.kind is Kind.GRAFANA_DASHBOARD:
-        return _render(
+        return _from_template(
             "dashboard.html",
             snapshot,
             version,
@@ -132,12 +132,12 @@ def render_resource(snapshot: Snapshot, resource: Resource, version: int | None 
         frames = snapshot.frames_for(resource.ref)
         chart = question_chart_spec(resource.body, frames.get("", ())) if frames is not None else None
         question = question_view(resource, findings)
-        return _render("question.html", snapshot, version, root="../", view=question, chart=chart, **context)
+        return _from_template("question.html", snapshot, version, root="../", view=question, chart=chart, **context)
     if resource.kind is Kind.GRAFANA_RULE_GROUP:
         view = rule_group_view(resource, findings, _policy(snapshot), snapshot.frames_for(resource.ref))
-        return _render("rule_group.html", snapshot, version, root="../", view=view, **context)
+        return _from_template("rule_group.html", snapshot, version, root="../", view=view, **context)
     contents = [r for r in snapshot.resources if resource.ref in r.depends_on]
-    return _render("resource.html", snapshot, version, root="../", contents=contents, **context)
+    return _from_template("resource.html", snapshot, version, root="../", contents=contents, **context)
 
 
 def _policy(snapshot: Snapshot) -> Mapping[str, Any] | None:
@@ -148,5 +148,5 @@ def _policy(snapshot: Snapshot) -> Mapping[str, Any] | None:
     return None
 
 
-def _render(template: str, snapshot: Snapshot, version: int | None, **context: Any) -> str:
+def _from_template(template: str, snapshot: Snapshot, version: int | None, **context: Any) -> str:
     return _environment().get_template(template).render(snapshot=snapshot, version=version, **context)

@@ -12,7 +12,6 @@ from the data sources' series lists, over their seeded two hours.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
@@ -20,10 +19,10 @@ from typing import Any, Protocol
 
 from pydis_dash.model import Ref, Resource
 from pydis_dash.sample import SampleContext
+from pydis_dash.validate.datasources import DatasourceCatalog
 from pydis_dash.validate.engine_sources import CheckedSource, default_source, sources_for
-from pydis_dash.validate.engines.graphite import resolve_pointer
 from pydis_dash.validate.engines.sql_results import QueryResult
-from pydis_dash.validate.extract import extract_queries
+from pydis_dash.validate.extract import extract_queries, variable_option_queries
 from pydis_dash.validate.queries import Language, Query, Variable
 from pydis_dash.validate.time_range import query_time
 
@@ -106,7 +105,6 @@ class PanelDataSession:
         :class:`~pydis_dash.errors.EnvironmentProblem` when an engine cannot start and
         :class:`~pydis_dash.errors.DefinitionError` for a broken sample generator.
         """
-        from pydis_dash.validate.datasources import DatasourceCatalog
         from pydis_dash.validate.engine_sources import checked_sources
 
         selected = {r.ref for r in resources}
@@ -114,7 +112,7 @@ class PanelDataSession:
         queries = extract_queries(resources, DatasourceCatalog(every))
         if self._engines is None:
             self._engines = _Engines(checked_sources(every, {}, {}), self.context)
-        queries = self._with_current_values(queries)
+        queries = self._with_current_values(queries, DatasourceCatalog(every))
         owned = [(query, owner) for query in queries if (owner := owner_of(query)) is not None]
         frames: dict[Ref, dict[str, list[Frame]]] = {}
         for query, owner in owned:
@@ -125,54 +123,38 @@ class PanelDataSession:
             frames.setdefault(query.resource.ref, {}).setdefault(owner, []).append(frame)
         return {ref: {owner: tuple(fs) for owner, fs in by_owner.items()} for ref, by_owner in frames.items()}
 
-    def _with_current_values(self, queries: Sequence[Query]) -> list[Query]:
+    def _with_current_values(self, queries: Sequence[Query], catalog: DatasourceCatalog) -> list[Query]:
         """The queries with their dashboard variables at their current values, "All" expanded."""
         from pydis_dash.preview.variable_values import resolve_variables
 
-        variable_queries: dict[Ref, dict[str, Query]] = {}
-        for query in queries:
-            if "/templating/list/" in query.json_path:
-                name = _variable_name(query)
-                if name is not None:
-                    variable_queries.setdefault(query.resource.ref, {})[name] = query
         resolved: dict[Ref, tuple[Variable, ...]] = {}
         out = []
         for query in queries:
             ref = query.resource.ref
             if ref not in resolved:
-                own = variable_queries.get(ref, {})
+                own = variable_option_queries(query.resource, catalog) if query.variables else {}
                 resolved[ref] = resolve_variables(query.resource.body, query.variables, own, self._values_of)
             out.append(replace(query, variables=resolved[ref]) if query.variables else query)
         return out
 
     def _values_of(self, query: Query) -> list[str] | str:
         """The values a variable's query offers (Grafana's options for it), run on its engine."""
+        from pydis_dash.preview.prometheus_variables import prometheus_variable_values
         from pydis_dash.validate.engines.graphite import GraphiteEngine
         from pydis_dash.validate.engines.graphite_variables import prepare_target
-        from pydis_dash.validate.engines.prometheus import PromqlEngine
+        from pydis_dash.validate.engines.prometheus import RUN_RANGE_S, PromqlEngine
 
         assert self._engines is not None
         runner = self._engines.for_query(query, self._stack)
         if isinstance(runner, GraphiteEngine):
             return runner.find(prepare_target(query.text, query.variables))
         if isinstance(runner, PromqlEngine):
-            variable = resolve_pointer(query.resource.body, query.json_path.split("/query")[0])
-            match = _LABEL_VALUES.match(str(variable.get("query") if isinstance(variable, Mapping) else ""))
-            return runner.label_values(match.group(1), match.group(2)) if match else "not a label_values() query"
+            return prometheus_variable_values(runner.api, query, runner.at, RUN_RANGE_S)
         outcome = runner.run(query) if runner is not None else "no sample data for this data source"
         if isinstance(outcome, str):
             return outcome
         column = outcome.columns.index("__value") if "__value" in outcome.columns else 0
         return [str(row[column]) for row in outcome.rows if row[column] is not None]
-
-
-_LABEL_VALUES = re.compile(r"^\s*label_values\((.*),\s*([A-Za-z_][\w]*)\s*\)\s*$", re.DOTALL)
-
-
-def _variable_name(query: Query) -> str | None:
-    variable = resolve_pointer(query.resource.body, query.json_path.split("/query")[0])
-    name = variable.get("name") if isinstance(variable, Mapping) else None
-    return name if isinstance(name, str) else None
 
 
 class _Engines:

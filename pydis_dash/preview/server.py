@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
 from pydis_dash.errors import EnvironmentProblem
-from pydis_dash.preview.pages import STATIC_DIR, STATIC_FILES, render_path, static_file
+from pydis_dash.preview.pages import STATIC_DIR, STATIC_FILES, page_for_path, static_file
 from pydis_dash.preview.watch import LiveProject
 from pydis_dash.redact import mask
 
@@ -84,7 +84,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(200, STATIC_FILES[name], data)
             return
         snapshot, version = self.server.project.current()
-        page = render_path(snapshot, path, version)
+        page = page_for_path(snapshot, path, version)
         self._send(
             page.status, "text/html; charset=utf-8", mask(page.html).encode("utf-8")
         )  # the output filter: a live plan quotes servers

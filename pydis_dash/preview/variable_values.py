@@ -1,7 +1,8 @@
 """The current values of a dashboard's variables, as the preview runs its panels' queries with them.
 
 Grafana substitutes a variable's current selection; "All" stands for every value the variable offers
-(its saved options, a custom variable's list, or the result of its query), unless the variable has a
+(its saved options, a custom variable's list, or the result of its query through the variable's
+``regex`` and ``sort``, see :mod:`.variable_options`), unless the variable has a
 custom ``allValue``, which is inserted as written. :func:`resolve_variables` gives each variable that
 selection (:attr:`Variable.selected`); the engines then format it as their data source does.
 """
@@ -13,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from pydis_dash.preview.variable_options import VariableRegexError, variable_options
 from pydis_dash.validate.dashboard_json import template_variables
 from pydis_dash.validate.engines.grafana_template import ALL
 from pydis_dash.validate.queries import Query, Variable
@@ -73,5 +75,12 @@ def _every_value(definition: Mapping[str, Any], query: Query | None, values_of: 
     offered = offered_values(definition)
     if offered is None and query is not None:
         outcome = values_of(query)
-        offered = outcome if isinstance(outcome, list) else None
+        try:
+            offered = (
+                variable_options(outcome, definition.get("regex"), definition.get("sort"))
+                if isinstance(outcome, list)
+                else None
+            )
+        except VariableRegexError:
+            offered = None  # Grafana offers nothing either; the engines' samples apply
     return tuple(dict.fromkeys(offered)) if offered else None

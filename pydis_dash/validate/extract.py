@@ -167,12 +167,29 @@ def _sample(variable: Mapping[str, Any]) -> str | None:
     return None
 
 
+def variable_option_queries(resource: Resource, catalog: DatasourceCatalog) -> dict[str, Query]:
+    """Each query variable's query as Grafana runs it to list the variable's options, by variable name.
+
+    Unlike :func:`dashboard_queries`, which checks the PromQL inside Prometheus' variable functions, a
+    Prometheus variable's text is kept whole (``label_names()``, ``metrics(re)``, ``query_result(q)``).
+    """
+    variables = dashboard_variables(resource.body)
+    found: dict[str, Query] = {}
+    for pointer, variable in template_variables(resource.body):
+        query = _variable_query(resource, pointer, variable, variables, catalog, whole=True)
+        if query is not None and isinstance(variable.get("name"), str):
+            found[variable["name"]] = query
+    return found
+
+
 def _variable_query(
     resource: Resource,
     pointer: str,
     variable: Mapping[str, Any],
     variables: tuple[Variable, ...],
     catalog: DatasourceCatalog,
+    *,
+    whole: bool = False,
 ) -> Query | None:
     if variable.get("type") != "query":
         return None
@@ -190,7 +207,7 @@ def _variable_query(
             if isinstance(raw.get(key), str):
                 text, path = raw[key], f"{path}/{key}"
                 break
-    if language is Language.PROMQL and text is not None:
+    if language is Language.PROMQL and text is not None and not whole:
         text = _promql_of_variable_query(text)
     if not text or not text.strip():
         return None

@@ -14,11 +14,11 @@ _NO_FILE = "(no file)"
 
 
 def format_report(report: ValidationReport, output_format: str) -> str:
-    """Render ``report`` as ``human``, ``json`` or ``github``."""
+    """Format ``report`` as ``human``, ``json`` or ``github``."""
     return FORMATS[output_format](report)
 
 
-def render_human(report: ValidationReport) -> str:
+def format_human(report: ValidationReport) -> str:
     """Findings grouped by file, each line ``  file:line[:column]: severity RULE resource, panel (refId): message``."""
     lines: list[str] = []
     by_file: dict[str, list[Finding]] = {}
@@ -35,7 +35,7 @@ def render_human(report: ValidationReport) -> str:
     return "\n".join(lines)
 
 
-def render_json(report: ValidationReport) -> str:
+def format_json(report: ValidationReport) -> str:
     """A JSON document: ``ok``, a ``summary`` and every finding with its location."""
     document: dict[str, Any] = {
         "ok": not report.failed,
@@ -52,7 +52,7 @@ def render_json(report: ValidationReport) -> str:
     return json.dumps(document, indent=2)
 
 
-def render_github(report: ValidationReport) -> str:
+def format_github(report: ValidationReport) -> str:
     """GitHub Actions workflow commands: ``::error file=...,line=...,title=...::message`` per finding."""
     lines = []
     for finding in report.findings:
@@ -123,7 +123,7 @@ def _escape_property(text: str) -> str:
 
 
 FORMATS: Mapping[str, Callable[[ValidationReport], str]] = {
-    "human": render_human,
-    "json": render_json,
-    "github": render_github,
+    "human": format_human,
+    "json": format_json,
+    "github": format_github,
 }

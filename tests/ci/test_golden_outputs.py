@@ -11,11 +11,11 @@ from pathlib import Path
 
 from pydis_dash.model import Kind, Ref, SourceLocation
 from pydis_dash.plan import Action, Change, Plan
-from pydis_dash.plan_markdown import render_markdown
+from pydis_dash.plan_markdown import format_markdown
 from pydis_dash.providers.base import Drift, LiveResource
 from pydis_dash.validate.findings import Finding, Severity
 from pydis_dash.validate.queries import Language
-from pydis_dash.validate.report import render_github
+from pydis_dash.validate.report import format_github
 from pydis_dash.validate.runner import ValidationReport
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden"
@@ -51,12 +51,12 @@ def sample_plan() -> Plan:
 
 
 def test_diff_markdown_matches_golden() -> None:
-    assert_golden("diff.md", render_markdown(sample_plan()))
+    assert_golden("diff.md", format_markdown(sample_plan()))
 
 
 def test_diff_markdown_without_changes_says_so() -> None:
     plan = Plan(environment="staging", changes=(Change(Action.UNCHANGED, Ref(Kind.GRAFANA_FOLDER, "x"), "X"),))
-    text = render_markdown(plan)
+    text = format_markdown(plan)
     assert "No changes: the environment matches the code." in text
     assert "<details>" not in text
 
@@ -89,4 +89,4 @@ def test_validate_github_matches_golden() -> None:
         queries={Language.SQL: 4},
         engines_started=(Language.SQL,),
     )
-    assert_golden("validate-github.txt", render_github(report))
+    assert_golden("validate-github.txt", format_github(report))

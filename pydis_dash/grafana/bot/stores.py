@@ -1,4 +1,4 @@
-"""The stores of an application's statsd metrics: each renders operations, variables and panels as its
+"""The stores of an application's statsd metrics: each translates operations, variables and panels as its
 own queries. A store is bound to one of the project's data sources (uid or name) and the statsd prefix
 the application sends its metrics under."""
 
@@ -30,7 +30,7 @@ from pydis_dash.grafana.variables import Variable, query
 
 @dataclass(frozen=True)
 class StoreQuery:
-    """An operation rendered for one store: the query text, its legend, and whether it is instant."""
+    """An operation translated for one store: the query text, its legend, and whether it is instant."""
 
     text: str
     legend: str = ""
@@ -60,7 +60,7 @@ class BotStore(ABC):
         self.prefix = prefix
 
     @abstractmethod
-    def render(self, bot_query: BotQuery) -> StoreQuery:
+    def translate(self, bot_query: BotQuery) -> StoreQuery:
         """The store's query for ``bot_query``."""
 
     def variable(
@@ -84,10 +84,10 @@ class BotStore(ABC):
         """The query listing the values of the metric's first ``*``."""
 
     @abstractmethod
-    def _target(self, rendered: StoreQuery, ref_id: str, panel_type: str) -> Any: ...
+    def _target(self, translated: StoreQuery, ref_id: str, panel_type: str) -> Any: ...
 
     def panel(self, panel_type: str, title: str, *queries: BotQuery, **opts: Unpack[PanelOptions]) -> Panel:
-        """A panel of any type whose queries are rendered for this store (options as for every helper)."""
+        """A panel of any type whose queries are translated for this store (options as for every helper)."""
         where = caller_location()
         unknown = sorted(set(unknown_options(opts)) | (set(opts) & _STORE_DECIDES))
         if unknown:
@@ -99,7 +99,7 @@ class BotStore(ABC):
             reduce = {"calcs": ["lastNotNull"], "values": False}
             options = {**opts, "options": {**opts.get("options", {}), "reduceOptions": reduce}}
         targets = [
-            self._target(self.render(bot_query), ref_id, panel_type)
+            self._target(self.translate(bot_query), ref_id, panel_type)
             for bot_query, ref_id in zip(queries, ref_ids(len(queries)), strict=True)
         ]
         return build_panel(panel_type, title, self.datasource, targets, options, where)
@@ -144,7 +144,7 @@ class GraphiteStore(BotStore):
     title_suffix = ""
     plugin_types = frozenset({"graphite"})
 
-    def render(self, bot_query: BotQuery) -> StoreQuery:
+    def translate(self, bot_query: BotQuery) -> StoreQuery:
         """A Graphite target; series are named like the Prometheus legends."""
         metric, op = bot_query.metric, bot_query.operation
         if op == "rate":
@@ -199,8 +199,8 @@ class GraphiteStore(BotStore):
             expr = f"sumSeries({expr})"
         return f"alias({expr}, '{metric.legend}')"
 
-    def _target(self, rendered: StoreQuery, ref_id: str, panel_type: str) -> Any:
-        return GraphiteQuery(rendered.text, ref_id=ref_id)
+    def _target(self, translated: StoreQuery, ref_id: str, panel_type: str) -> Any:
+        return GraphiteQuery(translated.text, ref_id=ref_id)
 
 
 def _summarize_range(expr: str) -> str:
@@ -232,7 +232,7 @@ class PrometheusStore(BotStore):
         """Where statsd_exporter puts ``metric`` (see :func:`prometheus_series`)."""
         return prometheus_series(metric, self.mappings, self.prefix)
 
-    def render(self, bot_query: BotQuery) -> StoreQuery:
+    def translate(self, bot_query: BotQuery) -> StoreQuery:
         """A PromQL expression and its legend format."""
         metric, op = bot_query.metric, bot_query.operation
         series = self.series(metric)
@@ -284,6 +284,6 @@ class PrometheusStore(BotStore):
             return f"sum by ({', '.join(series.labels)}) ({expr})", legend
         return f"sum({expr})", metric.legend
 
-    def _target(self, rendered: StoreQuery, ref_id: str, panel_type: str) -> Any:
-        instant = rendered.instant if rendered.instant is not None else panel_type in _SINGLE_VALUE_PANELS
-        return PromQuery(rendered.text, legend=rendered.legend, instant=instant, ref_id=ref_id)
+    def _target(self, translated: StoreQuery, ref_id: str, panel_type: str) -> Any:
+        instant = translated.instant if translated.instant is not None else panel_type in _SINGLE_VALUE_PANELS
+        return PromQuery(translated.text, legend=translated.legend, instant=instant, ref_id=ref_id)

@@ -108,15 +108,6 @@ class PromqlEngine(QueryByQuery):
         legend = legend_format(query)
         return series_result([(series_name(labels, legend), points) for labels, points in outcome])
 
-    def label_values(self, expression: str, label: str) -> list[str] | str:
-        """The values ``label`` takes in the series ``expression`` selects over the run's two hours
-        (Grafana's ``label_values(expression, label)``); or why Prometheus failed."""
-        end = self.at if self.at is not None else time.time()
-        outcome = self.api.query_range(f"count by ({label}) ({expression})", end - RUN_RANGE_S, end, RUN_RANGE_S)
-        if isinstance(outcome, EvaluationError):
-            return outcome.message
-        return sorted({labels[label] for labels, _ in outcome if label in labels})
-
     @staticmethod
     def _expanded(query: Query, at: float) -> str:
         return expand(query.text, query.variables, IntervalSettings(at=at))

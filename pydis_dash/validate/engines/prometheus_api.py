@@ -129,6 +129,18 @@ class PrometheusApi:
             for item in data.get("result") or ()
         ]
 
+    def read(self, path: str, params: dict[str, str]) -> Any:
+        """GET one of Prometheus' read endpoints (``/api/v1/labels``, ``/api/v1/series``, ``/api/v1/query``,
+        ...): its ``data``, or an :class:`EvaluationError` saying why the server refused."""
+        try:
+            response = self._request("GET", path, params)
+        except requests.Timeout:
+            return self._timed_out()
+        body = self._json(response, path)
+        if body.get("status") != "success":
+            return EvaluationError(str(body.get("errorType", "error")), str(body.get("error", "")))
+        return body.get("data")
+
     def _request(self, method: str, path: str, params: dict[str, str]) -> requests.Response:
         """Send one request; a server that cannot be reached is an environment problem."""
         try:
