@@ -61,12 +61,15 @@ _hook_installed = False
 @dataclass(frozen=True)
 class ResourceSummary:
     """What a build's index says of a resource, and what tells a duplicate from a shared copy: the body
-    only for :data:`SHARED_KINDS` (``None`` otherwise)."""
+    only for :data:`SHARED_KINDS` (``None`` otherwise). Its source location is kept as plain values:
+    a thousand ``Path`` objects cost a rebuild more to unpickle than the rest of the summaries."""
 
     ref: Ref
     title: str
     container: str | None
-    source: SourceLocation
+    source_path: str
+    source_line: int | None
+    source_column: int | None
     body: Any = None
 
     @property
@@ -74,11 +77,17 @@ class ResourceSummary:
         """Shortcut for ``ref.kind``."""
         return self.ref.kind
 
+    @property
+    def source(self) -> SourceLocation:
+        """Where the resource was defined."""
+        return SourceLocation(Path(self.source_path), self.source_line, self.source_column)
+
     @classmethod
     def of(cls, resource: Resource) -> ResourceSummary:
         """The summary of a rendered resource."""
         body = resource.body if resource.kind in SHARED_KINDS else None
-        return cls(resource.ref, resource.title, resource.container, resource.source, body)
+        where = resource.source
+        return cls(resource.ref, resource.title, resource.container, str(where.path), where.line, where.column, body)
 
 
 @dataclass(frozen=True)
@@ -107,6 +116,7 @@ class RenderCache:
     def __init__(self, directory: Path, project_root: Path, context: str) -> None:
         self.directory = directory
         self.project_root = project_root
+        self._root = str(project_root)
         self.context = context
         self._hashes: dict[str, tuple[str, Signature | None] | None] = {}
         self._entries: dict[str, bytes] | None = None  # definition file -> its pickled _Entry
@@ -228,7 +238,7 @@ class RenderCache:
         digest, signature = recorded
         if signature is not None and relative not in self._hashes:
             try:
-                if _signature(os.stat(self.project_root / relative)) == signature:
+                if _signature(os.stat(os.path.join(self._root, relative))) == signature:
                     return True  # stat as when it was hashed: unchanged (see the module's docstring)
             except OSError:
                 return False
@@ -240,7 +250,7 @@ class RenderCache:
         per run, however many entries share it (a helper module)."""
         if relative not in self._hashes:
             try:
-                with open(self.project_root / relative, "rb") as handle:
+                with open(os.path.join(self._root, relative), "rb") as handle:
                     stat = os.fstat(handle.fileno())
                     digest = hashlib.sha256(handle.read()).hexdigest()
             except OSError:

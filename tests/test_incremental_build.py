@@ -8,44 +8,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from render_cache_support import cached_project, dashboard, executed
 
 from pydis_dash import app, render_cache
-
-HELPER = """
-from pydis_dash.grafana import prometheus
-
-def requests(title):
-    return prometheus('Prometheus').stat(title, "sum(rate(django_http_requests_total_by_method_total[5m]))", unit="reqps")
-"""
-
-
-def dashboard(name: str, uses_helper: bool = False, title: str | None = None) -> str:
-    panel = "requests('Requests')" if uses_helper else "prometheus('Prometheus').stat('Up', 'up')"
-    return f'''
-from pydis_dash.grafana import Dashboard, prometheus
-{"from _helpers import requests" if uses_helper else ""}
-print("executed {name}")
-dashboard = Dashboard(uid="{name}", title="{title or name.title()}", folder="Shared", panels=[{panel}])
-'''
 
 
 @pytest.fixture
 def project(make_project: Callable[[dict[str, str]], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("PYDIS_DASH_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("PYDIS_DASH_CACHE", raising=False)
-    return make_project(
-        {
-            "dashboards/_helpers.py": HELPER,
-            "dashboards/a.py": dashboard("a", uses_helper=True),
-            "dashboards/b.py": dashboard("b", uses_helper=True),
-            "dashboards/c.py": dashboard("c"),
-        }
-    )
-
-
-def executed(capsys: pytest.CaptureFixture[str]) -> set[str]:
-    """Which definition files ran since the last call (each prints its name to stderr while loading)."""
-    return {line.split()[1] for line in capsys.readouterr().err.splitlines() if line.startswith("executed ")}
+    files = {"dashboards/a.py": dashboard("a", uses_helper=True), "dashboards/b.py": dashboard("b", uses_helper=True)}
+    return cached_project(make_project, tmp_path, monkeypatch, {**files, "dashboards/c.py": dashboard("c")})
 
 
 def files(out: Path) -> dict[str, bytes]:
@@ -61,6 +32,15 @@ def uncached_build(project: Path, out: Path, monkeypatch: pytest.MonkeyPatch) ->
     with monkeypatch.context() as patch:
         patch.setenv("PYDIS_DASH_CACHE", "off")
         return build(project, out)
+
+
+@pytest.fixture
+def out(project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """The project built once into it (which files ran then is forgotten)."""
+    folder = tmp_path / "out"
+    build(project, folder)
+    executed(capsys)
+    return folder
 
 
 def rewrite(path: Path, old: str, new: str) -> None:
@@ -81,11 +61,9 @@ def test_an_unchanged_rebuild_runs_nothing_and_links_every_file(
 
 
 def test_a_changed_helper_rebuilds_its_dependants_output(
-    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    project: Path, out: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = tmp_path / "out"
-    first = build(project, out)
-    executed(capsys)
+    first = files(out)
     rewrite(project / "dashboards" / "_helpers.py", 'unit="reqps"', 'unit="short"')
     second = build(project, out)
     assert executed(capsys) == {"a", "b"}
@@ -95,10 +73,8 @@ def test_a_changed_helper_rebuilds_its_dependants_output(
 
 
 def test_a_deleted_definition_leaves_neither_its_file_nor_its_index_entry(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = tmp_path / "out"
-    build(project, out)
     os.remove(project / "dashboards" / "c.py")
     second = build(project, out)
     assert "grafana-dashboard/c.json" not in second
@@ -107,10 +83,8 @@ def test_a_deleted_definition_leaves_neither_its_file_nor_its_index_entry(
 
 
 def test_the_shared_folder_survives_the_deletion_of_the_file_that_wrote_it_first(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = tmp_path / "out"
-    build(project, out)
     os.remove(project / "dashboards" / "a.py")  # a.py rendered the folder "Shared" first; b and c name it too
     second = build(project, out)
     assert any(name.startswith("grafana-folder/") for name in second)
@@ -118,11 +92,8 @@ def test_the_shared_folder_survives_the_deletion_of_the_file_that_wrote_it_first
 
 
 def test_a_changed_data_source_rebuilds_everything(
-    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    project: Path, out: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = tmp_path / "out"
-    build(project, out)
-    executed(capsys)
     rewrite(project / "datasources" / "prometheus.yaml", "uid: prometheus", "uid: prometheus-main")
     second = build(project, out)
     assert executed(capsys) == {"a", "b", "c"}
@@ -131,11 +102,8 @@ def test_a_changed_data_source_rebuilds_everything(
 
 
 def test_another_tool_version_rebuilds_everything(
-    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    project: Path, out: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = tmp_path / "out"
-    build(project, out)
-    executed(capsys)
     fingerprint = render_cache._tool_fingerprint()
     monkeypatch.setattr(render_cache, "_tool_fingerprint", lambda: fingerprint + "\nupgraded")
     build(project, out)
@@ -144,11 +112,9 @@ def test_another_tool_version_rebuilds_everything(
 
 @pytest.mark.parametrize("damage", ["edited", "edited, same size", "deleted"])
 def test_an_output_file_damaged_by_hand_is_restored(
-    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str
+    project: Path, out: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str
 ) -> None:
-    out = tmp_path / "out"
-    first = build(project, out)
-    executed(capsys)
+    first = files(out)
     damaged = out / "grafana-dashboard" / "c.json"
     if damage == "deleted":
         damaged.unlink()
@@ -164,12 +130,10 @@ def test_an_output_file_damaged_by_hand_is_restored(
 
 
 def test_an_entry_rendered_since_by_another_command_is_not_taken_for_the_built_file(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from pydis_dash.pipeline import load_resources
 
-    out = tmp_path / "out"
-    build(project, out)
     rewrite(project / "dashboards" / "c.py", 'title="C"', 'title="C renamed"')
     load_resources(project)  # diff, validate...: the cache now holds c's new rendering
     second = build(project, out)
