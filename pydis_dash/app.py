@@ -4,7 +4,7 @@ pipeline itself and both plan an environment the same way.
 :func:`prepare_plan` connects to an environment's servers and builds the plan of what a deploy would
 change; ``diff``, ``deploy`` and ``preview --env`` all go through it. :func:`build` writes the build folder.
 
-Planning's modules (the providers, ``requests``: 0.1 s) are imported by the functions that plan, so
+Planning's modules (configuration, providers, ``requests``: 0.1 s) are imported by the functions that plan, so
 that ``build``, which needs none of them, does not pay for them on every rebuild.
 """
 
@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydis_dash.build_output import write_build, write_incremental_build
-from pydis_dash.config import Environment, load_config
 from pydis_dash.gc_pause import collector_paused
 from pydis_dash.model import Resource
 from pydis_dash.pipeline import load_resources, render_project
 from pydis_dash.redact import remember_named_secrets
 
 if TYPE_CHECKING:
+    from pydis_dash.config import Environment
     from pydis_dash.plan import Plan, PlanOptions
     from pydis_dash.providers.base import Provider
 
@@ -113,6 +113,8 @@ def plan_project(
     Raises :class:`ValueError` for ``prune`` with selectors: deleting what is gone from code needs the
     whole project in view (front ends reject that combination first, in their own terms).
     """
+    from pydis_dash.config import load_config
+
     if options.prune and selectors:
         raise ValueError("prune needs the whole project: it cannot be combined with selectors")
     environment = load_config(root).environment(env_name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from pydis_dash import app
 from pydis_dash.build_output import resource_summary
 from pydis_dash.cli.app import fail, main, project_root
 from pydis_dash.errors import PydisDashError, UsageProblem
+from pydis_dash.gc_pause import collector_paused
 from pydis_dash.model import Resource
 from pydis_dash.pipeline import load_resources
 from pydis_dash.render.canonical import canonical_json
@@ -48,13 +48,13 @@ def build(ctx: click.Context, out_dir: str, selectors: tuple[str, ...]) -> None:
     target = Path(out_dir)
     if not target.is_absolute():
         target = Path.cwd() / target
-    try:
-        count = app.build(project_root(ctx), target, selectors)
-    except PydisDashError as error:
-        fail(error)
-    # What the build made lives until the process exits: frozen, neither the collector's next pass
-    # nor the one at interpreter exit walks those millions of objects (0.3-0.5 s on 1,000).
-    gc.freeze()
+    # What the build made lives until the process exits: frozen before the collector comes back, neither
+    # its next pass nor the one at interpreter exit walks those millions of objects (0.3-0.5 s on 1,000).
+    with collector_paused(freeze_after=True):
+        try:
+            count = app.build(project_root(ctx), target, selectors)
+        except PydisDashError as error:
+            fail(error)
     click.echo(f"built {count} resources into {out_dir}", err=True)
 
 
