@@ -31,9 +31,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
+from pydis_dash.model import resolve_pointer
 from pydis_dash.sample.series import SeriesSample
 from pydis_dash.validate.engines.base import QueryByQuery
-from pydis_dash.validate.engines.graphite import resolve_pointer
 from pydis_dash.validate.engines.prometheus_api import EvaluationError, PrometheusApi
 from pydis_dash.validate.engines.prometheus_server import PrometheusServer
 from pydis_dash.validate.engines.promql_expand import IntervalSettings, expand, undefined_references
