@@ -10,6 +10,16 @@ project folder, and the data source catalogue names resolve against. Files defin
 are never cached (every render depends on them). Anything else a definition reads (environment
 variables, the network) is not tracked: set ``PYDIS_DASH_CACHE=off`` for such projects.
 
+An input whose size, mtime, ctime and inode are those recorded when it was hashed is taken as
+unchanged without reading it (as git and make do); any other input is hashed, and its content decides.
+A file changed twice within one tick of the file system's clock could keep all four, so an input
+modified within :data:`_RACY_SECONDS` of being hashed gets no recorded stat and is hashed next time
+(git's "racily clean" rule). A checkout that rewrites files only moves their stat: they are hashed.
+
+Each entry keeps its resources pickled apart from a small header (inputs, a summary of each resource,
+a token naming this rendering): ``build`` reads only the headers of unchanged files and links their
+previous output files (see :mod:`pydis_dash.build_output`), never unpickling their resources.
+
 Entries live under ``$PYDIS_DASH_CACHE_DIR`` (default ``$XDG_CACHE_HOME/pydis-dash`` or
 ``~/.cache/pydis-dash``), one file per project holding every entry (each pickled on its own, so a
 run unpickles only the entries it looks up): reading one file, not a thousand, and writing it once
@@ -27,27 +37,77 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydis_dash.model import Resource
+from pydis_dash.model import Kind, Ref, Resource, SourceLocation
 from pydis_dash.render.canonical import canonical_json_bytes
 
-_FORMAT = 2  # bump when the entry layout changes
+_FORMAT = 3  # bump when the entry layout changes
+_RACY_SECONDS = 2  # an input modified this recently when hashed is hashed again next run
+# Kinds whose identical copies, rendered by several files, are one resource (a shared folder): their
+# summaries keep the body, so that duplicates are told from copies without unpickling anything.
+SHARED_KINDS = frozenset({Kind.GRAFANA_FOLDER, Kind.METABASE_COLLECTION})
+Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _opened: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("pydis_dash_opened", default=None)
 _hook_installed = False
+
+
+@dataclass(frozen=True)
+class ResourceSummary:
+    """What a build's index says of a resource, and what tells a duplicate from a shared copy: the body
+    only for :data:`SHARED_KINDS` (``None`` otherwise). Its source location is kept as plain values:
+    a thousand ``Path`` objects cost a rebuild more to unpickle than the rest of the summaries."""
+
+    ref: Ref
+    title: str
+    container: str | None
+    source_path: str
+    source_line: int | None
+    source_column: int | None
+    body: Any = None
+
+    @property
+    def kind(self) -> Kind:
+        """Shortcut for ``ref.kind``."""
+        return self.ref.kind
+
+    @property
+    def source(self) -> SourceLocation:
+        """Where the resource was defined."""
+        return SourceLocation(Path(self.source_path), self.source_line, self.source_column)
+
+    @classmethod
+    def of(cls, resource: Resource) -> ResourceSummary:
+        """The summary of a rendered resource."""
+        body = resource.body if resource.kind in SHARED_KINDS else None
+        where = resource.source
+        return cls(resource.ref, resource.title, resource.container, str(where.path), where.line, where.column, body)
+
+
+@dataclass(frozen=True)
+class CachedFile:
+    """A valid entry's header: its summaries and the token naming this rendering (a build records which
+    rendering each output file came from)."""
+
+    catalogue: str
+    token: str
+    summaries: list[ResourceSummary]
 
 
 @dataclass
 class _Entry:
     context: str
     catalogue: str  # catalogue_digest() of the data sources it was rendered against
-    inputs: dict[str, str]  # project-relative path -> content hash, the definition file included
-    resources: list[Resource]
+    inputs: dict[str, tuple[str, Signature | None]]  # project-relative path -> content hash, stat when hashed
+    token: str  # new for each rendering stored
+    summaries: list[ResourceSummary]
+    resources: bytes  # the pickled list[Resource], unpickled only when asked for
 
 
 class RenderCache:
@@ -56,9 +116,11 @@ class RenderCache:
     def __init__(self, directory: Path, project_root: Path, context: str) -> None:
         self.directory = directory
         self.project_root = project_root
+        self._root = str(project_root)
         self.context = context
-        self._hashes: dict[str, str | None] = {}
+        self._hashes: dict[str, tuple[str, Signature | None] | None] = {}
         self._entries: dict[str, bytes] | None = None  # definition file -> its pickled _Entry
+        self._valid: dict[str, _Entry | None] = {}
         self._changed = False
 
     @classmethod
@@ -83,7 +145,28 @@ class RenderCache:
 
         The caller compares the digest with this run's data sources (known only once the files that
         are not cached are loaded)."""
-        blob = self._stored().get(str(path))
+        entry = self._valid_entry(path)
+        if entry is None:
+            return None
+        try:
+            resources = pickle.loads(entry.resources)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return None
+        return entry.catalogue, resources
+
+    def lookup_header(self, path: Path) -> CachedFile | None:
+        """What :meth:`lookup` would find valid, without unpickling its resources."""
+        entry = self._valid_entry(path)
+        return None if entry is None else CachedFile(entry.catalogue, entry.token, entry.summaries)
+
+    def _valid_entry(self, path: Path) -> _Entry | None:
+        key = str(path)
+        if key not in self._valid:
+            self._valid[key] = self._read_entry(key)
+        return self._valid[key]
+
+    def _read_entry(self, key: str) -> _Entry | None:
+        blob = self._stored().get(key)
         if blob is None:
             return None
         try:
@@ -92,25 +175,32 @@ class RenderCache:
             return None
         if not isinstance(entry, _Entry) or entry.context != self.context:
             return None
-        if any(self._hash(relative) != digest for relative, digest in entry.inputs.items()):
+        if any(not self._unchanged(relative, recorded) for relative, recorded in entry.inputs.items()):
             return None
-        return entry.catalogue, entry.resources
+        return entry
 
-    def store(self, path: Path, resources: list[Resource], read: set[str], catalogue: str) -> None:
+    def store(self, path: Path, resources: list[Resource], read: set[str], catalogue: str) -> str | None:
         """Remember what ``path`` rendered to, against which data sources, and the files (absolute
-        paths) it read doing so (kept in memory until :meth:`save`)."""
-        inputs: dict[str, str] = {}
+        paths) it read doing so (kept in memory until :meth:`save`). Returns the entry's token (None
+        when it could not be stored)."""
+        inputs: dict[str, tuple[str, Signature | None]] = {}
         for name in {str(path), *read}:
             relative = self._relative(name)
-            digest = self._hash(relative) if relative is not None else None
-            if relative is not None and digest is not None:
-                inputs[relative] = digest
+            hashed = self._hash(relative) if relative is not None else None
+            if relative is not None and hashed is not None:
+                inputs[relative] = hashed
+        token = os.urandom(12).hex()
+        summaries = [ResourceSummary.of(resource) for resource in resources]
         try:
-            blob = pickle.dumps(_Entry(self.context, catalogue, inputs, resources), protocol=pickle.HIGHEST_PROTOCOL)
+            pickled = pickle.dumps(resources, protocol=pickle.HIGHEST_PROTOCOL)
+            entry = _Entry(self.context, catalogue, inputs, token, summaries, pickled)
+            blob = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):
-            return  # an unpicklable value only costs the next run a render
+            return None  # an unpicklable value only costs the next run a render
         self._stored()[str(path)] = blob
+        self._valid.pop(str(path), None)
         self._changed = True
+        return token
 
     def save(self) -> None:
         """Write the entries stored this run (with the earlier ones whose files still exist)."""
@@ -144,14 +234,35 @@ class RenderCache:
             return None  # outside the project: the standard library, installed packages
         return relative.as_posix()
 
-    def _hash(self, relative: str) -> str | None:
-        # Each input is hashed once per run, however many entries share it (a helper module).
+    def _unchanged(self, relative: str, recorded: tuple[str, Signature | None]) -> bool:
+        digest, signature = recorded
+        if signature is not None and relative not in self._hashes:
+            try:
+                if _signature(os.stat(os.path.join(self._root, relative))) == signature:
+                    return True  # stat as when it was hashed: unchanged (see the module's docstring)
+            except OSError:
+                return False
+        hashed = self._hash(relative)
+        return hashed is not None and hashed[0] == digest
+
+    def _hash(self, relative: str) -> tuple[str, Signature | None] | None:
+        """(content hash, stat taken before reading it, or None when racy); each input is hashed once
+        per run, however many entries share it (a helper module)."""
         if relative not in self._hashes:
             try:
-                self._hashes[relative] = hashlib.sha256((self.project_root / relative).read_bytes()).hexdigest()
+                with open(os.path.join(self._root, relative), "rb") as handle:
+                    stat = os.fstat(handle.fileno())
+                    digest = hashlib.sha256(handle.read()).hexdigest()
             except OSError:
                 self._hashes[relative] = None
+            else:
+                racy = max(stat.st_mtime_ns, stat.st_ctime_ns) > time.time_ns() - _RACY_SECONDS * 1_000_000_000
+                self._hashes[relative] = (digest, None if racy else _signature(stat))
         return self._hashes[relative]
+
+
+def _signature(stat: os.stat_result) -> Signature:
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
 def catalogue_digest(*catalogues: Mapping[str, Any]) -> str:

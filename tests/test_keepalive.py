@@ -1,8 +1,9 @@
-"""The engines' kept-alive POST client: credentials, reconnecting, proxies, one connection per thread."""
+"""The engines' kept-alive POST (and GET) client: credentials, reconnecting, proxies, one connection per thread."""
 
 from __future__ import annotations
 
 import base64
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -39,6 +40,23 @@ def test_posts_the_form_below_the_url_path_with_the_urls_credentials(echo: Emula
     expected = "Basic " + base64.b64encode(b"bot:hunter 2").decode()
     assert f'"auth": "{expected}"' in answer.body.decode()
     assert "query=up%7Bjob%3D%22a+b%22%7D&time=1.000" in answer.body.decode()
+
+
+def test_gets_with_the_params_as_query_string_and_no_content_type(echo: Emulator) -> None:
+    echo.route(
+        "GET",
+        "/prom/api/v1/labels",
+        lambda request: Response(
+            200, {"match": request.query.get("match[]"), "type": request.headers.get("content-type")}
+        ),
+    )
+    client = KeepAliveClient(echo.url + "/prom", timeout_s=5)
+    try:
+        answer = client.get("/api/v1/labels", {"match[]": 'up{job="a b"}'})
+    finally:
+        client.close()
+    assert answer.status == 200
+    assert json.loads(answer.body) == {"match": ['up{job="a b"}'], "type": None}
 
 
 def test_no_credentials_no_authorization_header(echo: Emulator) -> None:

@@ -5,21 +5,24 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 import requests
 from bundled_sources import prometheus_series_text
-from emulators.http import Emulator, Latency, Request, Response
+from emulators.http import Emulator, Request, Response
 from fixtures_prometheus import PROM_JSON_PATH
 
 from pydis_dash.errors import EnvironmentProblem, ExitCode
 from pydis_dash.model import Kind, Ref, SourceLocation
 from pydis_dash.validate.engines.base import Engine
 from pydis_dash.validate.engines.prometheus import PromqlEngine, open_promql_engine
-from pydis_dash.validate.engines.prometheus_api import PrometheusApi
+from pydis_dash.validate.engines.prometheus_api import EvaluationError, PrometheusApi
+from pydis_dash.validate.engines.prometheus_server import PrometheusServer
 from pydis_dash.validate.findings import Finding, Severity
 from pydis_dash.validate.queries import Language, Query, Variable
 
@@ -204,15 +207,36 @@ class FakePrometheus(Emulator):
         return Response(200, {"status": "success", "data": {"resultType": "vector", "result": []}})
 
 
+class SlowOnePrometheus(FakePrometheus):
+    """Takes a second to answer any query whose text holds ``slow_text`` (the hang follows the expression)."""
+
+    def __init__(self, slow_text: str) -> None:
+        super().__init__()
+        self.slow_text = slow_text
+        self.asked: list[str] = []  # every query's text, as sent
+
+    def _dispatch(self, request: Request) -> Response:
+        if request.path == "/api/v1/query":
+            with self.lock:
+                self.asked.append(query_of(request))
+            if self.slow_text in query_of(request):
+                time.sleep(1.0)
+        return super()._dispatch(request)
+
+
+def query_of(request: Request) -> str:
+    """The ``query`` form field of a POST to /api/v1/query."""
+    return parse_qs(request.raw_body.decode())["query"][0]
+
+
 def test_a_query_that_hangs_is_reported_and_the_run_goes_on(promql_query: MakeQuery) -> None:
-    with FakePrometheus() as fake:
-        fake.inject("POST", "/api/v1/query", Latency(1.0), times=1)
-        with PrometheusApi(fake.url, http_timeout_s=0.3) as api:
-            findings = PromqlEngine(api).check([promql_query("up", ref_id="A"), promql_query("up + 1", ref_id="B")])
-    # The two are sent at once: whichever arrived first hung. The other has no finding: it was answered
-    # (no answer would be a finding too).
+    with SlowOnePrometheus("up + 1") as fake, PrometheusApi(fake.url, http_timeout_s=0.3) as api:
+        findings = PromqlEngine(api).check([promql_query("up", ref_id="A"), promql_query("up + 1", ref_id="B")])
+        sent = list(fake.asked)
+    # Their union hung; then each went alone: "up" was answered (no answer would be a finding too).
     timeout = "evaluation failed (timeout): Prometheus did not answer within 0.3 s"
-    assert findings in ([finding(timeout, ref_id="A")], [finding(timeout, ref_id="B")])
+    assert findings == [finding(timeout, ref_id="B")]
+    assert sorted(sent) == sorted(["(\nup\n)\nor\n(\nup + 1\n)", "up", "up + 1"])
 
 
 class CountingPrometheus(FakePrometheus):
@@ -232,7 +256,7 @@ class CountingPrometheus(FakePrometheus):
 def test_distinct_expressions_are_sent_together_and_each_once(promql_query: MakeQuery) -> None:
     texts = ["up", "up + 1", "up * 2", "up", "up - 1"]  # four distinct, one repeated
     with CountingPrometheus(expected=4) as fake, PrometheusApi(fake.url) as api:
-        findings = PromqlEngine(api).check([promql_query(text) for text in texts])
+        findings = PromqlEngine(api, batch_size=1).check([promql_query(text) for text in texts])
         assert findings == []
         assert fake.count("POST", "/api/v1/query") == 4
         assert not fake.together.broken  # all four were in flight at once
@@ -256,3 +280,80 @@ def test_a_server_that_is_not_prometheus_is_an_environment_problem(answer: Respo
         with pytest.raises(EnvironmentProblem) as caught, open_promql_engine(url):
             pass
     assert str(caught.value) == f"Prometheus at {url} {problem}"
+
+
+class CountingApi(PrometheusApi):
+    """A PrometheusApi that keeps every expression it was asked to evaluate."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.asked: list[str] = []
+        self._lock = threading.Lock()
+
+    def evaluate(self, expression: str, at: float | None) -> EvaluationError | None:
+        with self._lock:
+            self.asked.append(expression)
+        return super().evaluate(expression, at)
+
+
+# Fine, broken in every way Prometheus reports, and fine alone but refused by `or` (not instant vectors).
+MIXED_EXPRESSIONS = [
+    'sum by (method) (rate(django_http_requests_total_by_method_total{job="site"}[5m]))',
+    "up == 1",
+    "sum(rate(up[5m])",  # syntax
+    "rate(up)",  # type
+    'label_replace(up{job="site"}, "instance", "x", "", "")',  # execution
+    "up) or (up",  # parses only between someone else's parentheses
+    "up # a comment that would swallow the rest of a union",
+    "1",  # scalar
+    "time() - 60",
+    "up[5m]",  # range vector
+    '"text"',  # string
+    "nope_total > 0",  # unknown metric
+    "up / on() group_left up",  # execution: many-to-one matching
+]
+
+
+def test_unions_find_exactly_what_each_expression_alone_finds(
+    prometheus_server: PrometheusServer, promql_query: MakeQuery
+) -> None:
+    queries = [promql_query(text, ref_id=f"Q{n}") for n, text in enumerate(MIXED_EXPRESSIONS)]
+    by_batch = {}
+    for batch_size in (1, 4, 25):
+        with CountingApi(prometheus_server.url) as api:
+            by_batch[batch_size] = PromqlEngine(api, at=prometheus_server.evaluation_time, batch_size=batch_size).check(
+                queries
+            )
+    assert by_batch[4] == by_batch[1] and by_batch[25] == by_batch[1]
+    flagged = {f.ref_id for f in by_batch[1]}
+    assert flagged == {"Q2", "Q3", "Q4", "Q5", "Q11", "Q12"}  # every broken one, nothing else
+
+
+@pytest.mark.parametrize("broken", ["up) or (up", 'up{job="site"} + on() "x', "sum(rate(up[5m])", "rate(up)"])
+def test_one_broken_expression_among_fine_ones_is_found_as_alone(
+    promql_engine: PromqlEngine, broken: str, promql_query: MakeQuery
+) -> None:
+    fine = [promql_query(f"up > {n}", ref_id=f"F{n}") for n in range(3)]
+    alone = promql_engine.check([promql_query(broken, ref_id="B")])
+    assert alone and {f.ref_id for f in alone} == {"B"}
+    with PrometheusApi(promql_engine.api.url) as api:
+        among = PromqlEngine(api, at=promql_engine.at).check([*fine, promql_query(broken, ref_id="B")])
+    assert among == alone
+
+
+def test_fine_expressions_share_requests_and_a_failed_union_is_asked_again_alone(
+    prometheus_server: PrometheusServer, promql_query: MakeQuery
+) -> None:
+    fine = [f"up > {n}" for n in range(60)]
+    with CountingApi(prometheus_server.url) as api:
+        engine = PromqlEngine(api, at=prometheus_server.evaluation_time, batch_size=25)
+        assert engine.check([promql_query(text) for text in fine]) == []
+        assert len(api.asked) == 3  # 25 + 25 + 10
+        api.asked.clear()
+        broken = [f"up > {n}" for n in range(100, 149)] + ["rate(up)"]
+        findings = engine.check([promql_query(text) for text in broken])
+        assert [f.message for f in findings] == [
+            '1:6: parse error: expected type range vector in call to function "rate", got instant vector'
+        ]
+        assert len(api.asked) == 2 + 25  # two unions, then the failed one's 25 alone
+        assert "rate(up)" in api.asked

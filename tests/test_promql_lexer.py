@@ -13,6 +13,7 @@ from pydis_dash.validate.engines.promql_lexer import (
     TokenKind,
     metric_names,
     metric_references,
+    self_contained,
     string_value,
     tokenize,
 )
@@ -166,3 +167,23 @@ def test_function_call_with_space_before_the_parenthesis_is_still_a_function() -
 )
 def test_any_metric_name_inside_a_rate_is_found(name: str) -> None:
     assert metric_names(f'sum by (job) (rate({name}{{job="x"}}[5m]))') == [name]
+
+
+@pytest.mark.parametrize(
+    ("expression", "whole"),
+    [
+        ('sum by (job) (rate(up{job="site"}[5m]))', True),
+        ("up # a comment", True),
+        ("max_over_time(up[1h:5m])", True),
+        ("up) or (up", False),  # would parse between another expression's parentheses
+        ("(up", False),
+        ("up{job=)", False),  # closed by the wrong bracket
+        ('up{job="site}', False),  # unterminated string
+        ("rate(up[$__rate_interval])", False),  # not expanded
+        ("up ? 1", False),  # unlexable
+        ("# only a comment", False),
+        ("", False),
+    ],
+)
+def test_self_contained(expression: str, whole: bool) -> None:
+    assert self_contained(expression) is whole

@@ -6,35 +6,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from render_cache_support import cached_project, dashboard, executed
 
 from pydis_dash.model import Resource
 from pydis_dash.pipeline import load_resources
 
-HELPER = """
-from pydis_dash.grafana import prometheus
-
-def requests(title):
-    return prometheus('Prometheus').stat(title, "sum(rate(django_http_requests_total_by_method_total[5m]))", unit="reqps")
-"""
-
-
-def dashboard(name: str, uses_helper: bool) -> str:
-    panel = "requests('Requests')" if uses_helper else "prometheus('Prometheus').stat('Up', 'up')"
-    return f'''
-from pydis_dash.grafana import Dashboard, prometheus
-{"from _helpers import requests" if uses_helper else ""}
-print("executed {name}")
-dashboard = Dashboard(uid="{name}", title="{name.title()}", panels=[{panel}])
-'''
-
 
 @pytest.fixture
 def project(make_project: Callable[[dict[str, str]], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("PYDIS_DASH_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("PYDIS_DASH_CACHE", raising=False)
-    return make_project(
+    return cached_project(
+        make_project,
+        tmp_path,
+        monkeypatch,
         {
-            "dashboards/_helpers.py": HELPER,
             "dashboards/a.py": dashboard("a", uses_helper=True),
             "dashboards/b.py": dashboard("b", uses_helper=True),
             "dashboards/c.py": dashboard("c", uses_helper=False),
@@ -44,13 +28,8 @@ def project(make_project: Callable[[dict[str, str]], Path], tmp_path: Path, monk
                 dashboard = Dashboard(uid="d", title="D", panels=[sql('metricity').table("Rows", "rows.sql")])
             """,
             "dashboards/rows.sql": "SELECT count(*) FROM users",
-        }
+        },
     )
-
-
-def executed(capsys: pytest.CaptureFixture[str]) -> set[str]:
-    """Which definition files ran since the last call (each prints its name, to stderr while loading)."""
-    return {line.split()[1] for line in capsys.readouterr().err.splitlines() if line.startswith("executed ")}
 
 
 def body(resources: list[Resource], uid: str) -> str:
@@ -129,7 +108,6 @@ def test_an_unreadable_cache_file_means_a_full_render_then_a_good_cache_again(
     assert executed(capsys) == {"a", "b", "c", "d"}
     assert load_resources(project) == first
     assert executed(capsys) == set()
-
 
 
 def test_the_tool_fingerprint_moves_when_an_installed_grafanalib_file_changes(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from pydis_dash.validate.engines import sql_sandbox
 from pydis_dash.validate.engines.sql_sandbox import Violation, check_single_select, tokenize
 
 
@@ -81,3 +84,13 @@ def test_tokenizer_keeps_literals_whole() -> None:
         ("word", "FROM"),
         ("word", "t"),
     ]
+
+
+def test_identifiers_and_dollar_tags_take_postgres_characters_over_every_code_point() -> None:
+    # The sandbox's patterns are written as small negated ASCII sets; they must mean exactly these.
+    pairs = "".join(f"{char}a{char} " for char in map(chr, range(0x110000)))  # each char first and after one
+    word = re.compile(r"[A-Za-z_\u0080-\U0010ffff][\w$\u0080-\U0010ffff]*")
+    assert sql_sandbox._WORD.findall(pairs) == word.findall(pairs)
+    tag = re.compile(r"\$(?:[A-Za-z_\u0080-\U0010ffff][\w\u0080-\U0010ffff]*)?\$")
+    tags = "".join(f"${char}a$ $a{char}$ " for char in map(chr, range(0x110000)))
+    assert sql_sandbox._DOLLAR_TAG.findall(tags) == tag.findall(tags)

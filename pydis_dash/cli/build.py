@@ -2,42 +2,25 @@
 
 from __future__ import annotations
 
-import gc
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
+from pydis_dash import app
+from pydis_dash.build_output import resource_summary
 from pydis_dash.cli.app import fail, main, project_root
 from pydis_dash.errors import PydisDashError, UsageProblem
 from pydis_dash.gc_pause import collector_paused
 from pydis_dash.model import Resource
 from pydis_dash.pipeline import load_resources
-from pydis_dash.render.canonical import canonical_json, canonical_json_bytes
-from pydis_dash.render.output import staged_directory
+from pydis_dash.render.canonical import canonical_json
 
 
 def dump_json(value: Any) -> str:
     """The one JSON serialisation pydis-dash writes: sorted keys, two-space indent, final newline."""
     return canonical_json(value) + "\n"
-
-
-def dump_json_bytes(value: Any) -> bytes:
-    """:func:`dump_json`, UTF-8 encoded (what build files hold), without a round trip through str."""
-    return canonical_json_bytes(value) + b"\n"
-
-
-def resource_summary(resource: Resource) -> dict[str, Any]:
-    """What ``list --format json`` and the build index say about one resource."""
-    return {
-        "kind": resource.kind.value,
-        "uid": resource.ref.uid,
-        "title": resource.title,
-        "container": resource.container,
-        "source": str(resource.source),
-    }
 
 
 def _load(ctx: click.Context, selectors: Sequence[str]) -> list[Resource]:
@@ -65,46 +48,14 @@ def build(ctx: click.Context, out_dir: str, selectors: tuple[str, ...]) -> None:
     target = Path(out_dir)
     if not target.is_absolute():
         target = Path.cwd() / target
-    with collector_paused():
-        resources = _load(ctx, selectors)
-        write_build(resources, target)
-        # What the build made lives until the process exits: frozen, neither the collector's next
-        # pass nor the one at interpreter exit walks those millions of objects (0.3-0.5 s on 1,000).
-        gc.freeze()
-    click.echo(f"built {len(resources)} resources into {out_dir}", err=True)
-
-
-def write_build(resources: Sequence[Resource], target: Path) -> None:
-    """Write the build to a temporary sibling directory, then swap it into place. A file whose bytes
-    the previous build already holds is linked from it rather than written again (a rebuild after
-    a one-file edit writes one file, not a thousand)."""
-    previous = target if target.is_dir() else None
-    with staged_directory(target) as staging:
-        index = []
-        folders: set[Path] = set()
-        for resource in resources:
-            relative = f"{resource.kind.value}/{resource.ref.uid}.json"
-            path = staging / relative
-            if path.parent not in folders:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(path.parent)
-            _write_or_link(path, dump_json_bytes(resource.body), previous / relative if previous else None)
-            index.append({**resource_summary(resource), "file": relative})
-        (staging / "index.json").write_bytes(dump_json_bytes({"resources": index}))
-
-
-def _write_or_link(path: Path, data: bytes, earlier: Path | None) -> None:
-    """``data`` into ``path``: a hard link to ``earlier`` when that file holds exactly ``data``."""
-    if earlier is not None:
+    # What the build made lives until the process exits: frozen before the collector comes back, neither
+    # its next pass nor the one at interpreter exit walks those millions of objects (0.3-0.5 s on 1,000).
+    with collector_paused(freeze_after=True):
         try:
-            with open(earlier, "rb") as handle:
-                same = handle.read(len(data) + 1) == data
-            if same:
-                os.link(earlier, path)
-                return
-        except OSError:  # no earlier file, or a file system without hard links: write it
-            pass
-    path.write_bytes(data)
+            count = app.build(project_root(ctx), target, selectors)
+        except PydisDashError as error:
+            fail(error)
+    click.echo(f"built {count} resources into {out_dir}", err=True)
 
 
 @main.command()

@@ -26,6 +26,7 @@ from typing import Any
 import requests
 
 from pydis_dash.errors import EnvironmentProblem
+from pydis_dash.model import resolve_pointer
 from pydis_dash.sample.series import SeriesSample
 from pydis_dash.validate.engines.base import QueryByQuery
 from pydis_dash.validate.engines.graphite_server import GraphiteServer
@@ -313,20 +314,6 @@ def sibling_targets(query: Query) -> dict[str, str]:
             if isinstance(item, Mapping) and isinstance(item.get("refId"), str):
                 siblings[item["refId"]] = str(item.get("target") or "")
     return siblings
-
-
-def resolve_pointer(document: Any, pointer: str) -> Any:
-    """The value at an RFC 6901 JSON pointer, ``None`` when the path does not exist."""
-    current = document
-    for raw in pointer.split("/")[1:] if pointer else []:
-        part = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(current, Mapping):
-            current = current.get(part)
-        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
-            current = current[int(part)]
-        else:
-            return None
-    return current
 
 
 def split_path(pattern: str) -> list[str]:

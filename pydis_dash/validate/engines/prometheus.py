@@ -12,6 +12,14 @@ For each query, Grafana variables and interval macros are expanded as Grafana wo
 * an evaluation failure (``execution``, ``timeout``) is an error too;
 * a literal metric name the server has no series for is a warning (an error with ``strict``),
   with the closest known names as suggestions.
+
+Most expressions are fine, and a request costs Prometheus and us more than evaluating a typical
+expression, so the distinct expressions go :data:`BATCH_SIZE` to a request first, as one union
+``(e1) or (e2) or ...``: Prometheus parses, type-checks and evaluates every operand of ``or`` (there is
+no short cut), so when the union succeeds each expression alone would have. When it fails (an error in
+one of them, or one that is not an instant vector, which ``or`` refuses) each of its expressions is
+evaluated alone, and only those answers make findings: messages and positions are Prometheus' own for
+that expression. Only :func:`~.promql_lexer.self_contained` expressions join a union.
 """
 
 from __future__ import annotations
@@ -23,13 +31,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
+from pydis_dash.model import resolve_pointer
 from pydis_dash.sample.series import SeriesSample
 from pydis_dash.validate.engines.base import QueryByQuery
-from pydis_dash.validate.engines.graphite import resolve_pointer
 from pydis_dash.validate.engines.prometheus_api import EvaluationError, PrometheusApi
 from pydis_dash.validate.engines.prometheus_server import PrometheusServer
 from pydis_dash.validate.engines.promql_expand import IntervalSettings, expand, undefined_references
-from pydis_dash.validate.engines.promql_lexer import metric_names
+from pydis_dash.validate.engines.promql_lexer import metric_names, self_contained
 from pydis_dash.validate.engines.sql_results import QueryResult, series_result
 from pydis_dash.validate.findings import Finding, Severity
 from pydis_dash.validate.queries import Language, Query
@@ -37,6 +45,9 @@ from pydis_dash.validate.queries import Language, Query
 RULE = "PROMQL"
 #: PromQL checks in flight at once (one Prometheus, its own process: it answers them in parallel).
 CONCURRENCY = 8
+#: Expressions evaluated together in one union query (measured: 25 a request takes a fifth of the time of
+#: one a request on 1,000 expressions, for Prometheus and for us; larger unions gain nothing more).
+BATCH_SIZE = 25
 RUN_RANGE_S = 7200
 RUN_STEP_S = 60
 _LEGEND_LABEL = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -45,23 +56,28 @@ _LEGEND_LABEL = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 class PromqlEngine(QueryByQuery):
     """Checks PromQL queries on one Prometheus; implements :class:`~pydis_dash.validate.engines.base.Engine`.
 
-    ``at`` is the Unix time expressions are evaluated at (None: the server's current time).
+    ``at`` is the Unix time expressions are evaluated at (None: the server's current time);
+    ``batch_size`` how many expressions share a request at most (1: each its own).
     The known metric names are read once, when the engine is created.
     """
 
     language = Language.PROMQL
 
-    def __init__(self, api: PrometheusApi, *, strict: bool = False, at: float | None = None):
+    def __init__(
+        self, api: PrometheusApi, *, strict: bool = False, at: float | None = None, batch_size: int = BATCH_SIZE
+    ):
         self.api = api
         self.strict = strict
         self.at = at
+        self.batch_size = batch_size
         self.known_metrics = frozenset(api.metric_names())
         self._sorted_metrics = sorted(self.known_metrics)
         self._outcomes: dict[str, EvaluationError | None] = {}
 
     def check(self, queries: Sequence[Query]) -> list[Finding]:
         """The findings of every PromQL query, in query order; the distinct expressions are sent to
-        Prometheus :data:`CONCURRENCY` at a time first (each answer waits on the network, not on us)."""
+        Prometheus first, in unions, :data:`CONCURRENCY` requests at a time (each answer waits on the
+        network, not on us), then those of failed unions alone."""
         at = self.at if self.at is not None else time.time()
         # Expanded once per query: expansion tokenizes the expression, a cost per query worth not paying twice.
         ours = [
@@ -69,11 +85,38 @@ class PromqlEngine(QueryByQuery):
             for query in queries
             if query.language is self.language
         ]
-        expressions = list(dict.fromkeys(expanded for query, expanded in ours if query.text.strip()))
+        expressions = [
+            expression
+            for expression in dict.fromkeys(expanded for query, expanded in ours if query.text.strip())
+            if expression not in self._outcomes
+        ]
         with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
-            for expression, outcome in zip(expressions, pool.map(self._ask, expressions), strict=True):
+            alone = self._ask_in_unions(expressions, pool)
+            for expression, outcome in zip(alone, pool.map(self._ask, alone), strict=True):
                 self._outcomes[expression] = outcome
         return [finding for query, expanded in ours for finding in self._check(query, expanded)]
+
+    def _ask_in_unions(self, expressions: list[str], pool: ThreadPoolExecutor) -> list[str]:
+        """Evaluate the self-contained ``expressions`` in unions of :attr:`batch_size`, recording those
+        found fine; returns the expressions still to be evaluated alone (the rest, and every one of a
+        failed union)."""
+        if self.batch_size < 2:
+            return expressions
+        joinable = [expression for expression in expressions if self_contained(expression)]
+        alone = [expression for expression in expressions if not self_contained(expression)]
+        unions = [joinable[i : i + self.batch_size] for i in range(0, len(joinable), self.batch_size)]
+        for members, outcome in zip(unions, pool.map(self._ask_union, unions), strict=True):
+            if outcome is None or len(members) == 1:
+                self._outcomes.update(dict.fromkeys(members, outcome))
+            else:
+                alone += members
+        return alone
+
+    def _ask_union(self, members: list[str]) -> EvaluationError | None:
+        if len(members) == 1:
+            return self.api.evaluate(members[0], self.at)
+        # Newlines end a trailing "# comment" inside an operand before the closing parenthesis.
+        return self.api.evaluate("\nor\n".join(f"(\n{member}\n)" for member in members), self.at)
 
     def check_query(self, query: Query) -> list[Finding]:
         """Findings for one query (empty when Prometheus accepts it and every metric is known)."""
@@ -113,7 +156,7 @@ class PromqlEngine(QueryByQuery):
         return expand(query.text, query.variables, IntervalSettings(at=at))
 
     def _ask(self, expression: str) -> EvaluationError | None:
-        return self._outcomes[expression] if expression in self._outcomes else self.api.evaluate(expression, self.at)
+        return self.api.evaluate(expression, self.at)
 
     def _evaluate(self, expression: str) -> EvaluationError | None:
         # Dashboards repeat expressions (one per panel and per variable sample): evaluate each once.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import http.client
 import os
 import shutil
 import signal
@@ -18,10 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import requests
-
 from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.sample.series import SeriesSample
+from pydis_dash.validate.engines.keepalive import KeepAliveClient
 from pydis_dash.validate.engines.lifecycle import EngineServer
 from pydis_dash.validate.engines.net import free_port
 from pydis_dash.validate.engines.prometheus_seed import parse_series, window, write_openmetrics
@@ -194,17 +194,20 @@ class PrometheusServer(EngineServer):
     def _wait_ready(self, log_path: Path) -> None:
         assert self._process is not None
         deadline = time.monotonic() + READY_TIMEOUT_S
-        with requests.Session() as session:
+        client = KeepAliveClient(self.url, timeout_s=0.25)  # our own loopback server: no proxy applies
+        try:
             while time.monotonic() < deadline:
                 if self._process.poll() is not None:
                     raise EnvironmentProblem(
                         f"prometheus failed to start on 127.0.0.1:{self.port} "
                         f"(exit code {self._process.returncode}): {_tail(_read(log_path))}"
                     )
-                with contextlib.suppress(requests.RequestException):
-                    if session.get(f"{self.url}/-/ready", timeout=0.25).status_code == 200:
+                with contextlib.suppress(OSError, http.client.HTTPException):
+                    if client.get("/-/ready").status == 200:
                         return
                 time.sleep(0.02)
+        finally:
+            client.close()
         raise EnvironmentProblem(
             f"prometheus did not become ready on 127.0.0.1:{self.port} within {READY_TIMEOUT_S:.0f} s: "
             f"{_tail(_read(log_path))}"

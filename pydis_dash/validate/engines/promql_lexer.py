@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from pydis_dash.validate.engines.grafana_template import REFERENCE
 
@@ -86,6 +87,39 @@ _PUNCTUATION = {
 def tokenize(expression: str) -> list[Token]:
     """Split a PromQL expression (possibly holding Grafana template references) into tokens."""
     return list(_tokens(expression))
+
+
+@lru_cache(maxsize=4096)
+def _cached_tokens(expression: str) -> tuple[Token, ...]:
+    # A check lexes each expression twice (its metric names, whether it can share a request): once is enough.
+    return tuple(_tokens(expression))
+
+
+_CLOSERS = {
+    TokenKind.RIGHT_PAREN: TokenKind.LEFT_PAREN,
+    TokenKind.RIGHT_BRACE: TokenKind.LEFT_BRACE,
+    TokenKind.RIGHT_BRACKET: TokenKind.LEFT_BRACKET,
+}
+_OPENERS = frozenset(_CLOSERS.values())
+
+
+def self_contained(expression: str) -> bool:
+    """Whether the expression is whole on its own: it has tokens, every bracket it opens it closes (in
+    order), every string is closed, and nothing is left unlexed or unexpanded.
+
+    Only such an expression can be put between parentheses beside others in one query
+    (:mod:`~pydis_dash.validate.engines.prometheus`): text like ``a) or (b`` parses there but not alone.
+    """
+    open_kinds: list[TokenKind] = []
+    tokens = _cached_tokens(expression)
+    for token in tokens:
+        if token.kind in (TokenKind.ERROR, TokenKind.TEMPLATE):
+            return False
+        if token.kind in _OPENERS:
+            open_kinds.append(token.kind)
+        elif token.kind in _CLOSERS and (not open_kinds or open_kinds.pop() is not _CLOSERS[token.kind]):
+            return False
+    return not open_kinds and any(token.kind is not TokenKind.COMMENT for token in tokens)
 
 
 def _tokens(text: str) -> Iterator[Token]:
@@ -175,7 +209,7 @@ def metric_references(expression: str) -> list[MetricReference]:
     cannot be known before variables are expanded, and their expanded form depends on samples.
     ``{__name__="foo"}`` counts as a reference to ``foo``.
     """
-    tokens = [t for t in tokenize(expression) if t.kind is not TokenKind.COMMENT]
+    tokens = [t for t in _cached_tokens(expression) if t.kind is not TokenKind.COMMENT]
     found: list[MetricReference] = []
     index = 0
     while index < len(tokens):
