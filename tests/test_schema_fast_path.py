@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from validate_builders import dashboard, default_options, panel
 
 from pydis_dash.validate import schema
 
@@ -136,3 +137,14 @@ def test_values_the_libraries_type_differently_go_to_jsonschema(odd: Any) -> Non
         options["tooltip"] = odd
     errors = schema.schema_errors("timeseries.jsonschema.json", "Options", options)
     assert [error.validator for error in errors] == ["type"]
+
+
+def test_a_value_typed_differently_deep_in_a_dashboard_panel_is_reported_at_its_panel() -> None:
+    """The dashboard body is walked once for plain JSON: a tuple in one panel's options sends that body,
+    and so its panels, to ``jsonschema``."""
+    options = copy.deepcopy(default_options("timeseries"))
+    options["legend"]["calcs"] = ("a", "b")
+    odd = panel("Odd", options=options)
+    findings = schema.check_resource(dashboard([panel("Fine"), odd]))
+    assert [(f.json_path, f.panel) for f in findings] == [("/panels/1/options/legend/calcs", "Odd")]
+    assert schema.check_resource(dashboard([panel("Fine"), panel("Also fine")])) == []

@@ -67,7 +67,9 @@ def panel_plugins() -> frozenset[str]:
 
 def _check_dashboard(resource: Resource) -> list[Finding]:
     body = resource.body
-    findings = list(_findings(resource, _DASHBOARD, body, "", "dashboard"))
+    # Walked once: every panel's options and field config are parts of a plain body, plain themselves.
+    plain = _plain_json(body)
+    findings = list(_findings(resource, _DASHBOARD, body, "", "dashboard", plain=plain))
     plugins = panel_plugins()
     for pointer, panel in iter_panels(body):
         panel_type = panel.get("type")
@@ -84,6 +86,7 @@ def _check_dashboard(resource: Resource) -> list[Finding]:
                     pointer + "/options",
                     f"{panel_type} options",
                     panel=title,
+                    plain=plain,
                 )
             )
         custom = _custom_field_config(panel)
@@ -96,6 +99,7 @@ def _check_dashboard(resource: Resource) -> list[Finding]:
                     pointer + "/fieldConfig/defaults/custom",
                     f"{panel_type} field config",
                     panel=title,
+                    plain=plain,
                 )
             )
     return findings
@@ -115,8 +119,9 @@ def _findings(
     base_pointer: str,
     what: str,
     panel: str | None = None,
+    plain: bool | None = None,
 ) -> Iterator[Finding]:
-    errors = schema_errors(*schema, instance)
+    errors = schema_errors(*schema, instance, plain=plain)
     leaves = [leaf for error in errors for leaf in _leaf_errors(error)]
     # A value outside an enum of strings fails ``type`` too; the enum's message alone says it all.
     listed = {tuple(leaf.absolute_path) for leaf in leaves if leaf.validator in ("enum", "const")}
@@ -133,14 +138,17 @@ def schema_finding(resource: Resource, pointer: str, message: str, panel: str | 
     return Finding.at(resource, pointer, RULE, Severity.ERROR, message, panel=panel)
 
 
-def schema_errors(file_name: str, definition: str, instance: Any) -> list[ValidationError]:
+def schema_errors(file_name: str, definition: str, instance: Any, plain: bool | None = None) -> list[ValidationError]:
     """The errors of ``instance`` against one definition of a shipped schema file, in document order.
 
     Empty at once when the compiled validator accepts ``instance`` and it holds only plain JSON values
     (dict, list, str, int, float, bool, None: where both libraries agree on every type); otherwise
-    ``jsonschema`` walks it for the errors.
+    ``jsonschema`` walks it for the errors. ``plain`` says whether it is plain JSON, when already known
+    (None: walk it to find out).
     """
-    if _plain_json(instance) and _fast_validator(file_name, definition).is_valid(instance):
+    if plain is None:
+        plain = _plain_json(instance)
+    if plain and _fast_validator(file_name, definition).is_valid(instance):
         return []
     return sorted_errors(_validator(file_name, definition), instance)
 

@@ -102,8 +102,10 @@ class PromqlEngine(QueryByQuery):
         failed union)."""
         if self.batch_size < 2:
             return expressions
-        joinable = [expression for expression in expressions if self_contained(expression)]
-        alone = [expression for expression in expressions if not self_contained(expression)]
+        joinable: list[str] = []
+        alone: list[str] = []
+        for expression in expressions:
+            (joinable if self_contained(expression) else alone).append(expression)
         unions = [joinable[i : i + self.batch_size] for i in range(0, len(joinable), self.batch_size)]
         for members, outcome in zip(unions, pool.map(self._ask_union, unions), strict=True):
             if outcome is None or len(members) == 1:

@@ -65,6 +65,8 @@ class Context(StrEnum):
 
 def expand(text: str, variables: Sequence[Variable], settings: IntervalSettings | None = None) -> str:
     """The expression with every defined variable and built-in macro replaced."""
+    if not _may_refer(text):
+        return text  # most expressions: no need to work out the built-ins' values
     scope = Scope(variables, builtin_variables(settings or IntervalSettings()))
     pieces: list[str] = []
     last = 0
@@ -87,10 +89,15 @@ def undefined_references(text: str, variables: Sequence[Variable]) -> list[str]:
     return [reference.text for reference in scope.undefined(outside_strings)]
 
 
+def _may_refer(text: str) -> bool:
+    """False when ``text`` cannot hold a template reference: every form starts with ``$`` or ``[[``."""
+    return "$" in text or "[[" in text
+
+
 def _references(text: str) -> list[tuple[Reference, Context]]:
     """Every template reference in ``text`` with its context, in order."""
-    if "$" not in text and "[[" not in text:
-        return []  # every reference form starts with one of these: no need to tokenize (most expressions)
+    if not _may_refer(text):
+        return []  # no need to tokenize (most expressions)
     found: list[tuple[Reference, Context]] = []
     bracket_depth = 0
     previous_word = ""
