@@ -5,10 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
-import requests
 from urllib3 import HTTPResponse
+from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError, ReadTimeoutError, ResponseError
 
-from pydis_dash.providers.http import MAX_RETRY_AFTER, decode_json, describe_transport_error, encode_json, retry_policy
+from pydis_dash.providers.http import (
+    MAX_RETRY_AFTER,
+    Answer,
+    decode_json,
+    describe_transport_error,
+    encode_json,
+    retry_policy,
+)
 
 
 def rate_limited(retry_after: str) -> HTTPResponse:
@@ -37,19 +44,19 @@ def test_a_post_is_retried_on_429_only() -> None:
 
 def test_transport_errors_are_described_without_the_url() -> None:
     url = "https://grafana.example.org/api/search?secret=1"
-    error = requests.exceptions.ConnectionError(
-        f"HTTPSConnectionPool: Max retries exceeded with url: {url} (Connection refused)"
-    )
-    assert describe_transport_error(error) == "connection refused"
-    assert describe_transport_error(requests.exceptions.ChunkedEncodingError(url)) == (
-        "connection lost while reading the answer"
-    )
+    refused = NewConnectionError(None, f"{url}: Failed to establish a new connection: [Errno 111] Connection refused")  # type: ignore[arg-type]
+    assert describe_transport_error(MaxRetryError(None, url, refused)) == "connection refused"  # type: ignore[arg-type]
+    reset = ProtocolError("Connection aborted.", ConnectionResetError(104, "Connection reset by peer"))
+    assert describe_transport_error(reset) == "connection reset"
+    timed_out = ReadTimeoutError(None, url, "Read timed out. (read timeout=1)")  # type: ignore[arg-type]
+    assert describe_transport_error(timed_out) == "no answer within the read timeout"
+    assert describe_transport_error(MaxRetryError(None, url, ResponseError("too many 503"))) == "gave up after retries"  # type: ignore[arg-type]
+    for error in (refused, reset, timed_out):
+        assert "secret" not in describe_transport_error(error)
 
 
-def answer(content: bytes) -> requests.Response:
-    response = requests.Response()
-    response._content = content
-    return response
+def answer(content: bytes) -> Answer:
+    return Answer(200, "OK", content)
 
 
 def test_bodies_are_encoded_compactly_and_what_orjson_refuses_still_goes() -> None:

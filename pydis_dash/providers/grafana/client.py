@@ -1,4 +1,5 @@
-"""The Grafana HTTP client: one request seam on a ``requests.Session``; handlers never import requests.
+"""The Grafana HTTP client: one request seam on a :class:`~pydis_dash.providers.http.Transport`; handlers
+never see HTTP.
 
 Everything that crosses the network goes through :meth:`GrafanaClient.request`: timeouts, retries with
 backoff (urllib3 ``Retry``, honouring ``Retry-After``; see :mod:`pydis_dash.providers.http`), the Bearer
@@ -10,20 +11,15 @@ other API errors become
 
 from __future__ import annotations
 
-import http.cookiejar
 import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import requests
-
-from pydis_dash import __version__
 from pydis_dash.config import Environment
 from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.providers.base import ResourceError
-from pydis_dash.providers.dryrun import install_dry_run_guard
-from pydis_dash.providers.http import decode_json, describe_transport_error, new_session, retry_policy, send
+from pydis_dash.providers.http import Answer, Transport, TransportFailure, decode_json, retry_policy
 
 log = logging.getLogger(__name__)
 
@@ -81,23 +77,13 @@ class GrafanaClient:
         self.environment = environment
         self.retries = retries
         self.backoff_factor = backoff_factor
-        self._timeout = (connect_timeout, read_timeout)
-        session = new_session(
+        self._transport = Transport(
             retry_policy(retries, backoff_factor),
             verify=verify,
             pool_size=pool_size,
-            headers={
-                "Authorization": f"Bearer {token}",
-                "Accept": "application/json",
-                "User-Agent": f"pydis-dash/{__version__}",
-            },
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            timeout=(connect_timeout, read_timeout),
         )
-        # Ignore proxies/netrc from the environment: a netrc entry would replace our Authorization header.
-        session.trust_env = False
-        # A token-authenticated API client has no use for cookies; refusing them keeps the session
-        # stateless and safe to share between threads.
-        session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-        self._session = session
 
     @classmethod
     def from_environment(cls, env: Environment, project_dir: Path, *, pool_size: int = 16) -> GrafanaClient:
@@ -115,7 +101,7 @@ class GrafanaClient:
 
     def enable_dry_run(self) -> None:
         """From now on every write raises :class:`~pydis_dash.providers.dryrun.DryRunBlocked`."""
-        install_dry_run_guard(self._session)
+        self._transport.refuse_writes()
 
     # --- the seam -----------------------------------------------------------------------------------
 
@@ -136,8 +122,7 @@ class GrafanaClient:
         on other error statuses, TransportError when no complete answer arrived.
         """
         try:
-            response = send(
-                self._session,
+            response = self._transport.send(
                 method,
                 self.base_url + path,
                 read_retries=self.retries,
@@ -145,10 +130,9 @@ class GrafanaClient:
                 params=params,
                 json=json,
                 headers=headers,
-                timeout=self._timeout,
             )
-        except requests.exceptions.RequestException as exc:
-            raise TransportError(f"{method} {path}: {describe_transport_error(exc)} ({self.base_url})") from exc
+        except TransportFailure as exc:
+            raise TransportError(f"{method} {path}: {exc} ({self.base_url})") from exc
         log.debug("%s %s -> %s", method, path, response.status_code)
         body = _decode(response)
         if response.status_code < 400:
@@ -214,7 +198,7 @@ def _shape(value: Any) -> str:
 _NOT_JSON = object()
 
 
-def _decode(response: requests.Response) -> Any:
+def _decode(response: Answer) -> Any:
     if not response.content:
         return None
     try:
@@ -223,7 +207,7 @@ def _decode(response: requests.Response) -> Any:
         return _NOT_JSON
 
 
-def _error_fields(body: Any, response: requests.Response) -> tuple[str, str | None]:
+def _error_fields(body: Any, response: Answer) -> tuple[str, str | None]:
     if isinstance(body, dict):
         message = body.get("message") or body.get("error") or response.reason or "error"
         api_status = body.get("status") if isinstance(body.get("status"), str) else body.get("messageId")

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from pydis_dash.render.plain import drop_none
+from pydis_dash.render.plain import JSON_SCALARS, drop_none
 
 # --- dashboards -------------------------------------------------------------------------------------
 
@@ -63,8 +63,12 @@ LINK_DEFAULTS: Mapping[str, Any] = {
 
 
 def normalize_dashboard(model: Mapping[str, Any], *, min_refresh: str = DEFAULT_MIN_REFRESH) -> dict[str, Any]:
-    """The comparable form of a dashboard model (desired or as returned by GET /api/dashboards/uid)."""
-    result: dict[str, Any] = drop_none(dict(model))
+    """The comparable form of a dashboard model (desired or as returned by GET /api/dashboards/uid).
+
+    Parts of ``model`` the normalisation leaves as they are are shared with it, not copied: neither is
+    changed in place afterwards."""
+    kept = _without_none_fields(model) if type(model) is dict else drop_none(dict(model))
+    result: dict[str, Any] = dict(kept) if kept is model else kept
     for key in _DASHBOARD_SERVER_FIELDS:
         result.pop(key, None)
     if isinstance(result.get("tags"), list):
@@ -85,6 +89,24 @@ def normalize_dashboard(model: Mapping[str, Any], *, min_refresh: str = DEFAULT_
             # the value that will actually be stored. Equal durations compare equal ("60s" == "1m").
             result["refresh"] = _format_duration(max(seconds, minimum))
     return result
+
+
+def _without_none_fields(value: Any) -> Any:
+    """``value`` without None-valued fields at any depth (as :func:`~pydis_dash.render.plain.drop_none`),
+    sharing every dict and list that holds none instead of copying it: a plan normalises every desired
+    dashboard, and a copying walk spent 2-3 times as long allocating the ~1,300 values of each."""
+    kind = type(value)
+    if kind is not dict and kind is not list:
+        return value if kind in JSON_SCALARS else drop_none(value)
+    copied: Any = None  # a copy of ``value`` once something in it changes
+    for key, item in value.items() if kind is dict else enumerate(value):
+        if item is None and kind is dict:
+            copied = dict(value) if copied is None else copied
+            del copied[key]
+        elif type(item) not in JSON_SCALARS and (kept := _without_none_fields(item)) is not item:
+            copied = kind(value) if copied is None else copied
+            copied[key] = kept
+    return value if copied is None else copied
 
 
 def same_dashboard(live: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:

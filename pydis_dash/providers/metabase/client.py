@@ -1,6 +1,7 @@
 """A thin Metabase REST client: one private request seam and small methods that absorb API quirks.
 
-Only this module imports ``requests``. Quirks absorbed here, so the handlers never see them:
+Every request leaves through one seam on a :class:`~pydis_dash.providers.http.Transport`. Quirks
+absorbed here, so the handlers never see them:
 ``GET /api/database`` answers ``{"data": [...]}`` on current versions and a bare list on old ones;
 errors come as plain text (401/403/404) or as ``{"errors": {...}}`` (400); a session expires and is
 renewed once. Retries follow the policy both clients share (:func:`~pydis_dash.providers.http.retry_policy`):
@@ -17,12 +18,9 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-import requests
-
 from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.providers.base import ResourceError
-from pydis_dash.providers.dryrun import install_dry_run_guard, is_guarded
-from pydis_dash.providers.http import decode_json, describe_transport_error, new_session, retry_policy, send
+from pydis_dash.providers.http import Answer, Transport, TransportFailure, decode_json, retry_policy
 from pydis_dash.redact import clip, remember_secret
 
 log = logging.getLogger(__name__)
@@ -72,11 +70,12 @@ class MetabaseClient:
         self._password = password
         self._session_token: str | None = None
         self._login_lock = threading.Lock()
-        self._http = new_session(
+        self._http = Transport(
             retry_policy(retries, backoff_factor),
             verify=verify,
             pool_size=pool_size,
             headers={"Accept": "application/json"} | ({"x-api-key": api_key} if api_key else {}),
+            timeout=timeout,
         )
 
     # -- the seam -----------------------------------------------------------------------------------
@@ -89,11 +88,10 @@ class MetabaseClient:
         params: Mapping[str, str] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
-    ) -> requests.Response:
+    ) -> Answer:
         """The one place a request leaves this client; no complete answer becomes a MetabaseError."""
         try:
-            response = send(
-                self._http,
+            response = self._http.send(
                 method,
                 self.base_url + path,
                 read_retries=self.retries,
@@ -101,12 +99,9 @@ class MetabaseClient:
                 params=params,
                 json=json,
                 headers=headers,
-                timeout=self.timeout,
             )
-        except requests.RequestException as error:
-            raise MetabaseError(
-                f"{method} {path}: cannot reach Metabase at {self.base_url} ({describe_transport_error(error)})"
-            ) from None
+        except TransportFailure as error:
+            raise MetabaseError(f"{method} {path}: cannot reach Metabase at {self.base_url} ({error})") from None
         log.debug("%s %s -> %s", method, path, response.status_code)
         return response
 
@@ -147,13 +142,13 @@ class MetabaseClient:
     @property
     def dry_run(self) -> bool:
         """True once :meth:`enable_dry_run` guarded the transport."""
-        return is_guarded(self._http)
+        return self._http.refuses_writes
 
     def enable_dry_run(self) -> None:
         """Refuse every write from now on (``DryRunBlocked``). A session login happens first, since
         logging in is a POST that writes nothing."""
         self._auth_headers()
-        install_dry_run_guard(self._http)
+        self._http.refuse_writes()
 
     def _auth_headers(self) -> dict[str, str]:
         if not self._username:
@@ -274,7 +269,7 @@ def _list_of_objects(value: Any, request: str) -> list[dict[str, Any]]:
 _NOT_JSON = object()
 
 
-def _json(response: requests.Response) -> Any:
+def _json(response: Answer) -> Any:
     """The decoded JSON body, or :data:`_NOT_JSON`."""
     try:
         return decode_json(response)
@@ -282,7 +277,7 @@ def _json(response: requests.Response) -> Any:
         return _NOT_JSON
 
 
-def _summary(response: requests.Response) -> str:
+def _summary(response: Answer) -> str:
     """A short, secret-free description of an error answer: Metabase's message, not the whole body
     (masked before it is cut, so that no part of a secret survives the cut)."""
     body = _json(response)
