@@ -190,11 +190,10 @@ class RenderCache:
             return None
         try:
             entry = _Entry.from_stored(stored)
-        except (TypeError, ValueError, KeyError):  # not what this version stores: a render
+            unchanged = all(self._unchanged(relative, recorded) for relative, recorded in entry.inputs.items())
+        except (TypeError, ValueError, KeyError, AttributeError):  # not what this version stores: a render
             return None
-        if any(not self._unchanged(relative, recorded) for relative, recorded in entry.inputs.items()):
-            return None
-        return entry
+        return entry if unchanged else None
 
     def store(self, path: Path, resources: list[Resource], read: set[str], catalogue: str) -> str | None:
         """Remember what ``path`` rendered to, against which data sources, and the files (absolute

@@ -172,3 +172,19 @@ def test_only_an_input_unmodified_for_a_while_gets_its_stat_recorded(
     monkeypatch.setattr(render_cache.time, "time_ns", lambda: later)
     cache._hashes.clear()
     assert cache._hash("dashboards/c.py") == (digest, render_cache._signature(os.stat(project / "dashboards" / "c.py")))
+
+
+def test_a_damaged_cache_entry_means_that_file_is_rendered_again(
+    project: Path, out: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = render_cache.RenderCache.for_project(project.resolve())
+    assert cache is not None
+    entries = cache._stored()
+    c_file = str(project.resolve() / "dashboards" / "c.py")
+    context = entries[c_file][0]
+    entries[c_file] = (context, "catalogue", "inputs are not a mapping", "token", [], b"")
+    cache._changed = True
+    cache.save()
+    second = build(project, out)
+    assert executed(capsys) == {"c"}
+    assert second == uncached_build(project, tmp_path / "fresh", monkeypatch)
