@@ -36,7 +36,7 @@ from .grafana_alerting import mount_alerting
 from .grafana_k8s import DashboardApi, to_v1_lossy, to_v2
 from .grafana_library import LibraryElements
 from .grafana_releases import GrafanaRelease, release_for
-from .http import Emulator, Request, Response, json_copy
+from .http import Emulator, Request, Response, json_copy, json_snapshot
 
 UID_RE = re.compile(r"^[a-zA-Z0-9\-_]*$")
 LATEST_SCHEMA_VERSION = 41
@@ -400,7 +400,8 @@ class GrafanaEmulator(Emulator):
                 "created": now,
                 "createdBy": user,
                 "message": message,
-                "data": json_copy(model),
+                # Never served by the versions listing (it leaves "data" out): kept as the JSON text saved.
+                "data": json_snapshot(model),
             }
         )
         return existing
