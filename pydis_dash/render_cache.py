@@ -21,11 +21,11 @@ a token naming this rendering): ``build`` reads only the headers of unchanged fi
 previous output files (see :mod:`pydis_dash.build_output`), never unpickling their resources.
 
 Entries live under ``$PYDIS_DASH_CACHE_DIR`` (default ``$XDG_CACHE_HOME/pydis-dash`` or
-``~/.cache/pydis-dash``), one file per project holding every entry (each pickled on its own, so a
-run unpickles only the entries it looks up): reading one file, not a thousand, and writing it once
-per run, replaced whole. Two runs at once on the same project: the last one's file wins, which only
-costs the other's entries a render next time. A cache that cannot be read or written is skipped,
-never an error: the build is then a full one.
+``~/.cache/pydis-dash``), one file per project holding every entry as plain values, each entry's
+resources pickled apart (so a run unpickles only the resources it asks for): reading one file, not
+a thousand, and writing it once per run, replaced whole. Two runs at once on the same project: the
+last one's file wins, which only costs the other's entries a render next time. A cache that cannot
+be read or written is skipped, never an error: the build is then a full one.
 """
 
 from __future__ import annotations
@@ -42,27 +42,27 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation
 from pydis_dash.render.canonical import canonical_json_bytes
 
-_FORMAT = 3  # bump when the entry layout changes
+_FORMAT = 4  # bump when the entry layout changes
 _RACY_SECONDS = 2  # an input modified this recently when hashed is hashed again next run
 # Kinds whose identical copies, rendered by several files, are one resource (a shared folder): their
 # summaries keep the body, so that duplicates are told from copies without unpickling anything.
 SHARED_KINDS = frozenset({Kind.GRAFANA_FOLDER, Kind.METABASE_COLLECTION})
 Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+_KINDS = {kind.value: kind for kind in Kind}  # a dict lookup, not Enum's call, per stored summary
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _opened: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("pydis_dash_opened", default=None)
 _hook_installed = False
 
 
-@dataclass(frozen=True)
-class ResourceSummary:
+class ResourceSummary(NamedTuple):
     """What a build's index says of a resource, and what tells a duplicate from a shared copy: the body
-    only for :data:`SHARED_KINDS` (``None`` otherwise). Its source location is kept as plain values:
-    a thousand ``Path`` objects cost a rebuild more to unpickle than the rest of the summaries."""
+    only for :data:`SHARED_KINDS` (``None`` otherwise). A named tuple of plain values: a rebuild makes
+    one per resource of the project, and a frozen dataclass holding a ``Path`` cost several times more."""
 
     ref: Ref
     title: str
@@ -109,6 +109,25 @@ class _Entry:
     summaries: list[ResourceSummary]
     resources: bytes  # the pickled list[Resource], unpickled only when asked for
 
+    def stored(self) -> tuple[Any, ...]:
+        """The entry as plain values (what the cache file holds): unpickled in one go with the others,
+        a thousand of them cost a tenth of what as many dataclasses, enums and ``Ref`` objects did."""
+        summaries = [
+            (s.kind.value, s.ref.uid, s.title, s.container, s.source_path, s.source_line, s.source_column, s.body)
+            for s in self.summaries
+        ]
+        return (self.context, self.catalogue, self.inputs, self.token, summaries, self.resources)
+
+    @classmethod
+    def from_stored(cls, stored: tuple[Any, ...]) -> _Entry:
+        """The entry :meth:`stored` gave (raises TypeError or ValueError for anything else)."""
+        context, catalogue, inputs, token, summaries, resources = stored
+        made = [
+            ResourceSummary(Ref(_KINDS[kind], uid), title, container, path, line, column, body)
+            for kind, uid, title, container, path, line, column, body in summaries
+        ]
+        return cls(context, catalogue, inputs, token, made, resources)
+
 
 class RenderCache:
     """Rendered resources per definition file of one project, valid while their inputs are unchanged."""
@@ -119,7 +138,7 @@ class RenderCache:
         self._root = str(project_root)
         self.context = context
         self._hashes: dict[str, tuple[str, Signature | None] | None] = {}
-        self._entries: dict[str, bytes] | None = None  # definition file -> its pickled _Entry
+        self._entries: dict[str, tuple[Any, ...]] | None = None  # definition file -> its _Entry.stored()
         self._valid: dict[str, _Entry | None] = {}
         self._changed = False
 
@@ -166,14 +185,12 @@ class RenderCache:
         return self._valid[key]
 
     def _read_entry(self, key: str) -> _Entry | None:
-        blob = self._stored().get(key)
-        if blob is None:
+        stored = self._stored().get(key)
+        if stored is None or not isinstance(stored, tuple) or stored[:1] != (self.context,):
             return None
         try:
-            entry = pickle.loads(blob)
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            return None
-        if not isinstance(entry, _Entry) or entry.context != self.context:
+            entry = _Entry.from_stored(stored)
+        except (TypeError, ValueError, KeyError):  # not what this version stores: a render
             return None
         if any(not self._unchanged(relative, recorded) for relative, recorded in entry.inputs.items()):
             return None
@@ -193,11 +210,9 @@ class RenderCache:
         summaries = [ResourceSummary.of(resource) for resource in resources]
         try:
             pickled = pickle.dumps(resources, protocol=pickle.HIGHEST_PROTOCOL)
-            entry = _Entry(self.context, catalogue, inputs, token, summaries, pickled)
-            blob = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):
             return None  # an unpicklable value only costs the next run a render
-        self._stored()[str(path)] = blob
+        self._stored()[str(path)] = _Entry(self.context, catalogue, inputs, token, summaries, pickled).stored()
         self._valid.pop(str(path), None)
         self._changed = True
         return token
@@ -206,25 +221,24 @@ class RenderCache:
         """Write the entries stored this run (with the earlier ones whose files still exist)."""
         if not self._changed or self._entries is None:
             return
-        kept = {name: blob for name, blob in self._entries.items() if os.path.exists(name)}
+        kept = {name: stored for name, stored in self._entries.items() if os.path.exists(name)}
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile("wb", dir=self.directory, delete=False) as handle:
                 pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(handle.name, self.file)
-        except OSError:
+        except OSError:  # (folder bodies pickle: their resources did)
             return  # an unwritable cache only costs the next run a render
         self._changed = False
 
-    def _stored(self) -> dict[str, bytes]:
+    def _stored(self) -> dict[str, tuple[Any, ...]]:
         if self._entries is None:
             try:
                 with open(self.file, "rb") as handle:
                     stored = pickle.load(handle)
             except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
                 stored = None
-            valid = isinstance(stored, dict) and all(type(blob) is bytes for blob in stored.values())
-            self._entries = stored if valid else {}
+            self._entries = stored if isinstance(stored, dict) else {}
         return self._entries
 
     def _relative(self, name: str) -> str | None:
