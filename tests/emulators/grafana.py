@@ -36,7 +36,7 @@ from .grafana_alerting import mount_alerting
 from .grafana_k8s import DashboardApi, to_v1_lossy, to_v2
 from .grafana_library import LibraryElements
 from .grafana_releases import GrafanaRelease, release_for
-from .http import Emulator, Request, Response, json_copy
+from .http import Emulator, Request, Response, json_snapshot
 
 UID_RE = re.compile(r"^[a-zA-Z0-9\-_]*$")
 LATEST_SCHEMA_VERSION = 41
@@ -400,7 +400,8 @@ class GrafanaEmulator(Emulator):
                 "created": now,
                 "createdBy": user,
                 "message": message,
-                "data": json_copy(model),
+                # Never served by the versions listing (it leaves "data" out): kept as the JSON text saved.
+                "data": json_snapshot(model),
             }
         )
         return existing
@@ -433,7 +434,9 @@ class GrafanaEmulator(Emulator):
         if dashboard.is_v2 and not self.release.legacy_get_converts_v2:
             path = self.dashboard_api.path(dashboard.stored, dashboard.uid)
             return _error(406, f"dashboard api version not supported, use {path} instead")
-        model = json_copy(dashboard.model)
+        # Only top-level fields change here, and a stored model is never changed in place (a save
+        # stores a new one): a shallow copy is enough, and the answer is encoded at once.
+        model = dict(dashboard.model)
         if self.version >= 12 and int(model.get("schemaVersion") or 0) < LATEST_SCHEMA_VERSION:
             model["schemaVersion"] = LATEST_SCHEMA_VERSION
         title = model["title"]

