@@ -19,7 +19,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode, urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 import certifi
 import orjson
@@ -31,6 +32,7 @@ from urllib3.exceptions import (
     MaxRetryError,
     NewConnectionError,
     ProtocolError,
+    ProxyError,
     ReadTimeoutError,
     ResponseError,
     SSLError,
@@ -132,9 +134,25 @@ class Transport:
         connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
         self._timeout = urllib3.Timeout(connect=connect, read=read)
         self._refuse_writes = False
-        # Proxies and netrc from the environment are ignored: a netrc entry would replace the
-        # Authorization header, and no cookies are kept (a token-authenticated API client has no use for them).
-        self._pool = urllib3.PoolManager(num_pools=4, maxsize=pool_size, **_tls(verify))
+        # netrc is ignored (an entry would replace the Authorization header) and no cookies are kept (a
+        # token-authenticated API client has no use for them); proxies come from the environment.
+        self._pool_options: dict[str, Any] = {"num_pools": 4, "maxsize": pool_size, **_tls(verify)}
+        self._direct = urllib3.PoolManager(**self._pool_options)
+        self._managers: dict[tuple[str, str], urllib3.PoolManager] = {}
+
+    def _manager(self, url: str) -> urllib3.PoolManager:
+        """The pool a request to ``url`` goes through: the proxy the environment names for its scheme
+        (``HTTPS_PROXY``/``HTTP_PROXY``, unless ``NO_PROXY`` lists the host), as ``requests`` and curl do,
+        else direct. Decided once per scheme and host."""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname or "")
+        if key not in self._managers:
+            proxy = getproxies().get(parts.scheme)
+            if proxy and not proxy_bypass(parts.netloc):
+                self._managers[key] = _proxy_manager(proxy, self._pool_options)
+            else:
+                self._managers[key] = self._direct
+        return self._managers[key]
 
     def refuse_writes(self) -> None:
         """From now on every request but :data:`~pydis_dash.providers.dryrun.SAFE_METHODS` raises
@@ -180,7 +198,7 @@ class Transport:
         attempts = 1 + (read_retries if method in READ_METHODS else 0)
         for attempt in range(1, attempts + 1):
             try:
-                response = self._pool.urlopen(
+                response = self._manager(url).urlopen(
                     method,
                     url,
                     body=body,
@@ -205,8 +223,23 @@ class Transport:
         raise AssertionError("unreachable")  # the loop returns or raises
 
     def close(self) -> None:
-        """Close every pooled connection."""
-        self._pool.clear()
+        """Close every pooled connection (direct and through proxies)."""
+        self._direct.clear()
+        for manager in self._managers.values():
+            manager.clear()
+
+
+def _proxy_manager(proxy: str, options: dict[str, Any]) -> urllib3.ProxyManager:
+    """A pool through ``proxy``; credentials in its URL go as ``Proxy-Authorization`` (never in a message)."""
+    parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+    headers = None
+    if parts.username is not None:
+        credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+        headers = urllib3.make_headers(proxy_basic_auth=credentials)
+    netloc = parts.hostname or ""
+    netloc = f"[{netloc}]" if ":" in netloc else netloc
+    address = f"{parts.scheme}://{netloc}{f':{parts.port}' if parts.port else ''}"
+    return urllib3.ProxyManager(address, proxy_headers=headers, **options)
 
 
 def _tls(verify: bool | str) -> dict[str, Any]:
@@ -246,6 +279,8 @@ BODY_CUT_OFF = "connection lost while reading the answer"
 def describe_transport_error(exc: HTTPError) -> str:
     """A short reason without the URL-laden urllib3 chain (which would repeat the full URL)."""
     cause = exc.reason if isinstance(exc, MaxRetryError) and exc.reason is not None else exc
+    if isinstance(cause, ProxyError):
+        return "cannot reach the proxy (HTTPS_PROXY/HTTP_PROXY)"
     if isinstance(cause, SSLError):
         return "TLS verification failed (set ca_bundle for a private CA)"
     if isinstance(cause, ConnectTimeoutError) and not isinstance(cause, NewConnectionError):
