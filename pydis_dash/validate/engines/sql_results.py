@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydis_dash.model import resolve_pointer
 from pydis_dash.validate.queries import Query, ResultShape
 
 MAX_ROWS = 5000
@@ -121,16 +122,8 @@ def panel_at(body: Mapping[str, Any], json_path: str) -> Mapping[str, Any] | Non
     """The panel a query's JSON pointer (``.../panels/3/targets/0/rawSql``) belongs to, if any."""
     if "/targets/" not in json_path:
         return None
-    current: Any = body
-    for raw in json_path.split("/targets/")[0].split("/")[1:]:
-        part = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(current, Mapping):
-            current = current.get(part)
-        elif isinstance(current, Sequence) and part.isdigit() and int(part) < len(current):
-            current = current[int(part)]
-        else:
-            return None
-    return current if isinstance(current, Mapping) else None
+    panel = resolve_pointer(body, json_path.split("/targets/")[0])
+    return panel if isinstance(panel, Mapping) else None
 
 
 TIMESTAMPTZ_OID = 1184
