@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydis_dash.deferred import plain_mapping
 from pydis_dash.plan import Action, Plan
 from pydis_dash.providers.base import LiveResource
 
@@ -21,7 +22,7 @@ def format_json(plan: Plan) -> str:
         "unmanaged": [_live_json(item) for item in plan.unmanaged],
         "servers": servers_json(plan),
     }
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False, default=plain_mapping)
 
 
 def servers_json(plan: Plan) -> list[dict[str, Any]]:

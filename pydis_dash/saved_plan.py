@@ -28,6 +28,7 @@ from typing import Any
 
 from pydis_dash import __version__
 from pydis_dash.config import Environment
+from pydis_dash.deferred import plain_mapping
 from pydis_dash.errors import EnvironmentProblem
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation
 from pydis_dash.plan import Action, Change, Plan, PlanOptions
@@ -99,6 +100,8 @@ def live_fingerprint(live: LiveResource) -> dict[str, Any]:
 
 
 def _json_fallback(value: Any) -> Any:
+    if isinstance(value, Mapping):  # a DeferredState: the state it holds
+        return plain_mapping(value)
     if isinstance(value, set | frozenset | tuple):
         return sorted(value, key=str) if not isinstance(value, tuple) else list(value)
     return str(value)

@@ -4,7 +4,8 @@ compared as before, so an edit, even one only of a number's type, is never misse
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +13,16 @@ import pytest
 from emulators.grafana import GrafanaEmulator
 
 from pydis_dash.apply import ApplyContext, apply_plan
+from pydis_dash.deferred import DeferredState, plain_mapping
 from pydis_dash.model import Kind, Ref, Resource, SourceLocation
 from pydis_dash.plan import Action, Change, Plan, build_plan
+from pydis_dash.plan_json import format_json
+from pydis_dash.plan_text import format_text
+from pydis_dash.providers.grafana import dashboards, ownership
 from pydis_dash.providers.grafana.client import GrafanaClient
+from pydis_dash.providers.grafana.normalize import normalize_dashboard
 from pydis_dash.providers.grafana.provider import GrafanaProvider
+from pydis_dash.render.canonical import canonical_json
 
 TOKEN = "noop-plan-token"
 SRC = SourceLocation(Path("dashboards.py"), 1)
@@ -103,3 +110,39 @@ def test_a_number_whose_type_changed_is_an_update_though_python_calls_them_equal
     edit_live(grafana, "a", panels=[edited])
     (change,) = plan(grafana, resources)[0].changes
     assert change.action == Action.UPDATE
+
+
+def test_a_no_op_plan_normalises_no_desired_dashboard_until_it_is_shown_in_full(
+    grafana: GrafanaEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No normalisation beyond what changed: the unchanged dashboards' desired states are worked out
+    only when the plan is shown in full (JSON, a saved plan), and then they are what they always were."""
+    resources = [dashboard("a"), dashboard("b")]
+    deployed(grafana, resources)
+    normalised: list[str] = []
+
+    def counting(model: Mapping[str, Any], **options: Any) -> dict[str, Any]:
+        normalised.append(str(model.get("uid")))
+        return normalize_dashboard(model, **options)
+
+    monkeypatch.setattr(dashboards, "normalize_dashboard", counting)
+    again, _ = plan(grafana, resources)
+    assert [c.action for c in again.changes] == [Action.UNCHANGED, Action.UNCHANGED]
+    assert "= 2 unchanged" in format_text(again) and normalised == []
+    document = json.loads(format_json(again))
+    assert sorted(normalised) == ["a", "b"]
+    for change, resource in zip(document["changes"], resources, strict=True):
+        expected = {"folderUid": "", "dashboard": normalize_dashboard(ownership.with_dashboard_marker(resource.body))}
+        assert change["before"] == change["after"] == json.loads(canonical_json(expected))
+
+
+def test_a_deferred_state_reads_and_encodes_as_the_mapping_it_holds() -> None:
+    computed: list[int] = []
+    state = DeferredState(lambda: computed.append(1) or {"b": [1, 2.5], "a": {"x": None}})
+    assert not state.is_resolved and computed == []
+    assert canonical_json(state) == canonical_json({"a": {"x": None}, "b": [1, 2.5]})
+    assert state == {"a": {"x": None}, "b": [1, 2.5]} and dict(state)["a"] == {"x": None} and len(state) == 2
+    assert json.dumps({"s": state}, default=plain_mapping) == '{"s": {"b": [1, 2.5], "a": {"x": null}}}'
+    assert computed == [1]  # worked out once
+    with pytest.raises(TypeError):
+        plain_mapping(object())

@@ -7,6 +7,7 @@ import json
 import click
 
 from pydis_dash.cli.app import fail, main, project_root
+from pydis_dash.deferred import plain_mapping
 from pydis_dash.errors import ExitCode, PydisDashError
 from pydis_dash.pulling.run import pull
 
@@ -50,6 +51,6 @@ def pull_command(ctx: click.Context, env_name: str | None, force: bool, selector
         for what, live in result.unmapped:
             click.echo(f"  not mapped to the code: {what}", err=True)
             if live is not None:
-                click.echo(json.dumps(live, indent=2, sort_keys=True, ensure_ascii=False))
+                click.echo(json.dumps(live, indent=2, sort_keys=True, ensure_ascii=False, default=plain_mapping))
     failed = any(r.refused or r.unmapped for r in results)
     return int(ExitCode.INVALID if failed else ExitCode.OK)

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from pydis_dash.deferred import DeferredState
 from pydis_dash.model import Kind, Ref, Resource
 from pydis_dash.providers.base import Adoption, Drift, LiveResource, PlanOptions, ResourceError
 from pydis_dash.providers.grafana import ownership
@@ -106,12 +107,13 @@ class DashboardHandler(GrafanaHandler):
         )
 
     def desired_state(self, resource: Resource) -> Mapping[str, Any]:
-        """Folder uid and the normalised model, with the ownership tag: worked out once per resource
-        (the read of its live dashboard and the plan both ask)."""
+        """Folder uid and the normalised model, with the ownership tag: one object per resource (the read
+        of its live dashboard and the plan both ask), normalised only when first read: a dashboard found
+        unchanged by :func:`same_dashboard` never needs it unless the plan is shown in full."""
         known = self._desired.get(resource.ref)
         if known is not None and known[0] is resource:
             return known[1]
-        state = _state(folder_of(resource), _marked(resource))
+        state = DeferredState(lambda: _state(folder_of(resource), _marked(resource)))
         self._desired[resource.ref] = (resource, state)
         return state
 
