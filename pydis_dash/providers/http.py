@@ -224,33 +224,22 @@ class Transport:
         (0.08 ms of CPU each). Only an answer that redirects is sent again through the manager, which
         follows redirects (a read changes nothing, so sending it twice is harmless); writes always go
         through the manager."""
+        options: dict[str, Any] = {
+            "body": body,
+            "headers": headers,
+            "retries": self._retry,
+            "timeout": self._timeout,
+            "preload_content": False,
+        }
         origin, target = _origin_and_target(url)
         pool = self._read_pool(origin, url) if method in READ_METHODS else None
         if pool is not None:
-            response = pool.urlopen(
-                method,
-                target,
-                body=body,
-                headers=headers,
-                retries=self._retry,
-                timeout=self._timeout,
-                preload_content=False,
-                redirect=False,
-                assert_same_host=False,
-            )
+            response = pool.urlopen(method, target, redirect=False, assert_same_host=False, **options)
             if not response.get_redirect_location():
                 return response
             response.drain_conn()
             response.release_conn()
-        return self._manager(url).urlopen(
-            method,
-            url,
-            body=body,
-            headers=headers,
-            retries=self._retry,
-            timeout=self._timeout,
-            preload_content=False,
-        )
+        return self._manager(url).urlopen(method, url, **options)
 
     def _read_pool(self, origin: str, url: str) -> urllib3.HTTPConnectionPool | None:
         """The connection pool of ``origin`` (``url``'s) when requests go straight to it (None through a
